@@ -1,0 +1,1 @@
+"""Gateware of sigmoid-hw (Amaranth 0.5). Board details live in ``boards/``."""

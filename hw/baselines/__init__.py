@@ -1,0 +1,1 @@
+"""Comparison designs (not the seed method): PLAN, tables, interpolated table, full ROM."""

@@ -1,0 +1,114 @@
+"""``SigmoidPipeline``: sigmoid in fixed point, one result per clock, with backpressure.
+
+Default: input SQ(4, 12) (x = raw / 4096, range [-8, 8)), output UQ(0, 16)
+(y = raw / 65536), order 5, table coefficients, latency 10, error below 1 ulp
+for every input (proved exhaustively: see README). Stages and widths of the
+default (``sigmoid-hw simulate`` prints them for any configuration)::
+
+    x   16  SQ(4,12)
+    1   SignFold        sign 1, a 16 (UQ(4,12))                  1 cycle
+    2,3 RangeReducer    n 4 (0..12) by 12 comparisons; d 12 (SQ(0,12))   2 cycles
+    4.. HornerEvaluator load c5, then 5 multiply-adds:          6 cycles
+                        d12 x acc5 6  -> acc4  9 bits
+                        d12 x acc4 9  -> acc3 12
+                        d12 x acc3 12 -> acc2 15
+                        d12 x acc2 15 -> acc1 21
+                        d12 x acc1 21 + y0 (bit pattern) -> acc0 17 (= y before clamp)
+    10  OutputStage     clamp, unfold sign, saturate -> y 16     1 cycle
+
+The arithmetic is ``model.pipeline``: the RTL equals ``sigmoid_fixed`` on every
+input; the widths come from the error budget written there.
+"""
+
+from amaranth import *
+from amaranth.lib import wiring, stream
+from amaranth.lib.wiring import In, Out
+
+from model.pipeline import derive_params, plan_for, PipelineParams
+from hw.stages import SignFold, RangeReducer, DerivedCoefficients, HornerEvaluator, OutputStage
+
+__all__ = ["SigmoidPipeline"]
+
+
+class SigmoidPipeline(wiring.Component):
+    """The seed-001 sigmoid: range reduction, bit-pattern reference, Horner Taylor evaluation.
+
+    Parameters
+    ----------
+    input_format : SQ
+        Default ``SQ(4, 12)``.
+    output_bits : int
+        Output is UQ(0, output_bits); default 16.
+    order : int or None
+        Taylor order; ``None`` picks the smallest that meets the error budget.
+    coefficients : ``"table"`` or ``"derived"``
+        Per-n constant coefficients, or coefficients computed from y0 by multipliers.
+    d_guard, acc_frac, coef_frac, budget
+        Override the widths derived from the error budget (see ``model.pipeline``).
+    params : PipelineParams, optional
+        A complete parameter set instead of the above.
+
+    Members
+    -------
+    i : ``In(stream.Signature(signed(W_in)))``
+        Raw input x.
+    o : ``Out(stream.Signature(unsigned(W_out)))``
+        Raw output y.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a parameter that is wrong or cannot meet the bound; the message
+        names it.
+    """
+
+    def __init__(self, input_format=None, output_bits=16, order=None, coefficients="table",
+                 *, d_guard=None, acc_frac=None, coef_frac=None, budget=None, params=None):
+        if params is None:
+            kwargs = {} if budget is None else {"budget": budget}
+            params = derive_params(input_format, output_bits, order, coefficients,
+                                   d_guard=d_guard, acc_frac=acc_frac, coef_frac=coef_frac,
+                                   **kwargs)
+        elif not isinstance(params, PipelineParams):
+            raise TypeError("params must be PipelineParams from model.pipeline.derive_params, "
+                            "not {!r}".format(params))
+        self._params = params
+        self._plan = plan_for(params)
+        super().__init__({
+            "i": In(stream.Signature(signed(params.input_format.width))),
+            "o": Out(stream.Signature(unsigned(params.output_bits))),
+        })
+
+    @property
+    def params(self):
+        return self._params
+
+    @property
+    def plan(self):
+        return self._plan
+
+    @property
+    def latency(self):
+        """Clock cycles from an accepted input to its output when never stalled."""
+        return self._plan.latency
+
+    def elaborate(self, platform):
+        m = Module()
+        plan = self._plan
+        m.submodules.fold = fold = SignFold(plan)
+        m.submodules.reduce = reduce = RangeReducer(plan)
+        chain = [fold, reduce]
+        c_layout = None
+        if self._params.coefficients == "derived":
+            m.submodules.coefficients = coefficients = DerivedCoefficients(plan)
+            c_layout = coefficients.c_layout
+            chain.append(coefficients)
+        m.submodules.horner = horner = HornerEvaluator(plan, c_layout)
+        m.submodules.output = output = OutputStage(plan)
+        chain += [horner, output]
+        assert sum(stage.latency for stage in chain) == plan.latency
+        wiring.connect(m, wiring.flipped(self.i), chain[0].i)
+        for a, b in zip(chain, chain[1:]):
+            wiring.connect(m, a.o, b.i)
+        wiring.connect(m, chain[-1].o, wiring.flipped(self.o))
+        return m

@@ -449,8 +449,8 @@ class OutputStage(wiring.Component):
     """Last stage: clamp acc_0 into [0, 2^F], unfold the sign, saturate to 2^F - 1.
 
     acc_0 is already rounded to F bits (the rounding constant rode in the last
-    addend). Positive x: ``min(r, 2^F - 1)``; negative x: ``2^F - r``. No value
-    wraps. Latency 1.
+    addend). ``r = clamp(acc_0, 0, 2^F)``; ``y = min(sign ? 2^F - r : r, 2^F - 1)``.
+    No value wraps, whatever acc_0 holds. Latency 1.
     """
 
     def __init__(self, plan):
@@ -478,13 +478,10 @@ class OutputStage(wiring.Component):
                 m.d.comb += r.eq(full)
             with m.Else():
                 m.d.comb += r.eq(p.acc)
+            u = Signal(F + 1, name="unfolded")
+            m.d.comb += u.eq(Mux(p.sign, full - r, r))
             y = Signal(F, name="y")
-            with m.If(p.sign):
-                m.d.comb += y.eq(full - r)
-            with m.Elif(r[F]):
-                m.d.comb += y.eq(top)
-            with m.Else():
-                m.d.comb += y.eq(r[:F])
+            m.d.comb += y.eq(Mux(u[F], top, u[:F]))   # saturate 2^F to 2^F - 1
             return {"y": y}
 
         layout = data.StructLayout({"y": F})

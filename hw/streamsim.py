@@ -29,7 +29,7 @@ def _plain(value):
 
 def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
                seed=0, expected_count=None, max_idle=None, vcd=None, gtkw=None,
-               traces=(), extra=None, deadline=None):
+               traces=(), extra=None, deadline=None, progress=None):
     """Send ``inputs`` through ``dut`` and return ``(outputs, cycles)``.
 
     Parameters
@@ -56,6 +56,8 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
         runtime threshold or assert a reset).
     deadline : int or None
         Hard limit on simulated cycles.
+    progress : callable or None
+        Called as ``progress(outputs_so_far)`` every 1,024 outputs.
 
     Returns
     -------
@@ -104,6 +106,8 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
                 sent += 1
             if o_valid and o_ready:
                 outputs.append(payload)
+                if progress is not None and len(outputs) % 1024 == 0:
+                    progress(len(outputs))
                 held = None
                 idle = 0
             else:

@@ -8,7 +8,7 @@ Data path (seed 001's method; every stage is a register stage in ``hw/``)::
     3 offset   d = a 2^G - C_n               C_n = round(n ln2 2^(f+G))     y0 = pattern(n)
       [derived only: J+2 stages computing c_k = P_k(y0)/k! from y0 with multipliers]
     4.. Horner acc_K = c_K;  acc_k = (d * acc_{k+1} + A_k(n)) >> s_k,   k = K-1 .. 0
-    last out   r = clamp(acc_0, 0, 2^F);  y = sign ? 2^F - r : min(r, 2^F - 1)
+    last out   r = clamp(acc_0, 0, 2^F);  y = min(sign ? 2^F - r : r, 2^F - 1)
 
 ``A_k(n)`` is the coefficient aligned to the product's scale plus half a unit
 of the stage's result (so ``>>`` rounds to nearest); for k = 0 it is the
@@ -299,12 +299,6 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
     params = PipelineParams(input_format, output_bits, order, coefficients, d_guard,
                             tuple(acc_frac), coef_frac, budget)
     plan = plan_for(params)  # computes widths and the bound
-    if auto_order and order < _MAX_ORDER and not _monotone_at_boundaries(params):
-        # The remainder changes sign across a segment boundary (d = +h to d = -h): where
-        # that jump exceeds sigmoid's step, the output can step down. One more order.
-        return derive_params(input_format, output_bits, order + 1, coefficients,
-                             d_guard=user_d_guard, acc_frac=user_acc_frac,
-                             coef_frac=user_coef_frac, budget=budget, _auto_order=True)
     for k in range(order):
         s = plan.shifts[k]
         if s < 1:
@@ -315,6 +309,13 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
                          "the budget of {} ulp (order={}, d_guard={}, acc_frac={}, coef_frac={})"
                          .format(float(plan.error_bound), float(budget), order, d_guard,
                                  acc_frac, coef_frac))
+    if (auto_order and user_acc_frac is None and order < _MAX_ORDER
+            and not _monotone_at_boundaries(params)):
+        # The remainder changes sign across a segment boundary (d = +h to d = -h): where
+        # that jump exceeds sigmoid's step, the output can step down. One more order.
+        return derive_params(input_format, output_bits, order + 1, coefficients,
+                             d_guard=user_d_guard, acc_frac=user_acc_frac,
+                             coef_frac=user_coef_frac, budget=budget, _auto_order=True)
     return params
 
 
@@ -686,7 +687,7 @@ def trace_fixed(raw_x, params=None):
         acc = (d * acc + addends[k]) >> plan.shifts[k]
         out["acc_{}".format(k)] = acc
     r = np.minimum(np.maximum(acc, 0), 1 << F)
-    y = np.where(sign, (1 << F) - r, np.minimum(r, (1 << F) - 1))
+    y = np.minimum(np.where(sign, (1 << F) - r, r), (1 << F) - 1)
     out["y"] = np.asarray(y).astype(np.int64)
     return out
 

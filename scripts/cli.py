@@ -23,12 +23,19 @@ def _command_modules():
     return modules
 
 
+class _Parser(argparse.ArgumentParser):
+    """Errors on one line (no usage block), exit code 2."""
+
+    def error(self, message):
+        self.exit(2, "{}: error: {}\n".format(self.prog, message))
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sigmoid-hw",
         description="A fixed-point sigmoid unit for FPGAs: model, simulation, "
                     "threshold comparator, synthesis and inspection.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for module in _command_modules():
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)

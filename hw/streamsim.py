@@ -63,7 +63,8 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
     -------
     outputs : list
     cycles : int
-        Clock cycles simulated.
+        Clock cycles from the start to the last expected output (all cycles
+        simulated if that output never came).
     """
     inputs = list(inputs)
     i = getattr(dut, in_port)
@@ -73,7 +74,7 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
         max_idle = getattr(dut, "latency", 48) + 16
     want = len(inputs) if expected_count is None else expected_count
     outputs = []
-    state = {"cycles": 0}
+    state = {}
 
     async def testbench(ctx):
         sent = 0
@@ -118,6 +119,7 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
                 raise StreamRuleError("more outputs ({}) than expected ({}), seed {}"
                                       .format(len(outputs), want, seed))
             if sent == len(inputs) and len(outputs) == want:
+                state["cycles"] = cycles   # up to and including the last output
                 # Wait a little longer: nothing more may come out.
                 for _ in range(max(4, getattr(dut, "latency", 4) + 2)):
                     ctx.set(o.ready, 1)
@@ -131,7 +133,7 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
                 break
             if deadline is not None and cycles >= deadline:
                 break
-        state["cycles"] = cycles
+        state.setdefault("cycles", cycles)
 
     sim = Simulator(dut)
     sim.add_clock(1e-6)

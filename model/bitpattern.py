@@ -15,7 +15,8 @@ Relation to rounding. Keeping the first F bits of the pattern *truncates*
 the exact value (the tail is non-negative). Round to nearest is that plus
 bit F + 1 of the pattern: for n != 0 the tail is never exactly one half of a
 unit (the expansion does not terminate), so there is never a tie, and
-``round_nearest = truncated + bit(F + 1)``. The hardware uses this: it can
+``round_nearest = truncated + bit(F + 1)``. The one tie is n = 0 with F = 0
+(0.1 exactly, half of one unit), which ``"nearest"`` rounds up, to 1. The hardware uses this: it can
 make y0 as wide as its next stage needs and round or truncate for free.
 """
 

@@ -180,7 +180,9 @@ class FixedFormat:
             out.append(raw)
         if scalar:
             return out[0]
-        return np.array(out, dtype=np.int64).reshape(np.shape(value))
+        # formats wider than int64 keep Python ints (object arrays)
+        dtype = np.int64 if self.width <= 63 else object
+        return np.array(out, dtype=dtype).reshape(np.shape(value))
 
     def to_float(self, raw):
         """Raw integer(s) to float64 (exact for widths up to 53 bits)."""

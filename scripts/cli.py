@@ -49,6 +49,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) went away: not an error of ours
+        sys.stderr.close()
+        return 0
     except (TypeError, ValueError) as exc:
         # Parameter errors are the user's to fix: one line, no traceback.
         print("sigmoid-hw {}: error: {}".format(args.command, exc), file=sys.stderr)

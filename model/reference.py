@@ -4,9 +4,9 @@
 and below that (where ``e^-x`` would overflow and ``1 + e^-x`` equals
 ``e^-x`` to far more than 53 bits) as ``e^x``: the exponential never
 overflows, for any finite input (1e308 included), and the result is
-monotonic in x (each step rounds monotonically, and the two pieces are
-joined so that they stay in order). Below about -745 the value underflows
-quietly to the exact limit 0.
+monotonic in x (given a monotonic exp, each step rounds monotonically, and
+the two pieces are joined so that they stay in order). Below about -745 the
+value underflows quietly to the exact limit 0.
 
 ``logit(t) = ln(t / (1 - t))`` is the inverse, the seed's ``desigmoid`` (whose
 code returned a function of an undefined ``y``). Since sigmoid is strictly
@@ -29,7 +29,6 @@ inputs the error is a few units in the last place (tested against mpmath at
 precision, for tests and for exact-enough constants; mpmath is imported only
 when they are called (it is a test extra, not a runtime dependency).
 """
-
 
 import numpy as np
 

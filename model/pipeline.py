@@ -21,6 +21,10 @@ of sigmoid about n ln2 is re-expanded about the representable point C_n
 ``c'_k = sum_{j>=k} c_j binom(j, k) e_n^(j-k)`` with e_n = C_n - n ln2.
 c'_k (k >= 1) are per-n constants; c'_0 = y0 + delta_n where y0 is the bit
 pattern and delta_n a per-n constant folded into the rounding constant.
+``coefficients="minimax"``: like "table", but each segment's polynomial is the
+degree-K fit of least maximum error over the segment's inputs (Lawson's
+algorithm) instead of the Taylor polynomial: c'_0 is still y0 (bit pattern)
+plus a per-n constant, and the hardware is the same. Usually one order lower.
 ``coefficients="derived"``: c_k = P_k(y0)/k! computed from y0 by multipliers,
 as the seed describes: u = y0 (1 - y0), t = 1 - 2 y0, powers u^j, and
 P_k = sum_j alpha_kj u^j (odd k) or t sum_j beta_kj u^j (even k); d keeps G
@@ -56,7 +60,7 @@ from model.fixed import SQ, FixedFormat
 __all__ = ["PipelineParams", "derive_params", "sigmoid_fixed", "plan_for", "Plan",
            "COEFFICIENT_SOURCES", "trace_fixed"]
 
-COEFFICIENT_SOURCES = ("table", "derived")
+COEFFICIENT_SOURCES = ("table", "derived", "minimax")
 _MAX_ORDER = 12
 _MAX_INT64_BITS = 62
 
@@ -143,7 +147,7 @@ class PipelineParams:
         Output is UQ(0, output_bits).
     order : int
         Taylor order K (K multiply-add stages).
-    coefficients : ``"table"`` or ``"derived"``
+    coefficients : ``"table"``, ``"derived"`` or ``"minimax"``
     d_guard : int
         Guard bits G of the reduced argument d (0 with table coefficients).
     acc_frac : tuple of int
@@ -200,7 +204,10 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
     order : int or None
         Taylor order 1 .. 12; ``None`` picks the smallest whose remainder is at
         most half the budget.
-    coefficients : ``"table"`` or ``"derived"``
+    coefficients : ``"table"``, ``"derived"`` or ``"minimax"``
+        Taylor coefficients as per-n constants, Taylor coefficients computed
+        from y0 by multipliers, or per-n minimax refits (same hardware as
+        ``"table"``; not the seed's Taylor series, usually one order lower).
     d_guard, acc_frac, coef_frac : int, tuple of int, int, optional
         Override the derived widths (checked against the budget).
     budget : Fraction or float
@@ -241,7 +248,7 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
 
     if order is None:
         for k in range(1, _MAX_ORDER + 1):
-            if _approx_bound(input_format, output_bits, k) <= budget / 2 * ulp:
+            if _approx(input_format, output_bits, k, coefficients) <= budget / 2 * ulp:
                 order = k
                 break
         else:
@@ -249,7 +256,7 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
                              .format(_MAX_ORDER, float(budget), output_bits))
     else:
         order = _check_int("order", order, 1, _MAX_ORDER)
-    approx = _approx_bound(input_format, output_bits, order)
+    approx = _approx(input_format, output_bits, order, coefficients)
     if approx >= budget * ulp:
         raise ValueError("order={} leaves a Taylor remainder of {:.3g} ulp, above the budget of "
                          "{} ulp at output_bits={}; use a higher order".format(
@@ -257,7 +264,7 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
     share = (budget * ulp - approx) / (order + 3)
 
     if d_guard is None:
-        if coefficients == "table":
+        if coefficients != "derived":
             d_guard = 0
         else:
             d_guard = 0
@@ -286,7 +293,7 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
             raise ValueError("acc_frac[0] must equal output_bits={} (acc_0 is the output), "
                              "not {}".format(output_bits, acc_frac[0]))
 
-    if coefficients == "table":
+    if coefficients != "derived":
         if coef_frac not in (None, 0):
             raise ValueError("coef_frac applies only to coefficients='derived', not {!r}"
                              .format(coef_frac))
@@ -412,6 +419,64 @@ def _approx_bound(input_format, output_bits, order):
     return worst
 
 
+def _approx(input_format, output_bits, order, coefficients):
+    """Bound of the approximation error (absolute) for a coefficient source."""
+    if coefficients == "minimax":
+        return _minimax_fit(input_format, output_bits, order)[1]
+    return _approx_bound(input_format, output_bits, order)
+
+
+@functools.lru_cache(maxsize=None)
+def _minimax_fit(input_format, output_bits, order, iterations=400):
+    """Per segment, the degree-K polynomial in d (about C_n) of least maximum error.
+
+    The maximum is taken over the segment's representable inputs (the points that
+    matter), with Lawson's algorithm (iteratively reweighted least squares, which
+    converges to the discrete minimax fit). sigmoid is evaluated in float64
+    (relative error < 2^-52) and the fit's error is measured on every input,
+    plus a margin of 2^-48 for that evaluation. Returns ``(coefficients per n as
+    Fractions, bound)``.
+    """
+    geo = _geometry(input_format, output_bits, 0)
+    f = input_format.f_bits
+    fits = []
+    worst = 0.0
+    for n, (lo, hi) in enumerate(geo["segments"]):
+        a = np.arange(lo, hi + 1, dtype=np.float64)
+        d = (a - geo["c"][n]) * 2.0 ** -f
+        y = 1.0 / (1.0 + np.exp(-a * 2.0 ** -f))
+        scale = max(float(np.abs(d).max()), 2.0 ** -f)
+        t = d / scale
+        basis = np.vander(t, order + 1, increasing=True)
+        w = np.full(len(t), 1.0 / len(t))
+        best, best_err, since = None, np.inf, 0
+        for _ in range(iterations):
+            sw = np.sqrt(w)
+            b, *_ = np.linalg.lstsq(basis * sw[:, None], y * sw, rcond=None)
+            e = np.abs(basis @ b - y)
+            m = float(e.max())
+            if m < best_err * (1 - 1e-4):
+                since = 0
+            else:
+                since += 1
+                if since > 30:   # converged: no 0.01 % gain in 30 iterations
+                    break
+            if m < best_err:
+                best, best_err = b, m
+            w = w * e
+            total = w.sum()
+            if total == 0:
+                break
+            w /= total
+        coeffs = [Fraction(float(best[k])) / Fraction(scale) ** k for k in range(order + 1)]
+        # the error of the polynomial as stored (exact rationals), on every input
+        c = np.array([float(v) for v in coeffs])
+        err = float(np.abs(np.polynomial.polynomial.polyval(d, c) - y).max())
+        worst = max(worst, err)
+        fits.append(tuple(coeffs))
+    return tuple(fits), Fraction(worst) + Fraction(1, 1 << 48)
+
+
 # --------------------------------------------------------------------------- plan
 
 @dataclass
@@ -476,7 +541,11 @@ def plan_for(params):
 
     # exact (to 2^-290) coefficients, re-expanded about C_n for table mode
     coef_exact = []
+    fits = _minimax_fit(fmt, p.output_bits, K)[0] if p.coefficients == "minimax" else None
     for n in range(plan.n_max + 1):
+        if fits is not None:
+            coef_exact.append(list(fits[n]))
+            continue
         c = _exact_taylor(n, K)
         if p.coefficients == "table":
             e = Fraction(plan.c_raw[n], 1 << plan.d_frac) - n * LN2
@@ -484,10 +553,10 @@ def plan_for(params):
                  for k in range(K + 1)]
         coef_exact.append(c)
 
-    terms = {"approximation": _approx_bound(fmt, p.output_bits, K) / ulp,
+    terms = {"approximation": _approx(fmt, p.output_bits, K, p.coefficients) / ulp,
              "horner_rounding": sum(h ** k / (1 << (F[k] + 1)) for k in range(1, K)) / ulp}
     coef_err = Fraction(0)
-    if p.coefficients == "table":
+    if p.coefficients in ("table", "minimax"):
         addend = []
         for k in range(K):
             row = []
@@ -665,7 +734,7 @@ def trace_fixed(raw_x, params=None):
     d = (a << p.d_guard) - c_tab[n]
     dtype = object if plan.wide else np.int64
     out = {"sign": sign, "a": a, "n": n, "d": d}
-    if p.coefficients == "table":
+    if p.coefficients != "derived":
         y0 = np.array(plan.y0_raw, dtype=dtype)[n]
         acc = np.array(plan.acc_k_const, dtype=dtype)[n]
         addends = [np.array(row, dtype=dtype)[n] for row in plan.addend]

@@ -27,7 +27,7 @@ def _check(params, xs):
     return m
 
 
-@pytest.mark.parametrize("coefficients", ["table", "derived"])
+@pytest.mark.parametrize("coefficients", ["table", "derived", "minimax"])
 def test_default_exhaustive(coefficients):
     params = derive_params(coefficients=coefficients)
     m = _check(params, params.input_format.raw_range())
@@ -35,10 +35,11 @@ def test_default_exhaustive(coefficients):
     assert m["correctly_rounded"] >= 0.95
 
 
+@pytest.mark.parametrize("coefficients", ["table", "minimax"])
 @pytest.mark.parametrize("fmt,bits", [(SQ(4, 8), 8), (SQ(4, 8), 12), (SQ(4, 12), 12),
                                       (SQ(3, 9), 8), (SQ(5, 15), 20)])
-def test_other_widths_exhaustive(fmt, bits):
-    params = derive_params(fmt, bits)
+def test_other_widths_exhaustive(fmt, bits, coefficients):
+    params = derive_params(fmt, bits, coefficients=coefficients)
     m = _check(params, fmt.raw_range())
     assert m["correctly_rounded"] >= 0.95
 
@@ -61,3 +62,27 @@ def test_order_is_smallest_meeting_the_budget():
     # a lower order than the default cannot meet the budget of the default format
     with pytest.raises(ValueError, match=r"^order=4 leaves a Taylor remainder of"):
         derive_params(order=4)
+
+
+def test_minimax_needs_one_order_less_than_taylor_for_the_default():
+    assert derive_params(coefficients="minimax").order == derive_params().order - 1
+
+
+def test_minimax_fit_error_is_measured_against_exact_sigmoid():
+    # independent oracle: the stored polynomial's error on every input, vs mpmath
+    import mpmath
+    from fractions import Fraction
+    from model.pipeline import _minimax_fit, _geometry
+    fmt = SQ(4, 12)
+    fits, bound = _minimax_fit(fmt, 16, 4)
+    geo = _geometry(fmt, 16, 0)
+    mpmath.mp.dps = 30
+    rng = np.random.default_rng(0)
+    worst = 0
+    for n, (lo, hi) in enumerate(geo["segments"]):
+        for a in list(rng.integers(lo, hi + 1, 40)) + [lo, hi]:
+            d = Fraction(int(a) - geo["c"][n], 1 << 12)
+            p = sum(c * d ** k for k, c in enumerate(fits[n]))
+            exact = 1 / (1 + mpmath.exp(-mpmath.mpf(int(a)) / 4096))
+            worst = max(worst, abs(mpmath.mpf(p.numerator) / p.denominator - exact))
+    assert worst <= bound

@@ -22,7 +22,7 @@ from model.pipeline import derive_params, sigmoid_fixed
     (dict(input_format=SQ(9, 12)), ValueError, r"^input_format SQ\(9, 12\) has more than 8"),
     (dict(input_format=SQ(4, 0)), ValueError, r"^input_format SQ\(4, 0\) must have between 1"),
     (dict(coefficients="rom"), ValueError,
-     r"^coefficients must be one of \('table', 'derived'\), not 'rom'$"),
+     r"^coefficients must be one of \('table', 'derived', 'minimax'\), not 'rom'$"),
     (dict(acc_frac=(16, 12, 10, 8, 6, 4)), ValueError,
      r"^these widths give an error bound of [0-9.]+ ulp before rounding, above the budget"),
     (dict(acc_frac=(16, 20)), ValueError, r"^acc_frac must be a tuple of order\+1 = 6"),

@@ -59,6 +59,7 @@ def test_latency_is_measured_cycles_from_input_to_output():
 CONFIGS = [
     (SQ(4, 8), 8, "table"), (SQ(4, 8), 12, "table"), (SQ(5, 15), 20, "table"),
     (SQ(5, 19), 24, "table"), (SQ(4, 12), 16, "derived"), (SQ(4, 8), 12, "derived"),
+    (SQ(4, 12), 16, "minimax"),
 ]
 
 

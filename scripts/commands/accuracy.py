@@ -20,8 +20,8 @@ CONFIGURATIONS = [
 
 
 def add_arguments(parser):
-    parser.add_argument("--coefficients", choices=("table", "derived", "both"), default="both",
-                        help="coefficient source(s) to measure (default both)")
+    parser.add_argument("--coefficients", choices=("table", "derived", "minimax", "all"),
+                        default="all", help="coefficient source(s) to measure (default all)")
     parser.add_argument("--random", type=int, default=10**6, metavar="N",
                         help="random inputs for formats wider than 20 bits (default 10^6)")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
@@ -61,7 +61,8 @@ def measure(fmt, bits, coefficients, count=10**6):
 def run(args):
     if args.random < 1:
         raise ValueError("--random must be at least 1, not {}".format(args.random))
-    sources = ("table", "derived") if args.coefficients == "both" else (args.coefficients,)
+    sources = (("table", "derived", "minimax") if args.coefficients == "all"
+               else (args.coefficients,))
     rows = [measure(fmt, bits, c, args.random) for fmt, bits in CONFIGURATIONS for c in sources]
     if args.json:
         print(json.dumps(rows, indent=2))

@@ -24,8 +24,10 @@ def pipeline_options(parser):
                         help="output is UQ(0,F) (default 16)")
     parser.add_argument("--order", type=int, default=None, metavar="K",
                         help="Taylor order (default: the smallest that meets the bound)")
-    parser.add_argument("--coefficients", choices=("table", "derived"), default="table",
-                        help="per-n constant coefficients, or derived from y0 (default table)")
+    parser.add_argument("--coefficients", choices=("table", "derived", "minimax"),
+                        default="table",
+                        help="Taylor coefficients as per-n constants (table, the default), derived "
+                             "from y0 by multipliers (derived), or per-n minimax refits (minimax)")
 
 
 def params_from_args(args):

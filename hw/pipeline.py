@@ -6,15 +6,15 @@ for every input (proved exhaustively: see README). Stages and widths of the
 default (``sigmoid-hw simulate`` prints them for any configuration)::
 
     x   16  SQ(4,12)
-    1   SignFold        sign 1, a 16 (UQ(4,12))                  1 cycle
-    2,3 RangeReducer    n 4 (0..12) by 12 comparisons; d 12 (SQ(0,12))   2 cycles
-    4.. HornerEvaluator load c5, then 5 multiply-adds:          6 cycles
-                        d12 x acc5 6  -> acc4  9 bits
-                        d12 x acc4 9  -> acc3 12
+    1   SignFold        sign 1, a 16 (UQ(4,12))                           1 cycle
+    2,3 RangeReducer    n 4 (0..12) by 12 comparisons; d 12 (SQ(0,12))    2 cycles
+    4.. HornerEvaluator load acc5 = c5(n), then 5 multiply-adds:         6 cycles
+                        d12 x acc5  6 -> acc4  9 bits
+                        d12 x acc4  9 -> acc3 12
                         d12 x acc3 12 -> acc2 15
-                        d12 x acc2 15 -> acc1 21
-                        d12 x acc1 21 + y0 (bit pattern) -> acc0 17 (= y before clamp)
-    10  OutputStage     clamp, unfold sign, saturate -> y 16     1 cycle
+                        d12 x acc2 15 -> acc1 22
+                        d12 x acc1 22 + y0 (bit pattern) -> acc0 17 (= y before clamp)
+    10  OutputStage     clamp, unfold sign, saturate -> y 16              1 cycle
 
 The arithmetic is ``model.pipeline``: the RTL equals ``sigmoid_fixed`` on every
 input; the widths come from the error budget written there.
@@ -41,8 +41,10 @@ class SigmoidPipeline(wiring.Component):
         Output is UQ(0, output_bits); default 16.
     order : int or None
         Taylor order; ``None`` picks the smallest that meets the error budget.
-    coefficients : ``"table"`` or ``"derived"``
-        Per-n constant coefficients, or coefficients computed from y0 by multipliers.
+    coefficients : ``"table"``, ``"derived"`` or ``"minimax"``
+        Taylor coefficients as per-n constants, Taylor coefficients computed from
+        y0 by multipliers (the seed's description), or per-n minimax refits
+        (the table hardware, one order lower).
     d_guard, acc_frac, coef_frac, budget
         Override the widths derived from the error budget (see ``model.pipeline``).
     params : PipelineParams, optional

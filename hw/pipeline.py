@@ -47,6 +47,9 @@ class SigmoidPipeline(wiring.Component):
         (the table hardware, one order lower).
     d_guard, acc_frac, coef_frac, budget
         Override the widths derived from the error budget (see ``model.pipeline``).
+    register_product : bool
+        Register each Horner product before its addition: two cycles per stage,
+        a shorter critical path, ``order`` more cycles of latency, same results.
     params : PipelineParams, optional
         A complete parameter set instead of the above.
 
@@ -65,12 +68,13 @@ class SigmoidPipeline(wiring.Component):
     """
 
     def __init__(self, input_format=None, output_bits=16, order=None, coefficients="table",
-                 *, d_guard=None, acc_frac=None, coef_frac=None, budget=None, params=None):
+                 *, d_guard=None, acc_frac=None, coef_frac=None, budget=None,
+                 register_product=False, params=None):
         if params is None:
             kwargs = {} if budget is None else {"budget": budget}
             params = derive_params(input_format, output_bits, order, coefficients,
                                    d_guard=d_guard, acc_frac=acc_frac, coef_frac=coef_frac,
-                                   **kwargs)
+                                   register_product=register_product, **kwargs)
         elif not isinstance(params, PipelineParams):
             raise TypeError("params must be PipelineParams from model.pipeline.derive_params, "
                             "not {!r}".format(params))

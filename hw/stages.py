@@ -367,7 +367,7 @@ class HornerEvaluator(wiring.Component):
             "i": In(stream.Signature(in_layout)),
             "o": Out(stream.Signature(self._out_layout)),
         })
-        self.latency = K + 1
+        self.latency = K + 1 + (K if p.register_product else 0)
 
     def elaborate(self, platform):
         m = Module()
@@ -435,6 +435,27 @@ class HornerEvaluator(wiring.Component):
         stages.append((layout_for(K - 1), load))
 
         for k in range(K - 1, -1, -1):
+            if p.register_product:
+                # first cycle: the product alone, registered (the DSP's output register)
+                fields = dict(base, prod=signed(plan.d_width + plan.acc_width[k + 1]),
+                              addend=signed(self._addend_width[k]))
+                if self._derived:
+                    for j in range(1, k):
+                        fields["c{}".format(j)] = self._in_layout.members["c"].members[
+                            "c{}".format(j)]
+
+                def product(m, p_, k=k):
+                    return dict(carried(p_, k), prod=p_.d * p_.acc, addend=p_.addend)
+                stages.append((data.StructLayout(fields), product))
+
+                def add(m, p_, k=k):
+                    acc = (p_.prod + p_.addend) >> plan.shifts[k]
+                    if k == 0:
+                        return {"sign": p_.sign, "acc": acc}
+                    return dict(carried(p_, k - 1), acc=acc, addend=addend_for(m, p_, k - 1))
+                stages.append((self._out_layout if k == 0 else layout_for(k - 1), add))
+                continue
+
             def mac(m, p_, k=k):
                 acc = (p_.d * p_.acc + p_.addend) >> plan.shifts[k]
                 if k == 0:

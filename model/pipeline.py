@@ -156,6 +156,9 @@ class PipelineParams:
         Working fraction bits of the derived-coefficient unit (0 for table).
     budget : Fraction
         The bound, in output ulp, that the value before the final rounding meets.
+    register_product : bool
+        Register each Horner product before its addition (two cycles per
+        multiply-add: higher Fmax, K more cycles of latency, same arithmetic).
     """
     input_format: FixedFormat
     output_bits: int
@@ -165,6 +168,7 @@ class PipelineParams:
     acc_frac: tuple
     coef_frac: int
     budget: Fraction = Fraction(1, 4)
+    register_product: bool = False
 
     @property
     def plan(self):
@@ -176,8 +180,9 @@ class PipelineParams:
 
     def describe(self):
         """One line naming the configuration."""
-        return "{} -> UQ(0,{}), order {}, {} coefficients".format(
-            self.input_format, self.output_bits, self.order, self.coefficients)
+        return "{} -> UQ(0,{}), order {}, {} coefficients{}".format(
+            self.input_format, self.output_bits, self.order, self.coefficients,
+            ", registered products" if self.register_product else "")
 
 
 def _check_int(name, value, lo, hi=None):
@@ -192,7 +197,7 @@ def _check_int(name, value, lo, hi=None):
 
 def derive_params(input_format=None, output_bits=16, order=None, coefficients="table",
                   *, d_guard=None, acc_frac=None, coef_frac=None, budget=Fraction(1, 4),
-                  _auto_order=False):
+                  register_product=False, _auto_order=False):
     """Choose every width from the error budget; validate the user's choices.
 
     Parameters
@@ -212,6 +217,8 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
         Override the derived widths (checked against the budget).
     budget : Fraction or float
         Bound on the error before the final rounding, in ulp; in (0, 1/2).
+    register_product : bool
+        Two cycles per Horner stage (product registered, then added).
 
     Raises
     ------
@@ -230,6 +237,8 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
         raise ValueError("input_format {!r} must have between 1 and 24 fraction bits"
                          .format(input_format))
     output_bits = _check_int("output_bits", output_bits, 2, 32)
+    if not isinstance(register_product, bool):
+        raise TypeError("register_product must be a bool, not {!r}".format(register_product))
     if coefficients not in COEFFICIENT_SOURCES:
         raise ValueError("coefficients must be one of {}, not {!r}".format(
             COEFFICIENT_SOURCES, coefficients))
@@ -304,7 +313,7 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
         coef_frac = _check_int("coef_frac", coef_frac, 4, 60)
 
     params = PipelineParams(input_format, output_bits, order, coefficients, d_guard,
-                            tuple(acc_frac), coef_frac, budget)
+                            tuple(acc_frac), coef_frac, budget, register_product)
     plan = plan_for(params)  # computes widths and the bound
     for k in range(order):
         s = plan.shifts[k]
@@ -322,7 +331,8 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
         # that jump exceeds sigmoid's step, the output can step down. One more order.
         return derive_params(input_format, output_bits, order + 1, coefficients,
                              d_guard=user_d_guard, acc_frac=user_acc_frac,
-                             coef_frac=user_coef_frac, budget=budget, _auto_order=True)
+                             coef_frac=user_coef_frac, budget=budget,
+                             register_product=register_product, _auto_order=True)
     return params
 
 
@@ -608,7 +618,7 @@ def plan_for(params):
     plan.error_bound = sum(terms.values())
     plan.coef_stages = plan.derived.get("stages", 0)
     # fold 1, reduce 2 (n, d), [derived coefficients], Horner K + 1 (load + K), output 1
-    plan.latency = 1 + 2 + plan.coef_stages + (K + 1) + 1
+    plan.latency = 1 + 2 + plan.coef_stages + (K + 1) + 1 + (K if p.register_product else 0)
     widest = max(plan.d_width + w for w in plan.acc_width) + 2
     widest = max([widest] + [plan.derived.get("widest", 0)])
     plan.wide = widest > _MAX_INT64_BITS

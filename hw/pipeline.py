@@ -113,6 +113,11 @@ class SigmoidPipeline(wiring.Component):
         m.submodules.output = output = OutputStage(plan)
         chain += [horner, output]
         assert sum(stage.latency for stage in chain) == plan.latency
+        # One stall for every register of every stage: the output holds a word not taken.
+        stall = Signal()
+        m.d.comb += stall.eq(self.o.valid & ~self.o.ready)
+        for stage in chain:
+            stage.stall = stall
         wiring.connect(m, wiring.flipped(self.i), chain[0].i)
         for a, b in zip(chain, chain[1:]):
             wiring.connect(m, a.o, b.i)

@@ -1,10 +1,14 @@
 """The stages of the sigmoid pipeline, each a small stream component.
 
-Every stage is a chain of registers with the same handshake: a register takes
-new data when it is empty or its content is being taken
-(``ready = ~valid | ready_next``), so chained stages accept one word per clock
-when the output is taken, fill bubbles when it is not, and never drop, repeat
-or reorder a word. The arithmetic of each stage is exactly the operation
+Every stage is a chain of registers with the same handshake, a global stall:
+``stall = o.valid & ~o.ready`` (the last register holds a word nobody takes);
+while it is high every register holds, otherwise every register advances, and
+``i.ready = ~stall``. So a stage accepts one word per clock while its output
+is taken and never drops, repeats or reorders a word. Inside
+``SigmoidPipeline`` all stages share the pipeline's one stall signal: the
+enable of every register is one LUT from ``o.valid`` and ``o.ready``, not a
+chain through the stages (which limited the iCE40 build to 37 MHz). The price:
+bubbles inside the pipeline are not squeezed out while the output is stalled. The arithmetic of each stage is exactly the operation
 of ``model.pipeline`` (see ``trace_fixed`` for the values each register holds).
 """
 
@@ -27,13 +31,14 @@ def unsigned_width(hi):
     return max(int(hi).bit_length(), 1)
 
 
-def _staged(m, i, o, stages):
+def _staged(m, i, o, stages, stall=None):
     """Build registered stages between stream ``i`` and stream ``o``.
 
     ``stages`` is a list of ``(layout, fn)``; ``fn(m, prev) -> dict`` gives the
     next register's fields from the previous payload (a View) combinationally;
     a dict value fills a nested struct field. The last register drives
-    ``o.payload``.
+    ``o.payload``. ``stall`` is the shared stall signal, or ``None`` to derive
+    it from this chain's own output.
     """
     prev_valid, prev_payload = i.valid, i.payload
     regs = []
@@ -42,18 +47,13 @@ def _staged(m, i, o, stages):
         payload = Signal(layout, name="s{}".format(index + 1))
         regs.append((valid, payload, fn, prev_valid, prev_payload))
         prev_valid, prev_payload = valid, payload
-    ready_next = o.ready
-    readies = []
-    for valid, *_ in reversed(regs):
-        ready = Signal(name="{}_ready".format(valid.name[:-6]))
-        m.d.comb += ready.eq(~valid | ready_next)
-        readies.append(ready)
-        ready_next = ready
-    readies.reverse()
-    m.d.comb += i.ready.eq(readies[0])
-    for (valid, payload, fn, pv, pp), ready in zip(regs, readies):
+    if stall is None:
+        stall = Signal(name="stall")
+        m.d.comb += stall.eq(regs[-1][0] & ~o.ready)
+    m.d.comb += i.ready.eq(~stall)
+    for valid, payload, fn, pv, pp in regs:
         fields = fn(m, pp)
-        with m.If(ready):
+        with m.If(~stall):
             m.d.sync += valid.eq(pv)
             for name, value in fields.items():
                 if isinstance(value, dict):
@@ -86,6 +86,7 @@ class SignFold(wiring.Component):
             "i": In(stream.Signature(signed(width))),
             "o": Out(stream.Signature(self._out_layout)),
         })
+        self.stall = None   # SigmoidPipeline sets its shared stall signal here
 
     latency = 1
 
@@ -99,28 +100,34 @@ class SignFold(wiring.Component):
                 mag = Mux(mag > plan.a_clamp, plan.a_clamp, mag)
             return {"sign": x[-1], "a": mag}
 
-        _staged(m, self.i, self.o, [(self._out_layout, fold)])
+        _staged(m, self.i, self.o, [(self._out_layout, fold)], self.stall)
         return m
 
 
 class RangeReducer(wiring.Component):
     """Stages 2-3: ``n`` = nearest integer to a/ln2, then ``d = a 2^G - C_n``.
 
-    n is found by comparing ``a`` with the constants T_k = ceil((k - 1/2) ln2 2^f)
-    and counting: no multiplier, and exact, since (k - 1/2) ln2 is irrational
-    and never equals a representable a. ``C_n`` is n ln2 rounded to f + G
-    fraction bits. Latency 2.
+    Stage 2 compares ``a`` with the constants T_k = ceil((k - 1/2) ln2 2^f),
+    k = 1 .. n_max, and registers the results: a thermometer code (no
+    multiplier, and exact, since (k - 1/2) ln2 is irrational and never equals a
+    representable a). Stage 3 turns it into one-hot (``t_k & ~t_(k+1)``), from
+    which both n and the constant C_n (n ln2 rounded to f + G fraction bits)
+    are ORs of a few lines, and subtracts. No adder chain counts the
+    comparisons. Latency 2.
     """
 
     def __init__(self, plan):
         self._plan = plan
-        self._mid_layout = data.StructLayout({"sign": 1, "a": plan.a_width, "n": plan.n_width})
+        self._levels = max(plan.n_max, 1)
+        self._mid_layout = data.StructLayout({"sign": 1, "a": plan.a_width,
+                                              "above": self._levels})
         self._out_layout = data.StructLayout({"sign": 1, "n": plan.n_width,
                                               "d": signed(plan.d_width)})
         super().__init__({
             "i": In(stream.Signature(data.StructLayout({"sign": 1, "a": plan.a_width}))),
             "o": Out(stream.Signature(self._out_layout)),
         })
+        self.stall = None   # SigmoidPipeline sets its shared stall signal here
 
     latency = 2
 
@@ -128,22 +135,25 @@ class RangeReducer(wiring.Component):
         m = Module()
         plan = self._plan
 
-        def count(m, p):
-            n = Const(0, plan.n_width)
-            for t in plan.thresholds:
-                n = n + (p.a >= t)
-            return {"sign": p.sign, "a": p.a, "n": n}
+        def compare(m, p):
+            above = [p.a >= t for t in plan.thresholds] or [Const(0)]
+            return {"sign": p.sign, "a": p.a, "above": Cat(*above)}
 
         def offset(m, p):
-            c = Signal(unsigned_width(max(plan.c_raw)), name="c_n")
-            with m.Switch(p.n):
-                for n, value in enumerate(plan.c_raw):
-                    with m.Case(n):
-                        m.d.comb += c.eq(value)
+            t = [Const(1)] + [p.above[k] for k in range(plan.n_max)] + [Const(0)]
+            hot = [t[k] & ~t[k + 1] for k in range(plan.n_max + 1)]   # exactly one is set
+            n_bits = [Cat(*[hot[k] for k in range(plan.n_max + 1) if (k >> b) & 1]).any()
+                      for b in range(plan.n_width)]
+            c_width = unsigned_width(max(plan.c_raw))
+            c_bits = [Cat(*[hot[k] for k, c in enumerate(plan.c_raw) if (c >> b) & 1]).any()
+                      for b in range(c_width)]
+            c = Signal(c_width, name="c_n")
+            m.d.comb += c.eq(Cat(*c_bits))
             d = (p.a << plan.params.d_guard).as_signed() - c
-            return {"sign": p.sign, "n": p.n, "d": d}
+            return {"sign": p.sign, "n": Cat(*n_bits), "d": d}
 
-        _staged(m, self.i, self.o, [(self._mid_layout, count), (self._out_layout, offset)])
+        _staged(m, self.i, self.o, [(self._mid_layout, compare), (self._out_layout, offset)],
+                self.stall)
         return m
 
 
@@ -204,6 +214,7 @@ class DerivedCoefficients(wiring.Component):
             "i": In(stream.Signature(self._in_layout)),
             "o": Out(stream.Signature(self._out_layout)),
         })
+        self.stall = None   # SigmoidPipeline sets its shared stall signal here
         self.latency = der["stages"]
 
     @property
@@ -285,7 +296,7 @@ class DerivedCoefficients(wiring.Component):
             return out
 
         stages.append((self._out_layout, sc))
-        _staged(m, self.i, self.o, stages)
+        _staged(m, self.i, self.o, stages, self.stall)
         return m
 
 
@@ -367,6 +378,7 @@ class HornerEvaluator(wiring.Component):
             "i": In(stream.Signature(in_layout)),
             "o": Out(stream.Signature(self._out_layout)),
         })
+        self.stall = None   # SigmoidPipeline sets its shared stall signal here
         self.latency = K + 1 + (K if p.register_product else 0)
 
     def elaborate(self, platform):
@@ -462,7 +474,7 @@ class HornerEvaluator(wiring.Component):
                     return {"sign": p_.sign, "acc": acc}
                 return dict(carried(p_, k - 1), acc=acc, addend=addend_for(m, p_, k - 1))
             stages.append((self._out_layout if k == 0 else layout_for(k - 1), mac))
-        _staged(m, self.i, self.o, stages)
+        _staged(m, self.i, self.o, stages, self.stall)
         return m
 
 
@@ -482,6 +494,7 @@ class OutputStage(wiring.Component):
                                                         "acc": signed(plan.acc_width[0])}))),
             "o": Out(stream.Signature(unsigned(self._F))),
         })
+        self.stall = None   # SigmoidPipeline sets its shared stall signal here
 
     latency = 1
 
@@ -509,7 +522,7 @@ class OutputStage(wiring.Component):
         i_side = self.i
         # a one-field struct register, then unwrap to the raw output
         inner_o = stream.Signature(layout).create(path=("out",))
-        _staged(m, i_side, inner_o, [(layout, out)])
+        _staged(m, i_side, inner_o, [(layout, out)], self.stall)
         m.d.comb += [self.o.valid.eq(inner_o.valid), self.o.payload.eq(inner_o.payload.y),
                      inner_o.ready.eq(self.o.ready)]
         return m

@@ -18,5 +18,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
 
+# The formal proofs alone (they also run inside make test, tests/test_formal.py).
+formal: $(STAMP)
+	$(VENV)/bin/python -m formal.run
+
 clean:
 	rm -rf $(VENV) build *.egg-info

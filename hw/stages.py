@@ -363,11 +363,15 @@ class HornerEvaluator(wiring.Component):
             in_layout = data.StructLayout(base)
         self._in_layout = in_layout
         self._addend_width = []
+        ranges = _derived_ranges(plan) if self._derived else None
         for k in range(K):
             if self._derived:
-                w = (Shape.cast(c_layout.members["c{}".format(k)]).width + 2 if k
-                     else plan.y0_frac + 2)
-                self._addend_width.append(w)
+                half = 1 << (plan.shifts[k] - 1)   # the addend holds c_k + half
+                if k:
+                    lo, hi = ranges["c{}".format(k)]
+                else:
+                    lo, hi = min(plan.y0_raw), max(plan.y0_raw)
+                self._addend_width.append(signed_width(lo + half, hi + half))
             else:
                 vals = list(plan.addend[k])
                 if k == 0:

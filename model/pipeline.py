@@ -290,6 +290,9 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
                 f += 1
             if k == 1:
                 f = max(f, _monotone_frac(input_format, output_bits, h))
+            # the stage computing acc_(k-1) shifts its product right by
+            # s = f + G + F_k - F_(k-1), which must be at least 1 (it rounds)
+            f = max(f, frac[k - 1] - (input_format.f_bits + d_guard) + 1)
             frac.append(max(f, 1))
         acc_frac = tuple(frac)
     else:
@@ -301,6 +304,13 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
         if acc_frac[0] != output_bits:
             raise ValueError("acc_frac[0] must equal output_bits={} (acc_0 is the output), "
                              "not {}".format(output_bits, acc_frac[0]))
+        for k in range(order):
+            product_frac = input_format.f_bits + d_guard + acc_frac[k + 1]
+            if acc_frac[k] >= product_frac:
+                raise ValueError("acc_frac[{}]={} must be less than the product's fraction bits "
+                                 "{} (acc_frac[{}] + {} fraction bits of d)".format(
+                                     k, acc_frac[k], product_frac, k + 1,
+                                     input_format.f_bits + d_guard))
 
     if coefficients != "derived":
         if coef_frac not in (None, 0):
@@ -315,11 +325,6 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
     params = PipelineParams(input_format, output_bits, order, coefficients, d_guard,
                             tuple(acc_frac), coef_frac, budget, register_product)
     plan = plan_for(params)  # computes widths and the bound
-    for k in range(order):
-        s = plan.shifts[k]
-        if s < 1:
-            raise ValueError("acc_frac[{}]={} must be less than the product's fraction bits {}"
-                             .format(k, acc_frac[k], acc_frac[k] + s))
     if plan.error_bound > budget:
         raise ValueError("these widths give an error bound of {:.4f} ulp before rounding, above "
                          "the budget of {} ulp (order={}, d_guard={}, acc_frac={}, coef_frac={})"

@@ -28,6 +28,10 @@ from model.pipeline import derive_params, sigmoid_fixed
     (dict(acc_frac=(16, 20)), ValueError, r"^acc_frac must be a tuple of order\+1 = 6"),
     (dict(acc_frac=(15, 21, 18, 16, 15, 13)), ValueError,
      r"^acc_frac\[0\] must equal output_bits=16"),
+    (dict(acc_frac=(16, 4, 18, 16, 15, 13)), ValueError,
+     r"^acc_frac\[0\]=16 must be less than the product's fraction bits 16 \(acc_frac\[1\] \+ "
+     r"12 fraction bits of d\)$"),
+    (dict(register_product=1), TypeError, r"^register_product must be a bool, not 1$"),
     (dict(budget=0.5), ValueError, r"^budget must be in \(0, 1/2\) ulp"),
     (dict(budget="small"), TypeError, r"^budget must be a number of ulp, not 'small'$"),
     (dict(coef_frac=30), ValueError, r"^coef_frac applies only to coefficients='derived'"),

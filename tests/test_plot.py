@@ -1,0 +1,107 @@
+"""``sigmoid-hw plot``: the PNG files, and the plotted data against the model and mpmath."""
+
+import re
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import mpmath
+import numpy as np
+import pytest
+
+from model.fixed import SQ
+from model.pipeline import derive_params, sigmoid_fixed
+from scripts.cli import main
+from scripts.commands.plot import PLOT_FILES, make_figures, write_plots
+
+
+def _png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _exact(raw, f_bits):
+    with mpmath.workdps(40):
+        return float(1 / (1 + mpmath.exp(-mpmath.mpf(int(raw)) / 2 ** f_bits)))
+
+
+@pytest.fixture(scope="module")
+def default_plots(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plots")
+    paths, data = write_plots(derive_params(), str(out))
+    return out, paths, data
+
+
+def test_pngs_written_with_their_size(default_plots):
+    out, paths, _ = default_plots
+    assert sorted(p.rsplit("/", 1)[1] for p in paths) == sorted(PLOT_FILES)
+    for name in PLOT_FILES:
+        path = out / name
+        assert path.stat().st_size > 20_000
+        assert _png_size(path) == (800, 500)
+
+
+def test_plotted_data_is_the_model_over_every_input(default_plots):
+    _, _, data = default_plots
+    raw = np.arange(-32768, 32768)
+    assert data["exhaustive"]
+    assert np.array_equal(data["raw_x"], raw)
+    figs = make_figures(data)
+    try:
+        ax = figs["sigmoid.png"].axes[0]
+        exact_line, hw_line = ax.lines[:2]
+        assert np.array_equal(hw_line.get_xdata(), raw / 4096)
+        assert np.array_equal(hw_line.get_ydata(), sigmoid_fixed(raw) / 65536)
+        # the exact curve and the errors, checked with mpmath on a sample
+        sample = np.random.default_rng(5).choice(raw.size, 300, replace=False)
+        ydata = exact_line.get_ydata()
+        scatter = figs["error_ulp.png"].axes[0].collections
+        offsets = np.concatenate([c.get_offsets() for c in scatter[:2]])
+        err_by_x = dict(zip(offsets[:, 0], offsets[:, 1]))
+        assert len(err_by_x) == raw.size
+        y_model = sigmoid_fixed(raw)
+        for i in sample:
+            exact = _exact(raw[i], 12)
+            assert abs(ydata[i] - exact) < 1e-15
+            assert abs(err_by_x[raw[i] / 4096] - (y_model[i] - exact * 65536)) < 1e-9
+        hist = figs["error_hist.png"].axes[0].patches
+        assert sum(p.get_height() for p in hist) == raw.size
+    finally:
+        for fig in figs.values():
+            plt.close(fig)
+
+
+def test_error_stays_within_the_proven_bound(default_plots):
+    _, _, data = default_plots
+    bound = 0.5 + float(derive_params().plan.error_bound)
+    assert np.abs(data["error"]).max() <= bound
+    assert data["metrics"]["faithful"] == 1.0
+
+
+def test_cli_small_format(tmp_path, capsys):
+    assert main(["plot", "--out", str(tmp_path), "--input-format", "SQ(3,5)",
+                 "--output-bits", "8"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^model +SQ\(3, 5\) -> UQ\(0,8\), order \d+, table coefficients "
+                     r"\(256 inputs, all of them\)$", out, re.M)
+    for name in PLOT_FILES:
+        assert _png_size(tmp_path / name) == (800, 500)
+        assert re.search(r"^wrote +\S+{} \(800x500, [\d,]+ bytes\)$".format(re.escape(name)),
+                         out, re.M)
+
+
+def test_cli_rejects_too_few_points(tmp_path, capsys):
+    assert main(["plot", "--out", str(tmp_path), "--points", "3"]) == 2
+    assert re.fullmatch(r"sigmoid-hw plot: error: Points must be at least 16, not 3\n",
+                        capsys.readouterr().err)
+
+
+def test_sampled_inputs_for_a_wide_format(tmp_path):
+    params = derive_params(SQ(4, 20), 16)
+    paths, data = write_plots(params, str(tmp_path), max_points=2000)
+    assert not data["exhaustive"]
+    assert 1900 <= data["raw_x"].size <= 2000
+    assert data["raw_x"][0] == -(1 << 23) and data["raw_x"][-1] == (1 << 23) - 1
+    assert np.array_equal(data["raw_y"], sigmoid_fixed(data["raw_x"], params))

@@ -56,7 +56,7 @@ __all__ = [
 
 GUARD_BITS = 64
 _CHUNK = 8
-_CACHE_MAX_WIDTH = 22  # full-range reference cached for input formats up to this width
+_CACHE_MAX_WIDTH = 20  # full-range reference cached for input formats up to this width
 
 
 def _check_format(in_format):
@@ -68,6 +68,8 @@ def _check_format(in_format):
 def _check_out_bits(out_bits):
     if not isinstance(out_bits, numbers.Integral) or isinstance(out_bits, bool) or out_bits < 1:
         raise TypeError("Output bits must be a positive integer, not {!r}".format(out_bits))
+    if out_bits > 62:  # raw outputs and their rounded reference are int64
+        raise ValueError("Output bits must be at most 62, not {!r}".format(out_bits))
     return int(out_bits)
 
 
@@ -169,25 +171,34 @@ def _rounded_and_frac(raw, in_format, out_bits):
     return r, frac
 
 
-@functools.lru_cache(maxsize=16)
+_FULL_RANGE = {}  # (in_format, out_bits) -> (R, frac) over in_format.raw_range()
+
+
 def _full_range(in_format, out_bits):
-    raw = in_format.raw_range()
-    r, frac = _rounded_and_frac(raw, in_format, out_bits)
-    r.flags.writeable = False
-    frac.flags.writeable = False
-    return r, frac
+    key = (in_format, out_bits)
+    if key not in _FULL_RANGE:
+        if len(_FULL_RANGE) >= 16:
+            _FULL_RANGE.pop(next(iter(_FULL_RANGE)))
+        r, frac = _rounded_and_frac(in_format.raw_range(), in_format, out_bits)
+        r.flags.writeable = False
+        frac.flags.writeable = False
+        _FULL_RANGE[key] = r, frac
+    return _FULL_RANGE[key]
 
 
 def _reference(raw_x, in_format, out_bits):
     in_format = _check_format(in_format)
     out_bits = _check_out_bits(out_bits)
     raw = np.asarray(in_format.check_raw(raw_x, "raw_x"), dtype=np.int64)
-    if in_format.width <= _CACHE_MAX_WIDTH:
+    # The whole range once (then indexed) when it is small and much of it is asked for.
+    if in_format.width <= _CACHE_MAX_WIDTH and (
+            (in_format, out_bits) in _FULL_RANGE or 8 * raw.size >= (1 << in_format.width)):
         r, frac = _full_range(in_format, out_bits)
         index = raw - in_format.min
         return raw, r[index], frac[index]
-    r, frac = _rounded_and_frac(raw, in_format, out_bits)
-    return raw, r, frac
+    unique, inverse = np.unique(raw, return_inverse=True)
+    r, frac = _rounded_and_frac(unique, in_format, out_bits)
+    return raw, r[inverse].reshape(raw.shape), frac[inverse].reshape(raw.shape)
 
 
 def correctly_rounded_sigmoid(raw_x, in_format, out_bits):

@@ -1,0 +1,308 @@
+"""Out-of-context synthesis and place-and-route of any component, with a resource and timing report.
+
+``implement(component, device)`` wraps the component in
+``boards.ooc.OutOfContextHarness`` (registers at every port, four pins),
+synthesizes it with Yosys and places and routes it with nextpnr for one of
+``DEVICES``, with a fixed seed, and reads the figures from nextpnr's JSON
+report (``--report``) and from the synthesized netlist (JSON), never from
+log text. The one exception is a design that does not fit: nextpnr stops
+before writing its report, so the message of ``DoesNotFit`` is taken from its
+log.
+
+Figures:
+
+- ``luts``: LUT4s. iCE40: ``SB_LUT4`` cells of the synthesized netlist (the
+  report only counts logic cells, ``ICESTORM_LC``, given as
+  ``logic_cells``). ECP5: ``TRELLIS_COMB`` of the report (LUT4s, including
+  the two of each carry cell).
+- ``ffs``: iCE40: ``SB_DFF*`` cells of the netlist; ECP5: ``TRELLIS_FF``.
+  Both include the harness's ``boundary_ffs``.
+- ``dsps``: ``ICESTORM_DSP`` (SB_MAC16) or ``MULT18X18D`` + ``ALU54B``.
+- ``brams``: ``ICESTORM_RAM`` (4 kbit) or ``DP16KD`` (18 kbit).
+- ``fmax_mhz``: nextpnr's achieved frequency of the one clock; with the
+  harness, register to register, so the core's. One caveat, flagged in the
+  result as ``fmax_note``: nextpnr's iCE40 timing model treats every port of
+  an ``SB_MAC16`` as a register with a 0.1 ns setup or clock-to-out time
+  (``ice40/arch.cc``, ``getCellTimingClass``), whether or not the DSP's
+  registers are used, so paths through the multipliers are cut and the
+  multiply delay is not counted (the paths to and from an unregistered DSP
+  are reported against a pseudo-clock, the grounded ``CLK`` pin, which is
+  not counted here). An iCE40 figure with ``dsps > 0`` is therefore an upper
+  bound; the HX8K figure (multipliers in logic) is fully timed.
+  nextpnr-ecp5 does time ``MULT18X18D``.
+
+nextpnr is run with ``--timing-allow-fail`` against a fixed target per
+device (``target_mhz``) so the achieved Fmax is reported whether or not it
+meets the target.
+"""
+
+import json
+import os
+import re
+import tempfile
+import time
+
+from boards.ooc import harness_rtlil
+from boards.toolchain import ToolchainError, run_tool
+
+__all__ = ["Device", "DEVICES", "DoesNotFit", "implement", "parse_report", "netlist_cells",
+           "fit_error_from_log"]
+
+
+class Device:
+    """One implementation target.
+
+    Parameters
+    ----------
+    name : str
+        The name on the command line.
+    part : str
+        The part number, for the report.
+    family : ``"ice40"`` or ``"ecp5"``
+    synth : str
+        The Yosys synthesis command.
+    nextpnr_args : list of str
+        Device and package options of nextpnr.
+    target_mhz : float
+        The frequency nextpnr's timing-driven placement aims at.
+    """
+
+    def __init__(self, name, part, family, synth, nextpnr_args, target_mhz):
+        self.name = name
+        self.part = part
+        self.family = family
+        self.synth = synth
+        self.nextpnr_args = list(nextpnr_args)
+        self.target_mhz = target_mhz
+
+    @property
+    def nextpnr(self):
+        return "nextpnr-" + self.family
+
+    def __repr__(self):
+        return "Device({!r}, {!r})".format(self.name, self.part)
+
+
+DEVICES = {
+    "up5k": Device("up5k", "iCE40UP5K-SG48", "ice40", "synth_ice40 -dsp",
+                   ["--up5k", "--package", "sg48"], 48),
+    # No DSP blocks on the HX parts: multipliers become logic.
+    "hx8k": Device("hx8k", "iCE40HX8K-CT256", "ice40", "synth_ice40",
+                   ["--hx8k", "--package", "ct256"], 100),
+    "ecp5-85f": Device("ecp5-85f", "LFE5U-85F-6BG381", "ecp5", "synth_ecp5",
+                       ["--85k", "--speed", "6", "--package", "CABGA381"], 150),
+}
+
+
+# Seconds after which a tool is stopped (a router that cannot converge).
+TOOL_TIMEOUT = 3600
+
+
+class DoesNotFit(RuntimeError):
+    """The design needs more of a resource than the device has.
+
+    Members
+    -------
+    device : str
+    resource : str
+        nextpnr's name for it (``ICESTORM_DSP``, ``ICESTORM_LC``, ``TRELLIS_COMB``...).
+    used, available : int or None
+    """
+
+    def __init__(self, device, resource, used=None, available=None):
+        self.device = device
+        self.resource = resource
+        self.used = used
+        self.available = available
+        if used is None:
+            detail = "not enough {}".format(resource)
+        else:
+            detail = "needs {} {}, the device has {}".format(used, resource, available)
+        super().__init__("Design does not fit {}: {}".format(device, detail))
+
+
+_NO_BELS = re.compile(r"no BELs remaining to implement cell type '([^']+)'")
+_UTIL_LINE = re.compile(r"^Info:\s+(\S+):\s+(\d+)/\s*(\d+)\s+\d+%", re.MULTILINE)
+
+
+def fit_error_from_log(device, output):
+    """A ``DoesNotFit`` from nextpnr's log, or None if the failure is something else."""
+    usage = {name: (int(u), int(a)) for name, u, a in _UTIL_LINE.findall(output)}
+    over = [name for name, (u, a) in usage.items() if u > a]
+    match = _NO_BELS.search(output)
+    resource = match.group(1) if match else (over[0] if over else None)
+    if resource is None:
+        return None
+    used, available = usage.get(resource, (None, None))
+    return DoesNotFit(device, resource, used, available)
+
+
+def netlist_cells(netlist):
+    """Cell counts by type of the top module of a Yosys JSON netlist (a dict)."""
+    modules = netlist["modules"]
+    top = next((m for m in modules.values() if int(m.get("attributes", {}).get("top", 0))),
+               None)
+    if top is None:
+        raise ValueError("Netlist has no top module")
+    counts = {}
+    for cell in top["cells"].values():
+        if cell["type"] == "$scopeinfo":  # hierarchy bookkeeping, not hardware
+            continue
+        counts[cell["type"]] = counts.get(cell["type"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _critical_path(report, clock):
+    paths = [p for p in report.get("critical_paths", [])
+             if clock is not None and p.get("from") == "posedge " + clock
+             and p.get("to") == "posedge " + clock and p.get("path")]
+    if not paths:
+        return None
+    path = max(paths, key=lambda p: sum(step["delay"] for step in p["path"]))
+    steps = path["path"]
+    return {
+        "from": steps[0]["from"]["cell"],
+        "to": steps[-1]["to"]["cell"],
+        "delay_ns": round(sum(s["delay"] for s in steps), 3),
+        "logic_ns": round(sum(s["delay"] for s in steps if s["type"] != "routing"), 3),
+        "routing_ns": round(sum(s["delay"] for s in steps if s["type"] == "routing"), 3),
+        "logic_levels": sum(1 for s in steps if s["type"] == "logic"),
+        "nets": [s["net"] for s in steps if s["type"] == "routing" and "net" in s],
+    }
+
+
+def parse_report(report, family, netlist=None):
+    """Turn nextpnr's JSON report (a dict) into the figures of ``implement``.
+
+    Parameters
+    ----------
+    report : dict
+        nextpnr's ``--report`` output.
+    family : ``"ice40"`` or ``"ecp5"``
+    netlist : dict or None
+        Cell counts of the synthesized netlist (``netlist_cells``); needed for
+        the iCE40 LUT and FF split.
+    """
+    util = report["utilization"]
+
+    def used(*names):
+        return sum(int(util[n]["used"]) for n in names if n in util)
+
+    if family == "ice40":
+        if netlist is None:
+            raise ValueError("iCE40 LUT/FF counts need the netlist's cell counts")
+        figures = {
+            "luts": netlist.get("SB_LUT4", 0),
+            "ffs": sum(n for t, n in netlist.items() if t.startswith("SB_DFF")),
+            "logic_cells": used("ICESTORM_LC"),
+            "dsps": used("ICESTORM_DSP"),
+            "brams": used("ICESTORM_RAM"),
+        }
+    elif family == "ecp5":
+        figures = {
+            "luts": used("TRELLIS_COMB"),
+            "ffs": used("TRELLIS_FF"),
+            "dsps": used("MULT18X18D", "ALU54B"),
+            "brams": used("DP16KD"),
+        }
+    else:
+        raise ValueError("Family must be 'ice40' or 'ecp5', not {!r}".format(family))
+    # nextpnr also lists pseudo-clocks such as "$PACKER_GND_NET_$glb_clk" (the
+    # grounded CLK pin of an unregistered iCE40 DSP): only real clocks count.
+    clocks = {name: v for name, v in report.get("fmax", {}).items()
+              if not name.startswith("$PACKER_")}
+    clock = min(clocks, key=lambda c: clocks[c]["achieved"]) if clocks else None
+    figures["fmax_mhz"] = round(float(clocks[clock]["achieved"]), 2) if clock else None
+    if family == "ice40" and figures["dsps"]:
+        figures["fmax_note"] = ("upper bound: nextpnr does not time paths through iCE40 "
+                                "SB_MAC16 DSPs")
+    figures["cells"] = {name: dict(v) for name, v in sorted(util.items()) if v["used"]}
+    figures["critical_path"] = _critical_path(report, clock)
+    return figures
+
+
+def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp"):
+    """Synthesize, place and route ``component`` out of context on ``device``.
+
+    Parameters
+    ----------
+    component : wiring.Component
+    device : str
+        A key of ``DEVICES``.
+    seed : int
+        nextpnr's placement seed (fixed, so results repeat).
+    build_dir : str or None
+        Where to keep the files (``top.il``, ``synth.ys``, ``netlist.json``,
+        ``report.json``, logs); a temporary folder by default.
+    toolchain : ``"yowasp"`` or ``"system"``
+
+    Returns
+    -------
+    dict
+        ``device``, ``part``, ``luts``, ``ffs``, ``dsps``, ``brams``,
+        ``fmax_mhz``, ``cells`` (nextpnr's utilisation, used resources only),
+        ``netlist_cells``, ``critical_path`` (or None), ``boundary_ffs``,
+        ``seed``, ``target_mhz``, ``toolchain``, ``seconds``; iCE40 adds
+        ``logic_cells``, and ``fmax_note`` when DSPs are used (see above).
+
+    Raises
+    ------
+    DoesNotFit
+        If a resource runs out.
+    ToolchainError
+        If a tool is missing or fails for another reason.
+    """
+    if device not in DEVICES:
+        raise ValueError("Device must be one of {}, not {!r}".format(sorted(DEVICES), device))
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise TypeError("Seed must be a non-negative integer, not {!r}".format(seed))
+    dev = DEVICES[device]
+    start = time.monotonic()
+    if build_dir is None:
+        with tempfile.TemporaryDirectory(prefix="sigmoid-hw-") as tmp:
+            result = _implement(component, dev, seed, tmp, toolchain)
+    else:
+        os.makedirs(build_dir, exist_ok=True)
+        result = _implement(component, dev, seed, build_dir, toolchain)
+    result["seconds"] = round(time.monotonic() - start, 1)
+    return result
+
+
+def _implement(component, dev, seed, folder, toolchain):
+    text, harness = harness_rtlil(component, name="top")
+    with open(os.path.join(folder, "top.il"), "w") as f:
+        f.write(text)
+    with open(os.path.join(folder, "synth.ys"), "w") as f:
+        f.write("read_rtlil top.il\n{} -top top\nwrite_json netlist.json\n".format(dev.synth))
+    run_tool("yosys", ["-q", "-l", "yosys.log", "synth.ys"], cwd=folder, toolchain=toolchain,
+             timeout=TOOL_TIMEOUT)
+    with open(os.path.join(folder, "netlist.json")) as f:
+        cells = netlist_cells(json.load(f))
+    try:
+        run_tool(dev.nextpnr, [*dev.nextpnr_args, "--json", "netlist.json",
+                               "--seed", str(seed), "--freq", str(dev.target_mhz),
+                               "--timing-allow-fail", "--report", "report.json",
+                               "--log", "nextpnr.log", "-q"],
+                 cwd=folder, toolchain=toolchain, timeout=TOOL_TIMEOUT)
+    except ToolchainError as exc:
+        log_path = os.path.join(folder, "nextpnr.log")
+        output = getattr(exc, "output", "")
+        if os.path.exists(log_path):
+            with open(log_path) as f:
+                output += f.read()
+        fit = fit_error_from_log(dev.name, output)
+        if fit is not None:
+            raise fit from None
+        raise
+    with open(os.path.join(folder, "report.json")) as f:
+        report = json.load(f)
+    result = {"device": dev.name, "part": dev.part}
+    result.update(parse_report(report, dev.family, cells))
+    result.update({
+        "netlist_cells": cells,
+        "boundary_ffs": harness.boundary_ffs,
+        "seed": seed,
+        "target_mhz": dev.target_mhz,
+        "toolchain": toolchain,
+    })
+    return result

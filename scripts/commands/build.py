@@ -1,0 +1,145 @@
+"""``sigmoid-hw build``: a bitstream for a board, with its resource and timing report."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from boards.implement import fit_error_from_log, netlist_cells, parse_report
+from boards.platforms import BOARDS, board
+from boards.toolchain import TOOLCHAINS, ToolchainError, use_toolchain
+
+__all__ = ["NAME", "HELP", "add_arguments", "run", "build_board"]
+
+NAME = "build"
+HELP = ("build the bitstream of a board (UART host link, sigmoid pipeline, threshold "
+        "comparator) and print its report and the command that programs it")
+
+BUILD_NAME = "sigmoid"
+SEED = 1
+
+
+def add_arguments(parser):
+    parser.add_argument("--board", action="append", required=True, choices=sorted(BOARDS),
+                        help="board to build for (repeat the option for several boards)")
+    parser.add_argument("--out", default="build",
+                        help="build folder; each board gets OUT/BOARD (default: build)")
+    parser.add_argument("--design", choices=("pipeline", "pipeline-derived"),
+                        default="pipeline", help="the sigmoid unit (default pipeline)")
+    parser.add_argument("--threshold", default="1/2",
+                        help="t of the decision sigmoid(x) > t (default 1/2)")
+    parser.add_argument("--baud", type=int, default=115200, help="UART bit rate (default 115200)")
+    parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",
+                        help="yowasp (the pip-installed tools, default) or system (tools on PATH)")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+
+
+def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
+                toolchain="yowasp"):
+    """Build one board's bitstream in ``out``; return its report (a dict).
+
+    Raises
+    ------
+    DoesNotFit, ToolchainError
+    """
+    from fractions import Fraction
+    from boards.top import BoardTop
+
+    spec = board(name)
+    top = BoardTop(name, baud=baud, design=design, threshold=Fraction(threshold))
+    platform = spec.platform_class()
+    family = "ice40" if platform.device.startswith("iCE40") else "ecp5"
+    os.makedirs(out, exist_ok=True)
+    report_name = BUILD_NAME + ".report.json"
+    # router2: nextpnr's default router1 can loop forever on one overused wire when
+    # clock-enable nets are promoted to globals (seen on the HX8K board build).
+    options = {"nextpnr_opts": ["--seed", str(SEED), "--router", "router2",
+                                "--report", report_name]}
+    if spec.synth_opts:
+        options["synth_opts"] = spec.synth_opts
+    start = time.monotonic()
+    with use_toolchain(toolchain):
+        try:
+            platform.build(top, name=BUILD_NAME, build_dir=out, do_program=False, **options)
+        except subprocess.CalledProcessError as exc:
+            log = os.path.join(out, BUILD_NAME + ".tim")
+            text = open(log).read() if os.path.exists(log) else ""
+            fit = fit_error_from_log(name, text)
+            if fit is not None:
+                raise fit from None
+            raise ToolchainError("the build for {} failed ({}); see the logs in {}".format(
+                name, exc, out)) from None
+    seconds = round(time.monotonic() - start, 1)
+    with open(os.path.join(out, report_name)) as f:
+        report = json.load(f)
+    with open(os.path.join(out, BUILD_NAME + ".json")) as f:
+        cells = netlist_cells(json.load(f))
+    result = {
+        "board": name,
+        "device": spec.device,
+        "part": "{}-{}".format(platform.device, platform.package),
+        "clock_mhz": platform.default_clk_frequency / 1e6,
+        "baud": baud,
+        "design": design,
+        "threshold": str(Fraction(threshold)),
+        "latency": top.sigmoid.latency,
+    }
+    result.update(parse_report(report, family, cells))
+    bitstream = os.path.join(out, spec.bitstream.format(name=BUILD_NAME))
+    result.update({
+        "bitstream": bitstream,
+        "program": [cmd.format(bitstream=bitstream) for cmd in spec.program],
+        "seed": SEED,
+        "toolchain": toolchain,
+        "seconds": seconds,
+    })
+    return result
+
+
+def format_report(r):
+    rows = [
+        ("board", "{} ({}), {} MHz clock, UART {} 8N1".format(
+            r["board"], r["part"], r["clock_mhz"], r["baud"])),
+        ("design", "{} + comparator (t = {}), pipeline latency {} cycles".format(
+            r["design"], r["threshold"], r["latency"])),
+        ("LUTs", str(r["luts"]) + (" ({} logic cells)".format(r["logic_cells"])
+                                   if "logic_cells" in r else "")),
+        ("FFs", str(r["ffs"])),
+        ("DSPs", str(r["dsps"])),
+        ("BRAMs", str(r["brams"])),
+        ("Fmax", "{} MHz (needs {} MHz){}".format(
+            r["fmax_mhz"], r["clock_mhz"], "; " + r["fmax_note"] if r.get("fmax_note") else "")),
+        ("bitstream", r["bitstream"]),
+        ("time", "{} s".format(r["seconds"])),
+    ]
+    lines = ["{:<10} {}".format(k, v) for k, v in rows]
+    lines.append("program it with (not run here):")
+    lines += ["    " + cmd for cmd in r["program"]]
+    return "\n".join(lines)
+
+
+def run(args):
+    from fractions import Fraction
+    try:
+        Fraction(args.threshold)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("Threshold must be a number such as 0.5 or 3/4, not {!r}".format(
+            args.threshold)) from None
+    results = []
+    for name in args.board:
+        try:
+            result = build_board(name, os.path.join(args.out, name), design=args.design,
+                                 threshold=args.threshold, baud=args.baud,
+                                 toolchain=args.toolchain)
+        except (ToolchainError, RuntimeError) as exc:
+            print("sigmoid-hw build: error: {}".format(exc), file=sys.stderr)
+            return 1
+        results.append(result)
+        if not args.json:
+            print(format_report(result), flush=True)
+            if name != args.board[-1]:
+                print()
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results[0], indent=2))
+    return 0

@@ -1,0 +1,317 @@
+"""``sigmoid-hw export``: one self-contained Verilog or RTLIL file of a design, for another flow.
+
+The file starts with a comment that lists the parameters, the latency, the
+error bound (and the largest error over every input, where the format is
+small enough to try them all) and what each port means; the port list is
+read back from the generated file, so it names the real ports. With
+``--testbench`` (the default for Verilog) a self-checking test bench with
+vectors from the integer model is written beside it (``scripts.testbench``);
+``--simulate`` runs it in Icarus Verilog.
+"""
+
+import os
+import re
+import sys
+
+import numpy as np
+
+from hw.designs import make_design
+from scripts.commands.synth import add_design_arguments, design_options_from_args
+from scripts.testbench import icarus_available, run_icarus, verilog_testbench
+
+__all__ = ["NAME", "HELP", "add_arguments", "run", "export_design", "header_lines",
+           "read_ports", "bench_vectors", "expected_outputs", "FORMATS"]
+
+NAME = "export"
+HELP = ("write a design as one self-contained Verilog or RTLIL file with a header describing "
+        "it, plus a self-checking Verilog test bench")
+
+FORMATS = {"verilog": ".v", "rtlil": ".il"}
+DEFAULT_DIR = os.path.join("build", "export")
+DEFAULT_VECTORS = 2048
+_EXHAUSTIVE_MAX_WIDTH = 20   # measure the error over every input up to 2^20 inputs
+
+
+def _convert(component, fmt, name):
+    # The Yosys bundled with amaranth[builtin-yosys]: the same output on every machine.
+    os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
+    if fmt == "verilog":
+        from amaranth.back import verilog
+        return verilog.convert(component, name=name, emit_src=False)
+    from amaranth.back import rtlil
+    return rtlil.convert(component, name=name, emit_src=False)
+
+
+def read_ports(text, fmt, top):
+    """``[(name, direction, width)]`` of module ``top`` in generated Verilog or RTLIL text."""
+    ports = []
+    if fmt == "verilog":
+        m = re.search(r"^module\s+{}\s*\(.*?\);(.*?)^endmodule".format(re.escape(top)),
+                      text, re.S | re.M)
+        if not m:
+            raise ValueError("module {} not found in the generated Verilog".format(top))
+        for d, rng, name in re.findall(r"^\s*(input|output)\s+(?:\[(\d+):0\]\s+)?(\w+)\s*;",
+                                       m.group(1), re.M):
+            ports.append((name, d, int(rng) + 1 if rng else 1))
+    else:
+        m = re.search(r"^module\s+\\{}\s*$(.*?)^end\s*$".format(re.escape(top)),
+                      text, re.S | re.M)
+        if not m:
+            raise ValueError("module {} not found in the generated RTLIL".format(top))
+        for width, d, name in re.findall(
+                r"^\s*wire\s+(?:width\s+(\d+)\s+)?(?:signed\s+)?(input|output)\s+\d+\s+"
+                r"(?:signed\s+)?\\(\w+)\s*$", m.group(1), re.M):
+            ports.append((name, d, int(width) if width else 1))
+    return ports
+
+
+def _port_meanings(component):
+    """What each port of ``component`` means, by name."""
+    common = {
+        "clk": "clock; everything is synchronous to its rising edge",
+        "rst": "synchronous reset, active high: empties every stage (no output is valid after it)",
+        "i__valid": "the input word on i__payload is offered this cycle",
+        "i__ready": "the design takes the offered word at this rising edge (transfer: "
+                    "i__valid and i__ready both high)",
+        "o__valid": "o__payload holds a result; held, with its payload, until taken",
+        "o__ready": "the consumer takes the result at this rising edge; low = backpressure",
+    }
+    if hasattr(component, "params"):
+        p = component.params
+        fmt = p.input_format
+        common["i__payload"] = ("x, raw {} two's complement: x = i__payload * 2^-{}, "
+                                "in [{:g}, {:g}]".format(fmt, fmt.f_bits, float(fmt.min_value),
+                                                         float(fmt.max_value)))
+        common["o__payload"] = "y = sigmoid(x), raw UQ(0, {}): y = o__payload * 2^-{}, in [0, 1)" \
+            .format(p.output_bits, p.output_bits)
+        common["o__ready"] += " (the whole pipeline stalls)"
+    else:
+        fmt = component.input_format
+        common["i__payload"] = "x, raw {}: x = i__payload * 2^-{}".format(fmt, fmt.f_bits)
+        common["o__payload"] = "the decision sigmoid(x) > t (1) or not (0), computed as x >= L"
+        common["limit"] = ("the limit L (raw, one bit wider than x), hold steady; "
+                           "`sigmoid-hw threshold T` prints L for a threshold T")
+    return common
+
+
+def _threshold_text(component):
+    from model.threshold import threshold_limit
+    fmt = component.input_format
+    if component.limit_value is None:
+        return ["Threshold  programmable: the limit port holds L; the output is 1 exactly when "
+                "i__payload >= limit", "Error      none: the decision equals sigmoid(x) > t for "
+                "every input when L = threshold_limit(t) (exact arithmetic, model/threshold.py)"]
+    limit = component.limit_value
+    return ["Threshold  t = {}: o__payload = 1 exactly when sigmoid(x) > t, computed as "
+            "x >= L with L = {} raw (x >= {:.6g})".format(
+                component.threshold, limit, float(limit) / (1 << fmt.f_bits)),
+            "Error      none: L is decided with exact arithmetic (model/threshold.py), so the "
+            "decision is exact for every input"]
+
+
+def _error_text(component):
+    p = component.params
+    plan = component.plan
+    bound = 0.5 + float(plan.error_bound)
+    lines = ["Error      |y - 2^{F} sigmoid(x)| < 1/2 + {e:.4f} = {b:.4f} ulp for every input "
+             "(proven bound: model.pipeline error budget; 1 ulp = 2^-{F})".format(
+                 F=p.output_bits, e=float(plan.error_bound), b=bound)]
+    fmt = p.input_format
+    if fmt.width <= _EXHAUSTIVE_MAX_WIDTH:
+        from model.accuracy import error_metrics
+        from model.pipeline import sigmoid_fixed
+        raw = fmt.raw_range()
+        m = error_metrics(sigmoid_fixed(raw, p), raw, fmt, p.output_bits)
+        lines.append("           measured over all {:,} inputs (the RTL equals the integer model "
+                     "bit for bit): max {:.4f} ulp, mean {:.4f} ulp, {:.2%} correctly rounded"
+                     .format(m["count"], m["max_ulp"], m["mean_ulp"], m["correctly_rounded"]))
+    return lines
+
+
+def header_lines(component, design, fmt, top, ports, command=None):
+    """The lines of the header comment (without comment markers)."""
+    import amaranth
+    lines = ["{} ({}) exported by sigmoid-hw as {}, top module {}".format(
+        type(component).__name__, design, "Verilog" if fmt == "verilog" else "RTLIL", top),
+        "Generated by Amaranth {} with its bundled Yosys; self-contained (no other file "
+        "needed)".format(amaranth.__version__)]
+    if command:
+        lines.append("Command    {}".format(command))
+    lines.append("")
+    if hasattr(component, "params"):
+        p = component.params
+        lines.append("Function   y = sigmoid(x) = 1 / (1 + exp(-x)), x in {}, y in UQ(0,{})".format(
+            p.input_format, p.output_bits))
+        lines.append("Method     fold the sign, n = nearest integer to |x|/ln2, d = |x| - n ln2, "
+                     "y0 = sigmoid(n ln2) from its bit pattern, Taylor order {} in d by "
+                     "Horner's rule".format(p.order))
+        lines.append("Parameters input_format {}, output_bits {}, order {}, coefficients {}, "
+                     "d_guard {}, acc_frac {}".format(p.input_format, p.output_bits, p.order,
+                                                      p.coefficients, p.d_guard,
+                                                      tuple(p.acc_frac)))
+        lines += _error_text(component)
+    else:
+        lines.append("Function   the decision sigmoid(x) > t without computing sigmoid: x >= "
+                     "logit(t), x in {}".format(component.input_format))
+        lines += _threshold_text(component)
+    latency = getattr(component, "latency", None)
+    lines.append("Latency    {} clock cycle{} from an accepted input to its result while "
+                 "o__ready is high; one result per clock".format(latency,
+                                                                 "" if latency == 1 else "s"))
+    lines.append("Stream     amaranth.lib.stream: a word moves on a rising clk edge where its "
+                 "valid and ready are both high")
+    lines.append("")
+    meanings = _port_meanings(component)
+    width = max(len(name) for name, _, _ in ports)
+    lines.append("Ports")
+    for name, direction, bits in ports:
+        lines.append("  {:<{w}}  {:<6} {:>3} bit{}  {}".format(
+            name, direction, bits, " " if bits == 1 else "s", meanings.get(name, ""), w=width))
+    return lines
+
+
+def _check_top(top):
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", top):
+        raise ValueError("Top module name must be a Verilog identifier, not {!r}".format(top))
+    return top
+
+
+def export_design(component, design, fmt, path, top=None, command=None):
+    """Write ``component`` as ``fmt`` to ``path`` with its header; return ``(top, ports)``."""
+    if fmt not in FORMATS:
+        raise ValueError("Format must be one of {}, not {!r}".format(sorted(FORMATS), fmt))
+    top = _check_top(top or "sigmoid_{}".format(design.replace("-", "_")))
+    text = _convert(component, fmt, top)
+    ports = read_ports(text, fmt, top)
+    marker = "// " if fmt == "verilog" else "# "
+    header = "\n".join((marker + line).rstrip()
+                       for line in header_lines(component, design, fmt, top, ports, command))
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(header + "\n\n" + text)
+    return top, ports
+
+
+def bench_vectors(input_format, count=DEFAULT_VECTORS, seed=1, extra=()):
+    """Raw inputs for a test bench: the extremes, ``extra``, and evenly spread and random ones.
+
+    ``count=None`` gives every input of the format. The order is shuffled
+    (seeded) so that consecutive words differ in every stage.
+    """
+    fmt = input_format
+    total = 1 << fmt.width
+    if count is None or count >= total:
+        raw = fmt.raw_range()
+    else:
+        if count < 8:
+            raise ValueError("Vectors must be at least 8, not {}".format(count))
+        rng = np.random.default_rng(seed)
+        special = [fmt.min, fmt.min + 1, -1, 0, 1, fmt.max - 1, fmt.max]
+        special += [v for t in extra for v in (t - 1, t, -t, -t + 1)]
+        special = [v for v in special if fmt.min <= v <= fmt.max]
+        spread = np.linspace(fmt.min, fmt.max, count // 2).round().astype(np.int64)
+        rand = rng.integers(fmt.min, fmt.max + 1, size=count)
+        raw = np.unique(np.concatenate([np.array(special, dtype=np.int64), spread, rand]))
+        raw = raw[:count] if raw.size > count else raw
+    raw = np.array(raw, dtype=np.int64)
+    np.random.default_rng(seed).shuffle(raw)
+    return [int(v) for v in raw]
+
+
+def expected_outputs(component, raw):
+    """The integer model's results for ``raw`` inputs."""
+    if hasattr(component, "params"):
+        from model.pipeline import sigmoid_fixed
+        return [int(v) for v in sigmoid_fixed(np.array(raw, dtype=np.int64), component.params)]
+    from model.threshold import threshold_limit
+    limit = component.limit_value
+    if limit is None:
+        limit = threshold_limit(0.5, component.input_format)
+    return [int(v >= limit) for v in raw]
+
+
+def write_testbench(component, top, ports, path, count=DEFAULT_VECTORS, seed=1):
+    """Write the self-checking test bench for an exported design; return the vector count."""
+    widths = {name: bits for name, _, bits in ports}
+    fmt = component.params.input_format if hasattr(component, "params") else \
+        component.input_format
+    extra = component.plan.thresholds if hasattr(component, "plan") else ()
+    raw = bench_vectors(fmt, count, seed, extra)
+    constants = {}
+    if "limit" in widths:
+        from model.threshold import threshold_limit
+        constants["limit"] = (widths["limit"], threshold_limit(0.5, fmt))
+    text = verilog_testbench(top, widths["i__payload"], widths["o__payload"], raw,
+                             expected_outputs(component, raw), latency=component.latency,
+                             seed=seed, constants=constants)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return len(raw)
+
+
+def _vectors(text):
+    if text == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError("Vectors must be a count or 'all', not {!r}".format(text)) from None
+    if value < 8:
+        raise ValueError("Vectors must be at least 8, not {}".format(value))
+    return value
+
+
+def add_arguments(parser):
+    add_design_arguments(parser)
+    parser.add_argument("--format", choices=sorted(FORMATS), default="verilog",
+                        help="verilog (default) or rtlil")
+    parser.add_argument("-o", "--output", default=None, metavar="FILE",
+                        help="file to write (default {}/sigmoid_DESIGN.v or .il)".format(
+                            DEFAULT_DIR))
+    parser.add_argument("--top", default=None,
+                        help="name of the top module (default sigmoid_DESIGN)")
+    parser.add_argument("--testbench", default=None, metavar="FILE",
+                        help="test bench file (Verilog only; default FILE with _tb before the "
+                             "extension)")
+    parser.add_argument("--no-testbench", action="store_true", help="do not write a test bench")
+    parser.add_argument("--vectors", default=str(DEFAULT_VECTORS), metavar="N",
+                        help="test vectors, or 'all' for every input (default {})".format(
+                            DEFAULT_VECTORS))
+    parser.add_argument("--simulate", action="store_true",
+                        help="run the test bench in Icarus Verilog (iverilog, vvp)")
+
+
+def run(args):
+    count = _vectors(args.vectors)
+    top = args.top or "sigmoid_{}".format(args.design.replace("-", "_"))
+    _check_top(top)
+    if args.simulate and (args.format != "verilog" or args.no_testbench):
+        raise ValueError("--simulate needs the Verilog format and its test bench")
+    component = make_design(args.design, **design_options_from_args(args))
+    path = args.output or os.path.join(DEFAULT_DIR, top + FORMATS[args.format])
+    command = "sigmoid-hw " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["export"] else None
+    top, ports = export_design(component, args.design, args.format, path, top, command)
+    print("wrote      {} ({:,} bytes): module {}, latency {} cycle{}".format(
+        path, os.path.getsize(path), top, component.latency,
+        "" if component.latency == 1 else "s"))
+    print("ports      " + ", ".join("{} {}{}".format(d, n, "[{}:0]".format(b - 1) if b > 1 else "")
+                                    for n, d, b in ports))
+    if args.format != "verilog" or args.no_testbench:
+        return 0
+    tb = args.testbench or os.path.splitext(path)[0] + "_tb.v"
+    n = write_testbench(component, top, ports, tb, count)
+    print("wrote      {} ({:,} bytes): {} vectors from the integer model".format(
+        tb, os.path.getsize(tb), n))
+    print("simulate   iverilog -g2005 -o {0}.vvp {1} {2} && vvp -n {0}.vvp".format(
+        os.path.splitext(tb)[0], tb, path))
+    if args.simulate:
+        if not icarus_available():
+            print("sigmoid-hw export: error: iverilog is not installed (apt-get install iverilog)",
+                  file=sys.stderr)
+            return 1
+        passed, output = run_icarus(tb, path)
+        print("\n".join("icarus     " + line for line in output.strip().splitlines()
+                        if line.strip()))
+        return 0 if passed else 1
+    return 0

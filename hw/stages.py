@@ -44,7 +44,9 @@ def _staged(m, i, o, stages, stall=None):
     regs = []
     for index, (layout, fn) in enumerate(stages):
         valid = Signal(name="s{}_valid".format(index + 1))
-        payload = Signal(layout, name="s{}".format(index + 1))
+        # no reset on data: only the valid bits need one, and reset-less registers can
+        # be absorbed into the DSP blocks (SB_MAC16, MULT18X18D)
+        payload = Signal(layout, name="s{}".format(index + 1), reset_less=True)
         regs.append((valid, payload, fn, prev_valid, prev_payload))
         prev_valid, prev_payload = valid, payload
     if stall is None:

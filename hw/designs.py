@@ -51,6 +51,13 @@ def _pipeline_derived(input_format=SQ(4, 12), output_bits=16, order=None):
                            order=order, coefficients="derived")
 
 
+def _pipeline_minimax(input_format=SQ(4, 12), output_bits=16, order=None):
+    """The sigmoid pipeline with per-n minimax refits of the coefficients (same hardware)."""
+    from hw.pipeline import SigmoidPipeline
+    return SigmoidPipeline(input_format=_format(input_format), output_bits=output_bits,
+                           order=order, coefficients="minimax")
+
+
 def _comparator(input_format=SQ(4, 12), threshold=0.5):
     """The exact threshold comparator: sigmoid(x) > t as x >= L, no sigmoid computed.
 
@@ -64,6 +71,7 @@ def _comparator(input_format=SQ(4, 12), threshold=0.5):
 
 DESIGNS = {
     "pipeline": _pipeline,
+    "pipeline-minimax": _pipeline_minimax,
     "pipeline-derived": _pipeline_derived,
     "comparator": _comparator,
 }

@@ -38,13 +38,14 @@ HELP = ("compare the pipeline, the threshold comparator and the baseline designs
 
 INPUT_FORMAT = SQ(4, 12)
 OUTPUT_BITS = 16
-DESIGN_ORDER = ("pipeline", "pipeline-derived", "comparator",
+DESIGN_ORDER = ("pipeline", "pipeline-minimax", "pipeline-derived", "comparator",
                 "plan", "table1024", "interp256", "rom")
 DEVICE_ORDER = ("up5k", "hx8k", "ecp5-85f")
 MAC_LIMIT = "mac-limit"
 
 DESCRIPTIONS = {
     "pipeline": "seed method, Taylor coefficients from a table",
+    "pipeline-minimax": "seed reduction + bit pattern, per-n minimax refit (order 4)",
     "pipeline-derived": "seed method, coefficients derived from y0",
     "comparator": "threshold decision sigmoid(x) > 1/2 (1 bit, exact)",
     "plan": "PLAN, 4 shift-and-add segments",
@@ -65,7 +66,7 @@ BLOCK_RAM_BITS = {
 
 def _make(design):
     """A fresh component for ``design`` (a name of DESIGN_ORDER or MAC_LIMIT)."""
-    if design in ("pipeline", "pipeline-derived", "comparator"):
+    if design in ("pipeline", "pipeline-minimax", "pipeline-derived", "comparator"):
         from hw.designs import make_design
         return make_design(design, input_format=INPUT_FORMAT)
     if design == "plan":
@@ -112,9 +113,10 @@ def accuracy_figures(designs=DESIGN_ORDER):
     for design in designs:
         if design in BASELINES:
             y = BASELINES[design](raw)
-        elif design in ("pipeline", "pipeline-derived"):
+        elif design in ("pipeline", "pipeline-minimax", "pipeline-derived"):
             from model.pipeline import derive_params, sigmoid_fixed
-            coefficients = "table" if design == "pipeline" else "derived"
+            coefficients = {"pipeline": "table", "pipeline-minimax": "minimax",
+                            "pipeline-derived": "derived"}[design]
             y = sigmoid_fixed(raw, derive_params(INPUT_FORMAT, OUTPUT_BITS,
                                                  coefficients=coefficients))
         else:

@@ -8,6 +8,13 @@ from scripts.cli import main as cli_main
 # (title, argv). Later issues extend this list; each step must succeed.
 STEPS = [
     ("Seed reproduction report", ["model"]),
+    ("The default pipeline, all 65,536 inputs: RTL vs model vs exact sigmoid",
+     ["simulate", "--no-progress"]),
+    ("Waveform with backpressure (open with gtkwave)", ["waves"]),
+    ("Error plots", ["plot"]),
+    ("Verilog export with its test bench", ["export"]),
+    ("FPGA bitstreams: ICEBreaker (iCE40UP5K) and ULX3S 85F (ECP5)",
+     ["build", "--board", "icebreaker", "--board", "ulx3s-85f"]),
 ]
 
 

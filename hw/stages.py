@@ -249,7 +249,6 @@ class DerivedCoefficients(wiring.Component):
             return dict(keep(p), u=u, t=one - 2 * y0)
         stages.append((lay1, s1))
         # powers: stage j carries pow1..powj
-        prev_fields = {"pow1": "u"}
         for j in range(2, J + 1):
             fields = dict(base, t=field("t"))
             for i in range(1, j + 1):

@@ -103,7 +103,6 @@ def _uv_basis(k):
         return a
 
     u = [0, 1, -1]
-    t = [1, -2]
     if k % 2 == 0:
         # divide by t = 1 - 2y exactly (Fractions), then express in u
         q = [Fraction(0)] * (len(p) - 1)

@@ -6,10 +6,10 @@ rounding, both TFLite's).
 """
 
 from amaranth import *
-from amaranth.lib import wiring, stream, data
+from amaranth.lib import data
 from amaranth.lib.memory import Memory
-from amaranth.lib.wiring import In, Out
 
+from hw.baselines.interface import BaselineSigmoid
 from model.baselines import INPUT_FORMAT, OUTPUT_BITS, interp256_entries
 
 __all__ = ["Interp256"]
@@ -17,7 +17,7 @@ __all__ = ["Interp256"]
 _FRACTION_BITS = 9  # interpolation bits: u = 3|x| has 9 bits below the knot spacing 1/24
 
 
-class Interp256(wiring.Component):
+class Interp256(BaselineSigmoid):
     """TFLite-style interpolated table for ``SQ(4, 12)`` in, ``UQ(0, 16)`` out.
 
     Stages (each a register, all held by a global stall while
@@ -40,12 +40,6 @@ class Interp256(wiring.Component):
     i : In(stream.Signature(signed(16)))
     o : Out(stream.Signature(unsigned(16)))
     """
-
-    def __init__(self):
-        super().__init__({
-            "i": In(stream.Signature(signed(INPUT_FORMAT.width))),
-            "o": Out(stream.Signature(unsigned(OUTPUT_BITS))),
-        })
 
     @property
     def latency(self):

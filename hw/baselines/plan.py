@@ -6,15 +6,14 @@ A comparison design, not the seed's method. Bit-exact with
 """
 
 from amaranth import *
-from amaranth.lib import wiring, stream
-from amaranth.lib.wiring import In, Out
 
+from hw.baselines.interface import BaselineSigmoid
 from model.baselines import INPUT_FORMAT, OUTPUT_BITS, PLAN_SEGMENTS
 
 __all__ = ["PLAN"]
 
 
-class PLAN(wiring.Component):
+class PLAN(BaselineSigmoid):
     """PLAN sigmoid for ``SQ(4, 12)`` inputs and 16-bit ``UQ(0, 16)`` outputs.
 
     With ``y17 = (a << shift) + offset`` at 17 fraction bits (``a = |x|``),
@@ -37,12 +36,6 @@ class PLAN(wiring.Component):
     i : In(stream.Signature(signed(16)))
     o : Out(stream.Signature(unsigned(16)))
     """
-
-    def __init__(self):
-        super().__init__({
-            "i": In(stream.Signature(signed(INPUT_FORMAT.width))),
-            "o": Out(stream.Signature(unsigned(OUTPUT_BITS))),
-        })
 
     @property
     def latency(self):

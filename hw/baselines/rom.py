@@ -5,10 +5,9 @@ A comparison design, not the seed's method. Bit-exact with
 """
 
 from amaranth import *
-from amaranth.lib import wiring, stream
 from amaranth.lib.memory import Memory
-from amaranth.lib.wiring import In, Out
 
+from hw.baselines.interface import BaselineSigmoid
 from model.baselines import INPUT_FORMAT, OUTPUT_BITS, rom_entries, rom_minus_eight
 
 __all__ = ["DirectROM"]
@@ -17,7 +16,7 @@ _ADDRESS_BITS = INPUT_FORMAT.width - 1
 _HALF = 1 << (OUTPUT_BITS - 1)
 
 
-class DirectROM(wiring.Component):
+class DirectROM(BaselineSigmoid):
     """sigmoid(x) for x >= 0 from a ROM of 32,768 correctly rounded words, and symmetry.
 
     The ROM is addressed by ``|x|``; for x < 0 the output is ``65536 - T[|x|]``
@@ -38,12 +37,6 @@ class DirectROM(wiring.Component):
     i : In(stream.Signature(signed(16)))
     o : Out(stream.Signature(unsigned(16)))
     """
-
-    def __init__(self):
-        super().__init__({
-            "i": In(stream.Signature(signed(INPUT_FORMAT.width))),
-            "o": Out(stream.Signature(unsigned(OUTPUT_BITS))),
-        })
 
     @property
     def latency(self):

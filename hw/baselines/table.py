@@ -5,16 +5,15 @@ A comparison design, not the seed's method. Bit-exact with
 """
 
 from amaranth import *
-from amaranth.lib import wiring, stream
 from amaranth.lib.memory import Memory
-from amaranth.lib.wiring import In, Out
 
-from model.baselines import INPUT_FORMAT, OUTPUT_BITS, table1024_entries
+from hw.baselines.interface import BaselineSigmoid
+from model.baselines import OUTPUT_BITS, table1024_entries
 
 __all__ = ["Table1024"]
 
 
-class Table1024(wiring.Component):
+class Table1024(BaselineSigmoid):
     """hls4ml-style table: the top 10 input bits address 1024 words of 16 bits.
 
     Entry ``i`` holds sigmoid(-8 + i/64) correctly rounded (the left edge of
@@ -29,12 +28,6 @@ class Table1024(wiring.Component):
     i : In(stream.Signature(signed(16)))
     o : Out(stream.Signature(unsigned(16)))
     """
-
-    def __init__(self):
-        super().__init__({
-            "i": In(stream.Signature(signed(INPUT_FORMAT.width))),
-            "o": Out(stream.Signature(unsigned(OUTPUT_BITS))),
-        })
 
     @property
     def latency(self):

@@ -69,11 +69,39 @@ def _comparator(input_format=SQ(4, 12), threshold=0.5):
     return ThresholdComparator(input_format=_format(input_format), threshold=threshold)
 
 
+def _plan():
+    """Comparison design: PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)."""
+    from hw.baselines.plan import PLAN
+    return PLAN()
+
+
+def _table1024():
+    """Comparison design: a 1024-entry table over [-8, 8), hls4ml-style, no interpolation."""
+    from hw.baselines.table import Table1024
+    return Table1024()
+
+
+def _interp256():
+    """Comparison design: a 256-entry table with linear interpolation, TFLite-style."""
+    from hw.baselines.interp import Interp256
+    return Interp256()
+
+
+def _rom():
+    """Comparison design: a ROM of every correctly rounded output (x >= 0, by symmetry)."""
+    from hw.baselines.rom import DirectROM
+    return DirectROM()
+
+
 DESIGNS = {
     "pipeline": _pipeline,
     "pipeline-minimax": _pipeline_minimax,
     "pipeline-derived": _pipeline_derived,
     "comparator": _comparator,
+    "plan": _plan,
+    "table1024": _table1024,
+    "interp256": _interp256,
+    "rom": _rom,
 }
 
 DEFAULT_DESIGN = "pipeline"

@@ -367,9 +367,11 @@ class HornerEvaluator(wiring.Component):
         ranges = _derived_ranges(plan) if self._derived else None
         for k in range(K):
             if self._derived:
-                half = 1 << (plan.shifts[k] - 1)   # the addend holds c_k + half
+                half = 1 << (plan.shifts[k] - 1)   # the addend holds (c_k << align) + half
                 if k:
                     lo, hi = ranges["c{}".format(k)]
+                    align = plan.derived["align"][k]
+                    lo, hi = lo << align, hi << align
                 else:
                     lo, hi = min(plan.y0_raw), max(plan.y0_raw)
                 self._addend_width.append(signed_width(lo + half, hi + half))
@@ -416,7 +418,7 @@ class HornerEvaluator(wiring.Component):
                 if k == 0:
                     m.d.comb += ref.n.eq(p_.n)
                     return ref.y0 + half
-                return coef(p_, k, first) + half
+                return (coef(p_, k, first) << plan.derived["align"][k]) + half
             if k == 0:
                 m.d.comb += ref.n.eq(p_.n)
                 return ref.y0 + table(m, p_.n, plan.addend[0], self._addend_width[0], "a0")

@@ -63,6 +63,7 @@ __all__ = ["PipelineParams", "derive_params", "sigmoid_fixed", "plan_for", "Plan
 COEFFICIENT_SOURCES = ("table", "derived", "minimax")
 _MAX_ORDER = 12
 _MAX_INT64_BITS = 62
+_DERIVED_GUARD = 3   # fraction bits of a derived c_k beyond its accumulator's F_k
 
 
 # --------------------------------------------------------------------------- helpers
@@ -317,7 +318,8 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
                              .format(coef_frac))
         coef_frac = 0
     elif coef_frac is None:
-        coef_frac = max(acc_frac) + input_format.f_bits + d_guard + 3
+        # c_k is computed to F_k + 3 fraction bits (_plan_derived); 4 more for the products
+        coef_frac = max(acc_frac) + _DERIVED_GUARD + 4
     else:
         coef_frac = _check_int("coef_frac", coef_frac, 4, 60)
 
@@ -636,7 +638,12 @@ def _plan_derived(plan, coef_exact):
     Fw = p.coef_frac
     Fa = Fw  # fraction bits of the constant multipliers alpha_kj / k!
     J = (K + 1) // 2
-    targets = [plan.prod_frac[k] if k < K else p.acc_frac[K] for k in range(K + 1)]
+    # c_k needs only a little more precision than acc_k itself (its error reaches the
+    # output multiplied by d^k, like acc_k's rounding); the addend aligns it to the
+    # product's scale with zeros. Computing it to the product's scale instead would
+    # need ~44-bit multipliers for the default.
+    targets = [min(plan.prod_frac[k], p.acc_frac[k] + _DERIVED_GUARD) if k < K
+               else p.acc_frac[K] for k in range(K + 1)]
     consts = {}
     for k in range(1, K + 1):
         basis = _uv_basis(k)
@@ -644,6 +651,8 @@ def _plan_derived(plan, coef_exact):
                           for b in basis)
     y0_w = tuple(reference_raw(n, Fw) for n in range(plan.n_max + 1))
     plan.derived = {"Fw": Fw, "Fa": Fa, "J": J, "consts": consts, "targets": tuple(targets),
+                    "align": tuple(plan.prod_frac[k] - targets[k] if k < K else 0
+                                   for k in range(K + 1)),
                     "y0_raw": y0_w, "stages": J + 2}
     # exact error of each derived coefficient, per n, by running the integer recipe
     h = plan.h
@@ -763,7 +772,7 @@ def trace_fixed(raw_x, params=None):
         addends = [None] * K
         addends[0] = y0 + (1 << (plan.shifts[0] - 1))
         for k in range(1, K):
-            addends[k] = cs[k] + (1 << (plan.shifts[k] - 1))
+            addends[k] = (cs[k] << plan.derived["align"][k]) + (1 << (plan.shifts[k] - 1))
     out["y0"] = y0
     out["acc_{}".format(K)] = acc
     for k in range(K - 1, -1, -1):

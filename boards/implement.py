@@ -86,9 +86,11 @@ class Device:
 DEVICES = {
     "up5k": Device("up5k", "iCE40UP5K-SG48", "ice40", "synth_ice40 -dsp",
                    ["--up5k", "--package", "sg48"], 48),
-    # No DSP blocks on the HX parts: multipliers become logic.
+    # No DSP blocks on the HX parts: multipliers become logic. router2: with every
+    # register enabled by one stall net, nextpnr promotes it to a global buffer and the
+    # default router1 can circle on one overused wire for an hour (seen on the pipeline).
     "hx8k": Device("hx8k", "iCE40HX8K-CT256", "ice40", "synth_ice40",
-                   ["--hx8k", "--package", "ct256"], 100),
+                   ["--hx8k", "--package", "ct256", "--router", "router2"], 100),
     "ecp5-85f": Device("ecp5-85f", "LFE5U-85F-6BG381", "ecp5", "synth_ecp5",
                        ["--85k", "--speed", "6", "--package", "CABGA381"], 150),
 }

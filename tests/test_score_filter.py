@@ -11,7 +11,6 @@ from fractions import Fraction
 import math
 import random
 
-import mpmath
 import numpy as np
 import pytest
 from amaranth import *
@@ -20,25 +19,12 @@ from amaranth.sim import Simulator
 from hw.pipeline import SigmoidPipeline
 from hw.score_filter import ScoreFilter
 from hw.streamsim import run_stream
-from model.fixed import SQ, UQ
+from exact_threshold_oracle import mp_boundary
+from model.fixed import SQ
 from model.pipeline import derive_params, sigmoid_fixed
 from model.threshold import threshold_limit
 
 FMT = SQ(4, 12)
-
-
-def _mp_boundary(t, fmt=FMT):
-    with mpmath.workdps(60):
-        mt = (mpmath.mpf(t.numerator) / t.denominator if isinstance(t, Fraction)
-              else mpmath.mpf(t))
-        lo, hi = fmt.min, fmt.max + 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if 1 / (1 + mpmath.exp(-mpmath.mpf(mid) / 2 ** fmt.f_bits)) > mt:
-                hi = mid
-            else:
-                lo = mid + 1
-    return lo
 
 
 def _items(count, boundary, seed):
@@ -63,7 +49,7 @@ def _expected_with_sigmoid(items, boundary):
 
 def test_ten_thousand_items_under_backpressure():
     t = Fraction(7, 10)
-    boundary = _mp_boundary(t)
+    boundary = mp_boundary(t, FMT)
     items = _items(10_000, boundary, seed=1)
     expected = _expected_with_sigmoid(items, boundary)
     assert 3000 < len(expected) < 7000          # both kinds are well represented
@@ -127,7 +113,7 @@ def test_rejected_items_never_occupy_the_pipeline():
 
 def test_runtime_limit():
     t = 0.25
-    boundary = _mp_boundary(t)
+    boundary = mp_boundary(t, FMT)
     items = _items(2000, boundary, seed=6)
     expected = _expected_with_sigmoid(items, boundary)
     dut = ScoreFilter(FMT, tag_bits=16, threshold=None)
@@ -142,7 +128,7 @@ def test_runtime_limit():
 
 def test_without_sigmoid_passes_logits():
     t = 1 / (1 + math.exp(1))                          # the seed's float formula errs here
-    boundary = _mp_boundary(t)
+    boundary = mp_boundary(t, FMT)
     assert boundary == -4096
     items = _items(3000, boundary, seed=8)
     expected = [{"tag": it["tag"], "logit": it["logit"]} for it in items

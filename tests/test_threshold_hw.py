@@ -11,7 +11,6 @@ from fractions import Fraction
 import math
 import random
 
-import mpmath
 import pytest
 from amaranth import *
 from amaranth.lib import wiring, stream
@@ -20,25 +19,11 @@ from amaranth.sim import Simulator
 
 from hw.streamsim import run_stream
 from hw.threshold import ThresholdComparator
+from exact_threshold_oracle import mp_boundary
 from model.fixed import SQ, UQ
 from model.threshold import threshold_limit
 
 FMT = SQ(4, 12)
-
-
-def _mp_boundary(t, fmt):
-    """Smallest raw whose exact decision sigmoid(x) > t passes (max + 1: none), by bisection."""
-    with mpmath.workdps(60):
-        mt = (mpmath.mpf(t.numerator) / t.denominator if isinstance(t, Fraction)
-              else mpmath.mpf(t))
-        lo, hi = fmt.min, fmt.max + 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if 1 / (1 + mpmath.exp(-mpmath.mpf(mid) / 2 ** fmt.f_bits)) > mt:
-                hi = mid
-            else:
-                lo = mid + 1
-    return lo
 
 
 THRESHOLDS = [
@@ -90,7 +75,7 @@ def test_all_inputs_compile_time_and_runtime():
     comparators.append(runtime)
     dut = _Harness(comparators)
     n = len(comparators)
-    boundaries = [_mp_boundary(t, FMT) for t in THRESHOLDS + [RUNTIME_T]]
+    boundaries = [mp_boundary(t, FMT) for t in THRESHOLDS + [RUNTIME_T]]
     assert boundaries[-3:-1] == [FMT.max + 1, FMT.min]
 
     async def program(ctx):
@@ -156,7 +141,7 @@ def test_runtime_limit_reprogrammed_between_streams():
     sim.run()
     assert len(results) == len(programs)
     for t, items, got in results:
-        boundary = _mp_boundary(t, FMT)
+        boundary = mp_boundary(t, FMT)
         assert got == [int(x >= boundary) for x in items], t
 
 
@@ -188,7 +173,7 @@ def test_unsigned_input_format_exhaustive():
     dut = ThresholdComparator(fmt, t)
     inputs = list(range(fmt.min, fmt.max + 1))
     outputs, _ = run_stream(dut, inputs, stall=0.3, gap=0.3, seed=3)
-    boundary = _mp_boundary(t, fmt)
+    boundary = mp_boundary(t, fmt)
     assert outputs == [int(x >= boundary) for x in inputs]
 
 

@@ -16,42 +16,14 @@ import mpmath
 import numpy as np
 import pytest
 
+from exact_threshold_oracle import DPS, mp_boundary as _mp_boundary, \
+    mp_passes as _mp_passes, mp_threshold as _mp_threshold
 from model.fixed import SQ, UQ
 from model.threshold import (threshold_limit, threshold_from_raw, exact_threshold,
                              naive_limit, naive_logit, naive_counterexamples, logit_bounds,
                              limit_shape)
 
-DPS = 60
 FMT = SQ(4, 12)
-
-
-def _mp_threshold(t):
-    with mpmath.workdps(DPS):
-        if isinstance(t, tuple):
-            raw, fmt = t
-            return mpmath.mpf(raw) / mpmath.mpf(2) ** fmt.f_bits
-        if isinstance(t, Fraction):
-            return mpmath.mpf(t.numerator) / mpmath.mpf(t.denominator)
-        return mpmath.mpf(t)          # floats and ints are exact in mpmath
-
-
-def _mp_passes(raw, mt, f_bits):
-    with mpmath.workdps(DPS):
-        x = mpmath.mpf(raw) / mpmath.mpf(2) ** f_bits
-        return 1 / (1 + mpmath.exp(-x)) > mt
-
-
-def _mp_boundary(t, fmt):
-    """Smallest raw in [min, max + 1] whose exact decision passes (max + 1: none)."""
-    mt = _mp_threshold(t)
-    lo, hi = fmt.min, fmt.max + 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _mp_passes(mid, mt, fmt.f_bits):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
 
 
 def _near_sigmoid_thresholds(rng, count):

@@ -571,7 +571,6 @@ def plan_for(params):
 
     terms = {"approximation": _approx(fmt, p.output_bits, K, p.coefficients) / ulp,
              "horner_rounding": sum(h ** k / (1 << (F[k] + 1)) for k in range(1, K)) / ulp}
-    coef_err = Fraction(0)
     if p.coefficients in ("table", "minimax"):
         addend = []
         for k in range(K):
@@ -587,18 +586,16 @@ def plan_for(params):
         plan.addend = tuple(addend)
         plan.acc_k_const = tuple(_exact_round(coef_exact[n][K] * (1 << F[K]))
                                  for n in range(plan.n_max + 1))
-        coef_err = max(
-            sum(h ** k / (1 << (plan.prod_frac[k] + 1)) for k in range(1, K))
-            + h ** K / (1 << (F[K] + 1)) + Fraction(1, 1 << (plan.y0_frac + 1))
-            for _ in range(1))
-        terms["coefficients"] = coef_err / ulp
+        # each constant rounded at its product's scale; c_K at F_K; delta_n at y0's scale
+        coef_err = (sum(h ** k / (1 << (plan.prod_frac[k] + 1)) for k in range(1, K))
+                    + h ** K / (1 << (F[K] + 1)) + Fraction(1, 1 << (plan.y0_frac + 1)))
         terms["reduction"] = Fraction(0)
     else:
         _plan_derived(plan, coef_exact)
         coef_err = plan.derived["max_coef_error"]
-        terms["coefficients"] = coef_err / ulp
         # d = a - C_n is off by |e_n| <= 2^-(f+G+1); sigmoid' <= 1/4, polynomial slope a bit more
         terms["reduction"] = Fraction(3, 10) / (1 << (plan.d_frac + 1)) / ulp
+    terms["coefficients"] = coef_err / ulp
 
     # accumulator ranges: exact per n over the segment's d range, plus rounding slack
     ranges = [None] * (K + 1)

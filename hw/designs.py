@@ -1,31 +1,39 @@
-"""The buildable designs, by name, for every command (``synth``, ``build``, ...).
+"""The buildable designs, by name, for every command (``synth``, ``build``, ``compare``, ...).
 
-``DESIGNS`` is a plain dict: name -> factory. A factory is a function taking
-only keyword options and returning a fresh ``wiring.Component`` whose stream
-ports are ``i`` and ``o``. Options a user may give on a command line are
-``input_format`` (an ``SQ`` or text such as ``"SQ(4,12)"``), ``output_bits``,
-``order``, ``coefficients`` and ``threshold``; a factory declares the ones it
-understands as keyword parameters with defaults, and ``make_design`` rejects
-the others by name.
+Each design is one ``Design`` record: its name, a one-line description, a
+factory that takes keyword options and returns a fresh ``wiring.Component``
+with stream ports ``i`` and ``o``, the options it takes (read from the
+factory's signature), its kind, and its bit-exact integer model. Commands
+never guess what a component is: they ask its record.
+
+Options a user may give on a command line are ``input_format`` (an ``SQ`` or
+text such as ``"SQ(4,12)"``), ``output_bits``, ``order``, ``coefficients``
+and ``threshold``; ``make_design`` rejects the others by name.
 
 To add a design, write a factory that imports its gateware *inside* the
-function (so that listing the designs never elaborates or imports every
-module), give it a one-line docstring, and add it to ``DESIGNS``::
+function (so that listing the designs imports no gateware) and a model
+function, and add one record::
 
-    def _my_baseline(input_format=SQ(4, 12), output_bits=16):
-        \"\"\"A piecewise-linear sigmoid (baseline).\"\"\"
+    def _pwl(input_format=SQ(4, 12), output_bits=16):
         from hw.baselines.pwl import PiecewiseLinearSigmoid
         return PiecewiseLinearSigmoid(input_format=_format(input_format),
                                       output_bits=output_bits)
 
-    DESIGNS["pwl"] = _my_baseline
+    register(Design("pwl", "a piecewise-linear sigmoid (baseline)", _pwl, "baseline",
+                    lambda component, raw: pwl_sigmoid(raw)))
 """
 
+from dataclasses import dataclass
 import inspect
+
+import numpy as np
 
 from model.fixed import FixedFormat, SQ, parse_format
 
-__all__ = ["DESIGNS", "DEFAULT_DESIGN", "make_design", "design_options", "describe"]
+__all__ = ["Design", "DESIGNS", "DEFAULT_DESIGN", "KINDS", "design", "make_design",
+           "design_options", "register"]
+
+KINDS = ("pipeline", "comparator", "baseline")
 
 
 def _format(value):
@@ -33,109 +41,160 @@ def _format(value):
         return value
     if isinstance(value, str):
         return parse_format(value)
-    raise TypeError("Input format must be an SQ format or text like 'SQ(4,12)', not {!r}"
+    raise TypeError("input_format must be an SQ format or text like 'SQ(4,12)', not {!r}"
                     .format(value))
 
 
+@dataclass(frozen=True)
+class Design:
+    """One buildable design.
+
+    Members
+    -------
+    name : str
+    description : str
+        One line, for tables and ``--help``.
+    factory : callable
+        ``factory(**options) -> wiring.Component``.
+    kind : ``"pipeline"``, ``"comparator"`` or ``"baseline"``
+        A pipeline has ``params``, ``plan`` and ``registers``; a comparator
+        has ``limit_value`` (``None`` when programmable) and a 1-bit output;
+        a baseline has the fixed SQ(4,12) -> UQ(0,16) interface.
+    model : callable
+        ``model(component, raw_inputs) -> numpy array`` of the raw outputs
+        the component gives, bit for bit (for a programmable comparator the
+        model needs the limit: ``model(component, raw, limit=L)``).
+    """
+    name: str
+    description: str
+    factory: object
+    kind: str
+    model: object
+
+    @property
+    def options(self):
+        """The option names the factory takes, in order."""
+        return tuple(inspect.signature(self.factory).parameters)
+
+    def make(self, **options):
+        """A new component; options that are ``None`` are left at their defaults.
+
+        Raises
+        ------
+        ValueError
+            For an option the design does not take (and any error of the
+            design's own parameter checks).
+        """
+        given = {k: v for k, v in options.items() if v is not None}
+        unknown = sorted(set(given) - set(self.options))
+        if unknown:
+            raise ValueError("design {!r} takes no option {}; its options are {}".format(
+                self.name, ", ".join(repr(u) for u in unknown), list(self.options)))
+        return self.factory(**given)
+
+
+def _pipeline_factory(coefficients):
+    def factory(input_format=SQ(4, 12), output_bits=16, order=None):
+        from hw.pipeline import SigmoidPipeline
+        return SigmoidPipeline(input_format=_format(input_format), output_bits=output_bits,
+                               order=order, coefficients=coefficients)
+    return factory
+
+
 def _pipeline(input_format=SQ(4, 12), output_bits=16, order=None, coefficients="table"):
-    """The sigmoid pipeline: range reduction, bit-pattern reference, Horner Taylor evaluation."""
-    from hw.pipeline import SigmoidPipeline
-    return SigmoidPipeline(input_format=_format(input_format), output_bits=output_bits,
-                           order=order, coefficients=coefficients)
+    return _pipeline_factory(coefficients)(input_format, output_bits, order)
 
 
-def _pipeline_derived(input_format=SQ(4, 12), output_bits=16, order=None):
-    """The sigmoid pipeline with Taylor coefficients derived from y0 by multipliers."""
-    from hw.pipeline import SigmoidPipeline
-    return SigmoidPipeline(input_format=_format(input_format), output_bits=output_bits,
-                           order=order, coefficients="derived")
-
-
-def _pipeline_minimax(input_format=SQ(4, 12), output_bits=16, order=None):
-    """The sigmoid pipeline with per-n minimax refits of the coefficients (same hardware)."""
-    from hw.pipeline import SigmoidPipeline
-    return SigmoidPipeline(input_format=_format(input_format), output_bits=output_bits,
-                           order=order, coefficients="minimax")
+def _pipeline_model(component, raw):
+    from model.trace import sigmoid_fixed
+    return sigmoid_fixed(np.asarray(raw), component.params)
 
 
 def _comparator(input_format=SQ(4, 12), threshold=0.5):
-    """The exact threshold comparator: sigmoid(x) > t as x >= L, no sigmoid computed.
-
-    ``threshold="runtime"`` gives the comparator with a programmable ``limit`` port.
-    """
+    """``threshold="runtime"`` gives the comparator with a programmable ``limit`` port."""
     from hw.threshold import ThresholdComparator
     if threshold == "runtime":
         threshold = None
     return ThresholdComparator(input_format=_format(input_format), threshold=threshold)
 
 
-def _plan():
-    """Comparison design: PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)."""
-    from hw.baselines.plan import PLAN
-    return PLAN()
+def _comparator_model(component, raw, limit=None):
+    if limit is None:
+        limit = component.limit_value
+    if limit is None:
+        raise ValueError("the programmable comparator's model needs its limit")
+    return (np.asarray(raw) >= limit).astype(np.int64)
 
 
-def _table1024():
-    """Comparison design: a 1024-entry table over [-8, 8), hls4ml-style, no interpolation."""
-    from hw.baselines.table import Table1024
-    return Table1024()
+def _baseline(module, cls):
+    def factory():
+        import importlib
+        return getattr(importlib.import_module(module), cls)()
+    return factory
 
 
-def _interp256():
-    """Comparison design: a 256-entry table with linear interpolation, TFLite-style."""
-    from hw.baselines.interp import Interp256
-    return Interp256()
+def _baseline_model(name):
+    def model(component, raw):
+        from model.baselines import BASELINES
+        return BASELINES[name](np.asarray(raw))
+    return model
 
 
-def _rom():
-    """Comparison design: a ROM of every correctly rounded output (x >= 0, by symmetry)."""
-    from hw.baselines.rom import DirectROM
-    return DirectROM()
+DESIGNS = {}
 
 
-DESIGNS = {
-    "pipeline": _pipeline,
-    "pipeline-minimax": _pipeline_minimax,
-    "pipeline-derived": _pipeline_derived,
-    "comparator": _comparator,
-    "plan": _plan,
-    "table1024": _table1024,
-    "interp256": _interp256,
-    "rom": _rom,
-}
+def register(record):
+    """Add a ``Design`` to ``DESIGNS`` (its name must be new)."""
+    if not isinstance(record, Design):
+        raise TypeError("record must be a Design, not {!r}".format(record))
+    if record.kind not in KINDS:
+        raise ValueError("kind must be one of {}, not {!r}".format(KINDS, record.kind))
+    if record.name in DESIGNS:
+        raise ValueError("a design named {!r} exists already".format(record.name))
+    DESIGNS[record.name] = record
+    return record
+
+
+for _record in (
+    Design("pipeline", "the seed method: range reduction, bit-pattern y0, Taylor coefficients "
+           "from a table, Horner", _pipeline, "pipeline", _pipeline_model),
+    Design("pipeline-minimax", "the seed's reduction and bit pattern with a per-n minimax "
+           "refit of the coefficients (same hardware, one order lower)",
+           _pipeline_factory("minimax"), "pipeline", _pipeline_model),
+    Design("pipeline-derived", "the seed method with the Taylor coefficients derived from y0 "
+           "by multipliers", _pipeline_factory("derived"), "pipeline", _pipeline_model),
+    Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "
+           "computed", _comparator, "comparator", _comparator_model),
+    Design("plan", "PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)",
+           _baseline("hw.baselines.plan", "PLAN"), "baseline", _baseline_model("plan")),
+    Design("table1024", "a 1024-entry table over [-8, 8), hls4ml-style, no interpolation",
+           _baseline("hw.baselines.table", "Table1024"), "baseline",
+           _baseline_model("table1024")),
+    Design("interp256", "a 256-entry table with linear interpolation, TFLite-style",
+           _baseline("hw.baselines.interp", "Interp256"), "baseline",
+           _baseline_model("interp256")),
+    Design("rom", "a ROM of every correctly rounded output (x >= 0, by symmetry)",
+           _baseline("hw.baselines.rom", "DirectROM"), "baseline", _baseline_model("rom")),
+):
+    register(_record)
 
 DEFAULT_DESIGN = "pipeline"
 
 
-def design_options(name):
-    """The option names design ``name`` accepts, in order."""
-    return list(inspect.signature(_factory(name)).parameters)
-
-
-def describe(name):
-    """The one-line description of design ``name``."""
-    return (inspect.getdoc(_factory(name)) or "").splitlines()[0]
-
-
-def _factory(name):
+def design(name):
+    """The ``Design`` record called ``name``."""
+    if not isinstance(name, str):
+        raise TypeError("design must be a design name, not {!r}".format(name))
     if name not in DESIGNS:
-        raise ValueError("Design must be one of {}, not {!r}".format(sorted(DESIGNS), name))
+        raise ValueError("design must be one of {}, not {!r}".format(sorted(DESIGNS), name))
     return DESIGNS[name]
 
 
-def make_design(name, **options):
-    """A new instance of design ``name``; options that are ``None`` are left at their defaults.
+def design_options(name):
+    """The option names design ``name`` accepts, in order."""
+    return list(design(name).options)
 
-    Raises
-    ------
-    ValueError
-        For an unknown design or an option the design does not take (and any
-        error of the design's own parameter checks).
-    """
-    factory = _factory(name)
-    given = {k: v for k, v in options.items() if v is not None}
-    unknown = sorted(set(given) - set(design_options(name)))
-    if unknown:
-        raise ValueError("Design {!r} takes no option {}; its options are {}".format(
-            name, ", ".join(repr(u) for u in unknown), design_options(name)))
-    return factory(**given)
+
+def make_design(name, **options):
+    """A new instance of design ``name``; see ``Design.make``."""
+    return design(name).make(**options)

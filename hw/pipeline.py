@@ -17,7 +17,11 @@ default (``sigmoid-hw simulate`` prints them for any configuration)::
     10  OutputStage     clamp, unfold sign, saturate -> y 16              1 cycle
 
 The arithmetic is ``model.pipeline``: the RTL equals ``sigmoid_fixed`` on every
-input; the widths come from the error budget written there.
+input; the widths come from the error budget written there. The stages live in
+``hw.reduction`` (SignFold, RangeReducer), ``hw.coefficients``
+(DerivedCoefficients and the coefficient sources), ``hw.horner``
+(HornerEvaluator, with ``hw.reference.BitPatternReference``) and
+``hw.output`` (OutputStage); ``hw.chain`` holds the registers they share.
 """
 
 from amaranth import *
@@ -25,7 +29,11 @@ from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
 from model.pipeline import derive_params, plan_for, PipelineParams
-from hw.stages import SignFold, RangeReducer, DerivedCoefficients, HornerEvaluator, OutputStage
+from hw.chain import stage_registers
+from hw.coefficients import DerivedCoefficients, coefficient_source
+from hw.horner import HornerEvaluator
+from hw.output import OutputStage
+from hw.reduction import SignFold, RangeReducer
 
 __all__ = ["SigmoidPipeline"]
 
@@ -46,7 +54,7 @@ class SigmoidPipeline(wiring.Component):
         y0 by multipliers (the seed's description), or per-n minimax refits
         (the table hardware, one order lower).
     d_guard, acc_frac, coef_frac, budget
-        Override the widths derived from the error budget (see ``model.pipeline``).
+        Override the widths derived from the error budget (see ``model.widths``).
     register_product : bool
         Register each Horner product before its addition: two cycles per stage,
         a shorter critical path, ``order`` more cycles of latency, same results.
@@ -79,11 +87,23 @@ class SigmoidPipeline(wiring.Component):
             raise TypeError("params must be PipelineParams from model.pipeline.derive_params, "
                             "not {!r}".format(params))
         self._params = params
-        self._plan = plan_for(params)
+        self._plan = plan = plan_for(params)
         super().__init__({
             "i": In(stream.Signature(signed(params.input_format.width))),
             "o": Out(stream.Signature(unsigned(params.output_bits))),
         })
+        # One stall for every register of every stage: the output holds a word not taken.
+        self._stall = stall = Signal()
+        fmt = params.input_format
+        source = coefficient_source(plan)
+        chain = [("fold", SignFold(fmt, plan.reduction, stall=stall)),
+                 ("reduce", RangeReducer(fmt, plan.reduction, stall=stall))]
+        if plan.coefficients.kind == "derived":
+            chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
+        chain += [("horner", HornerEvaluator(plan, source, stall=stall)),
+                  ("output", OutputStage(plan.horner.acc_width[0], params.output_bits,
+                                         stall=stall))]
+        self._chain = tuple(chain)
 
     @property
     def params(self):
@@ -94,32 +114,43 @@ class SigmoidPipeline(wiring.Component):
         return self._plan
 
     @property
+    def input_format(self):
+        """The input's fixed-point format: x = raw * 2^-f_bits."""
+        return self._params.input_format
+
+    @property
+    def output_format(self):
+        """``UQ(0, F)``: y = raw * 2^-F."""
+        return self._params.output_format
+
+    @property
+    def stages(self):
+        """The stage components in pipeline order, as ``(name, component)``."""
+        return self._chain
+
+    @property
     def latency(self):
         """Clock cycles from an accepted input to its output when never stalled."""
-        return self._plan.latency
+        return sum(stage.latency for _, stage in self._chain)
+
+    @property
+    def registers(self):
+        """The register map of every stage, numbered 1 .. latency (``hw.chain.Register``)."""
+        return stage_registers(stage for _, stage in self._chain)
+
+    @property
+    def stall(self):
+        """The one stall signal that enables every register."""
+        return self._stall
 
     def elaborate(self, platform):
         m = Module()
-        plan = self._plan
-        m.submodules.fold = fold = SignFold(plan)
-        m.submodules.reduce = reduce = RangeReducer(plan)
-        chain = [fold, reduce]
-        c_layout = None
-        if self._params.coefficients == "derived":
-            m.submodules.coefficients = coefficients = DerivedCoefficients(plan)
-            c_layout = coefficients.c_layout
-            chain.append(coefficients)
-        m.submodules.horner = horner = HornerEvaluator(plan, c_layout)
-        m.submodules.output = output = OutputStage(plan)
-        chain += [horner, output]
-        assert sum(stage.latency for stage in chain) == plan.latency
-        # One stall for every register of every stage: the output holds a word not taken.
-        stall = Signal()
-        m.d.comb += stall.eq(self.o.valid & ~self.o.ready)
-        for stage in chain:
-            stage.stall = stall
-        wiring.connect(m, wiring.flipped(self.i), chain[0].i)
-        for a, b in zip(chain, chain[1:]):
+        for name, stage in self._chain:
+            m.submodules[name] = stage
+        m.d.comb += self._stall.eq(self.o.valid & ~self.o.ready)
+        stages = [stage for _, stage in self._chain]
+        wiring.connect(m, wiring.flipped(self.i), stages[0].i)
+        for a, b in zip(stages, stages[1:]):
             wiring.connect(m, a.o, b.i)
-        wiring.connect(m, chain[-1].o, wiring.flipped(self.o))
+        wiring.connect(m, stages[-1].o, wiring.flipped(self.o))
         return m

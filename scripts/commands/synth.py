@@ -2,28 +2,17 @@
 
 import json
 import sys
-from fractions import Fraction
 
-from boards.implement import DEVICES, DoesNotFit, implement
-from boards.toolchain import TOOLCHAINS, ToolchainError
-from hw.designs import DEFAULT_DESIGN, DESIGNS, make_design
+from flow.implement import DEVICES, DoesNotFit, implement
+from flow.toolchain import TOOLCHAINS, ToolchainError
+from hw.designs import make_design
+from scripts.options import add_design_arguments, design_options_from_args
 
-__all__ = ["NAME", "HELP", "add_arguments", "run", "parse_threshold", "design_options_from_args"]
+__all__ = ["NAME", "HELP", "add_arguments", "run"]
 
 NAME = "synth"
 HELP = ("synthesize, place and route one design out of context (registers at its "
         "ports) and report LUT/FF/DSP/BRAM/Fmax")
-
-
-def parse_threshold(text):
-    """``"0.5"``, ``"3/4"`` -> the exact Fraction; ``"runtime"`` stays as it is."""
-    if text == "runtime":
-        return text
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError("Threshold must be a number such as 0.5 or 3/4, or 'runtime', not {!r}"
-                         .format(text)) from None
 
 
 def add_arguments(parser):
@@ -36,31 +25,6 @@ def add_arguments(parser):
     parser.add_argument("--build-dir", default=None,
                         help="keep the synthesis and place-and-route files here")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
-
-
-def add_design_arguments(parser):
-    """The ``--design`` option and the design options (shared with other commands)."""
-    parser.add_argument("--design", default=DEFAULT_DESIGN, choices=sorted(DESIGNS),
-                        help="design to implement (default {})".format(DEFAULT_DESIGN))
-    parser.add_argument("--input-format", default=None, help="input format, e.g. SQ(4,12)")
-    parser.add_argument("--output-bits", type=int, default=None, help="output width")
-    parser.add_argument("--order", type=int, default=None, help="Taylor order")
-    parser.add_argument("--coefficients", default=None,
-                        help="pipeline coefficients: table, derived, ... (see SigmoidPipeline)")
-    parser.add_argument("--threshold", default=None,
-                        help="comparator threshold t (a number, or 'runtime' for a "
-                             "programmable limit)")
-
-
-def design_options_from_args(args):
-    """The design options the user gave, as keyword arguments for ``make_design``."""
-    return {
-        "input_format": args.input_format,
-        "output_bits": args.output_bits,
-        "order": args.order,
-        "coefficients": args.coefficients,
-        "threshold": None if args.threshold is None else parse_threshold(args.threshold),
-    }
 
 
 def format_report(result):

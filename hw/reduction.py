@@ -1,0 +1,106 @@
+"""The first three register stages: fold the sign, then reduce ``a = |x|`` to ``n`` and ``d``."""
+
+from amaranth import *
+from amaranth.lib import stream, data
+from amaranth.lib.wiring import In, Out
+
+from hw.chain import ChainStage, StageChain
+
+__all__ = ["SignFold", "RangeReducer"]
+
+
+def folded_layout(reduction):
+    """Payload between ``SignFold`` and ``RangeReducer``."""
+    return data.StructLayout({"sign": 1, "a": reduction.a_width})
+
+
+def reduced_layout(reduction):
+    """Payload after ``RangeReducer``: sign, n and d."""
+    return data.StructLayout({"sign": 1, "n": reduction.n_width,
+                              "d": signed(reduction.d_width)})
+
+
+class SignFold(ChainStage):
+    """Stage 1: ``a = min(|x|, a_clamp)``, ``sign = x < 0`` (sigmoid(-x) = 1 - sigmoid(x)).
+
+    The most negative input folds to ``2^(W-1)``, which ``a`` (W bits, unsigned)
+    holds. Latency 1.
+
+    Parameters
+    ----------
+    input_format : SQ
+    reduction : model.plan.Reduction
+    stall : Signal or None
+        The shared stall; ``None`` derives it from this stage's output.
+    """
+
+    def __init__(self, input_format, reduction, *, stall=None):
+        self._clamp = reduction.a_clamp
+        layout = folded_layout(reduction)
+        chain = StageChain("fold", [layout], {"a": input_format.f_bits})
+        super().__init__({"i": In(stream.Signature(signed(input_format.width))),
+                          "o": Out(stream.Signature(layout))}, chain, stall)
+
+    def elaborate(self, platform):
+        m = Module()
+
+        def fold(m, x):
+            mag = Mux(x < 0, -x, x)  # -x is W+1 bits wide: no wrap for the most negative x
+            if self._clamp is not None:
+                mag = Mux(mag > self._clamp, self._clamp, mag)
+            return {"sign": x[-1], "a": mag}
+
+        self.build(m, [fold])
+        return m
+
+
+class RangeReducer(ChainStage):
+    """Stages 2-3: ``n`` = nearest integer to a/ln2, then ``d = a 2^G - C_n``.
+
+    Stage 2 compares ``a`` with the constants T_k = ceil((k - 1/2) ln2 2^f),
+    k = 1 .. n_max, and registers the results: a thermometer code (no
+    multiplier, and exact, since (k - 1/2) ln2 is irrational and never equals a
+    representable a). Stage 3 turns it into one-hot (``t_k & ~t_(k+1)``), from
+    which both n and the constant C_n (n ln2 rounded to f + G fraction bits)
+    are ORs of a few lines, and subtracts. No adder chain counts the
+    comparisons. Latency 2.
+
+    Parameters
+    ----------
+    input_format : SQ
+    reduction : model.plan.Reduction
+    stall : Signal or None
+    """
+
+    def __init__(self, input_format, reduction, *, stall=None):
+        self._red = reduction
+        levels = max(reduction.n_max, 1)
+        mid = data.StructLayout({"sign": 1, "a": reduction.a_width, "above": levels})
+        out = reduced_layout(reduction)
+        chain = StageChain("reduce", [mid, out],
+                           {"a": input_format.f_bits, "d": reduction.d_frac})
+        super().__init__({"i": In(stream.Signature(folded_layout(reduction))),
+                          "o": Out(stream.Signature(out))}, chain, stall)
+
+    def elaborate(self, platform):
+        m = Module()
+        red = self._red
+
+        def compare(m, p):
+            above = [p.a >= t for t in red.thresholds] or [Const(0)]
+            return {"sign": p.sign, "a": p.a, "above": Cat(*above)}
+
+        def offset(m, p):
+            t = [Const(1)] + [p.above[k] for k in range(red.n_max)] + [Const(0)]
+            hot = [t[k] & ~t[k + 1] for k in range(red.n_max + 1)]   # exactly one is set
+            n_bits = [Cat(*[hot[k] for k in range(red.n_max + 1) if (k >> b) & 1]).any()
+                      for b in range(red.n_width)]
+            c_bits = [Cat(*[hot[k] for k, c in enumerate(red.c_raw) if (c >> b) & 1]).any()
+                      for b in range(red.c_width)]
+            c = Signal(red.c_width, name="c_n")
+            m.d.comb += c.eq(Cat(*c_bits))
+            d = (p.a << red.d_guard).as_signed() - c
+            return {"sign": p.sign, "n": Cat(*n_bits), "d": d}
+
+        self.build(m, [compare, offset])
+        return m

@@ -1,0 +1,202 @@
+"""``derive_params``: the order and every width, chosen from the error budget.
+
+The order is the smallest whose approximation error is at most half the
+budget (and whose output stays monotonic across segment boundaries, checked
+on the model); the rest of the budget is split evenly over the K rounding
+points and the constants; each F_k is the fewest bits that keep
+``h^k 2^-(F_k+1)`` within its share. acc_1 gets more where its rounding
+noise could make the output step down (``monotone_frac``). Every override is
+checked against the budget; a combination that breaks it is a
+``ValueError`` naming the bound it would give.
+"""
+
+from fractions import Fraction
+import math
+
+import numpy as np
+
+from model.approx import approximation_error
+from model.fixed import SQ
+from model.geometry import geometry
+from model.params import COEFFICIENT_SOURCES, PipelineParams
+from model.plan import DERIVED_GUARD, plan_for
+from model.trace import trace_fixed
+from model.validate import check_bool, check_choice, check_instance, check_int, check_real
+
+__all__ = ["derive_params", "monotone_frac", "MAX_ORDER"]
+
+MAX_ORDER = 12
+
+
+def derive_params(input_format=None, output_bits=16, order=None, coefficients="table",
+                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=Fraction(1, 4),
+                  register_product=False):
+    """Choose every width from the error budget; validate the user's choices.
+
+    Parameters
+    ----------
+    input_format : SQ
+        Default ``SQ(4, 12)``. At most 8 integer and 24 fraction bits.
+    output_bits : int
+        F, 2 .. 32.
+    order : int or None
+        Polynomial order 1 .. 12; ``None`` picks the smallest whose
+        approximation error is at most half the budget.
+    coefficients : ``"table"``, ``"derived"`` or ``"minimax"``
+        Taylor coefficients as per-n constants, Taylor coefficients computed
+        from y0 by multipliers, or per-n minimax refits (same hardware as
+        ``"table"``; not the seed's Taylor series, usually one order lower).
+    d_guard, acc_frac, coef_frac : int, tuple of int, int, optional
+        Override the derived widths (checked against the budget).
+    budget : Fraction or float
+        Bound on the error before the final rounding, in ulp; in (0, 1/2).
+    register_product : bool
+        Two cycles per Horner stage (product registered, then added).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the parameter and its value.
+    """
+    if input_format is None:
+        input_format = SQ(4, 12)
+    check_instance("input_format", input_format, SQ, "an SQ format such as SQ(4, 12)")
+    if input_format.i_bits > 8:
+        raise ValueError("input_format {!r} has more than 8 integer bits; sigmoid saturates "
+                         "long before 2^7".format(input_format))
+    if input_format.f_bits < 1 or input_format.f_bits > 24:
+        raise ValueError("input_format {!r} must have between 1 and 24 fraction bits"
+                         .format(input_format))
+    output_bits = check_int("output_bits", output_bits, 2, 32)
+    check_bool("register_product", register_product)
+    check_choice("coefficients", coefficients, COEFFICIENT_SOURCES)
+    budget = check_real("budget", budget, 0, Fraction(1, 2), open_lo=True, open_hi=True)
+    if order is not None:
+        order = check_int("order", order, 1, MAX_ORDER)
+    if d_guard is not None:
+        d_guard = check_int("d_guard", d_guard, 0, 24)
+    if coef_frac is not None and coefficients != "derived" and coef_frac != 0:
+        raise ValueError("coef_frac applies only to coefficients='derived', not {!r}"
+                         .format(coef_frac))
+    if coef_frac is not None and coefficients == "derived":
+        coef_frac = check_int("coef_frac", coef_frac, 4, 60)
+
+    ulp = Fraction(1, 1 << output_bits)
+    auto_order = order is None
+    if order is None:
+        for k in range(1, MAX_ORDER + 1):
+            if approximation_error(input_format, output_bits, k, coefficients) <= budget / 2 * ulp:
+                order = k
+                break
+        else:
+            raise ValueError("no order up to {} meets the budget of {} ulp at output_bits={}"
+                             .format(MAX_ORDER, float(budget), output_bits))
+    while True:
+        params = _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac,
+                         coef_frac, budget, register_product)
+        # The remainder changes sign across a segment boundary (d = +h to d = -h): where
+        # that jump exceeds sigmoid's step, the output can step down. One more order.
+        if (auto_order and acc_frac is None and order < MAX_ORDER
+                and not _monotone_at_boundaries(params)):
+            order += 1
+            continue
+        return params
+
+
+def _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac, coef_frac,
+            budget, register_product):
+    """The parameter set of one order: widths derived (or checked) and the bound met."""
+    ulp = Fraction(1, 1 << output_bits)
+    h = geometry(input_format, output_bits, 0).h
+    approx = approximation_error(input_format, output_bits, order, coefficients)
+    if approx >= budget * ulp:
+        raise ValueError("order={} leaves an approximation error of {:.3g} ulp, above the "
+                         "budget of {} ulp at output_bits={}; use a higher order".format(
+                             order, float(approx / ulp), float(budget), output_bits))
+    share = (budget * ulp - approx) / (order + 3)
+    if d_guard is None:
+        d_guard = 0
+        if coefficients == "derived":
+            while Fraction(3, 10) / (1 << (input_format.f_bits + d_guard + 1)) > share:
+                d_guard += 1
+    d_frac = input_format.f_bits + d_guard
+    if acc_frac is None:
+        frac = [output_bits]
+        for k in range(1, order + 1):
+            f = 0
+            while Fraction(h) ** k / (1 << (f + 1)) > share:
+                f += 1
+            if k == 1:
+                f = max(f, monotone_frac(input_format, output_bits, h))
+            # the stage computing acc_(k-1) shifts its product right by
+            # s = f + G + F_k - F_(k-1), which must be at least 1 (it rounds)
+            f = max(f, frac[k - 1] - d_frac + 1)
+            frac.append(max(f, 1))
+        acc_frac = tuple(frac)
+    else:
+        acc_frac = _check_acc_frac(acc_frac, order, output_bits, d_frac)
+    if coefficients != "derived":
+        coef_frac = 0
+    elif coef_frac is None:
+        # c_k is computed to F_k + 3 fraction bits (model.plan); 4 more for the products
+        coef_frac = max(acc_frac) + DERIVED_GUARD + 4
+    params = PipelineParams(input_format, output_bits, order, coefficients, d_guard,
+                            acc_frac, coef_frac, budget, register_product)
+    bound = plan_for(params).error_bound
+    if bound > budget:
+        raise ValueError("these widths give an error bound of {:.4f} ulp before rounding, above "
+                         "the budget of {} ulp (order={}, d_guard={}, acc_frac={}, coef_frac={})"
+                         .format(float(bound), float(budget), order, d_guard, acc_frac,
+                                 coef_frac))
+    return params
+
+
+def _check_acc_frac(acc_frac, order, output_bits, d_frac):
+    if not isinstance(acc_frac, (tuple, list)):
+        raise TypeError("acc_frac must be a tuple of order+1 = {} fraction widths (F_0 .. F_K), "
+                        "not {!r}".format(order + 1, acc_frac))
+    if len(acc_frac) != order + 1:
+        raise ValueError("acc_frac must be a tuple of order+1 = {} fraction widths "
+                         "(F_0 .. F_K), not {!r}".format(order + 1, acc_frac))
+    acc_frac = tuple(check_int("acc_frac[{}]".format(k), v, 1, 60)
+                     for k, v in enumerate(acc_frac))
+    if acc_frac[0] != output_bits:
+        raise ValueError("acc_frac[0] must equal output_bits={} (acc_0 is the output), "
+                         "not {}".format(output_bits, acc_frac[0]))
+    for k in range(order):
+        if acc_frac[k] >= d_frac + acc_frac[k + 1]:
+            raise ValueError("acc_frac[{}]={} must be less than the product's fraction bits "
+                             "{} (acc_frac[{}] + {} fraction bits of d)".format(
+                                 k, acc_frac[k], d_frac + acc_frac[k + 1], k + 1, d_frac))
+    return acc_frac
+
+
+def _monotone_at_boundaries(params, window=64):
+    """The model is non-decreasing across every segment boundary (both signs)."""
+    fmt = params.input_format
+    xs = set()
+    for t in plan_for(params).reduction.thresholds:
+        for s in (1, -1):
+            for v in range(s * t - window, s * t + window):
+                if fmt.min <= v <= fmt.max:
+                    xs.add(v)
+    xs = np.array(sorted(xs), dtype=np.int64)
+    y = trace_fixed(xs, params)["y"]
+    consecutive = np.diff(xs) == 1
+    return bool(np.all(np.diff(y)[consecutive] >= 0))
+
+
+def monotone_frac(input_format, output_bits, h):
+    """Fraction bits of acc_1 that keep the output monotonic.
+
+    acc_1's rounding error reaches the output multiplied by d alone, and it jumps
+    from one input to the next (all other terms are smooth in d or far smaller).
+    Where that jump, h 2^-(F_1+1), exceeds the increase of sigmoid between
+    neighbouring inputs, sigmoid'(x) 2^-f, a rounding boundary between them can
+    make the output step down. The smallest increase that matters is at the
+    largest x before the output saturates, x = min(x_max, (F + 1) ln 2).
+    """
+    x_last = min(float(-input_format.min_value), (output_bits + 1) * math.log(2))
+    y = 1 / (1 + math.exp(-x_last))
+    step = y * (1 - y) * 2.0 ** -input_format.f_bits
+    return max(0, math.ceil(math.log2(float(h) / step)) - 1)

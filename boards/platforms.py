@@ -38,7 +38,7 @@ class Board:
     program : list of str
         Commands that program the board, as templates on ``{bitstream}``.
     device : str
-        The matching ``boards.implement.DEVICES`` key (or the part, if none).
+        The matching ``flow.implement.DEVICES`` key (or the part, if none).
     """
 
     def __init__(self, name, module, cls, *, decision_led, error_led, bitstream, program,

@@ -10,7 +10,7 @@ derived coefficients, and the comparator for ``threshold``).
 from amaranth import *
 from amaranth.lib import io
 
-from boards.link import SigmoidLink
+from link.gateware import SigmoidLink
 from boards.platforms import board
 from hw.designs import make_design
 

@@ -1,7 +1,7 @@
 """Out-of-context synthesis and place-and-route of any component, with a resource and timing report.
 
 ``implement(component, device)`` wraps the component in
-``boards.ooc.OutOfContextHarness`` (registers at every port, four pins),
+``flow.ooc.OutOfContextHarness`` (registers at every port, four pins),
 synthesizes it with Yosys and places and routes it with nextpnr for one of
 ``DEVICES``, with a fixed seed, and reads the figures from nextpnr's JSON
 report (``--report``) and from the synthesized netlist (JSON), never from
@@ -42,8 +42,8 @@ import re
 import tempfile
 import time
 
-from boards.ooc import harness_rtlil
-from boards.toolchain import ToolchainError, run_tool
+from flow.ooc import harness_rtlil
+from flow.toolchain import ToolchainError, run_tool
 
 __all__ = ["Device", "DEVICES", "DoesNotFit", "implement", "parse_report", "netlist_cells",
            "fit_error_from_log"]

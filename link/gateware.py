@@ -6,7 +6,7 @@
                     (checks frames)                   +-> comparator -+           (flags, counts)
                                                       +-> SEQ FIFO  --+
 
-The frame format and the loss policy are those of ``boards.protocol``: every
+The frame format and the loss policy are those of ``link.protocol``: every
 well-formed request is answered in order, unless the request queue is full,
 in which case it is dropped and counted; every loss (a dropped request, a
 UART framing error, discarded bytes) raises a flag that goes out with the
@@ -23,9 +23,9 @@ from amaranth import *
 from amaranth.lib import wiring, stream, data, fifo
 from amaranth.lib.wiring import In, Out
 
-from boards.protocol import (LinkProtocol, REQUEST_SYNC, RESPONSE_SYNC, DECISION, REPORT,
-                             FRAMING, LOST, OVERRUN)
-from hw.uart import UARTRx, UARTTx, RxByte, baud_divisor
+from link.protocol import (LinkProtocol, REQUEST_SYNC, RESPONSE_SYNC, DECISION, REPORT,
+                           FRAMING, LOST, OVERRUN)
+from link.uart import UARTRx, UARTTx, RxByte, baud_divisor
 
 __all__ = ["RequestDeframer", "ResponseFramer", "SigmoidLink"]
 

@@ -1,16 +1,13 @@
-"""Talk to a board over its serial port and check every answer against the integer model.
+"""The link's host side: send words to a board, check every answer against the integer model.
 
 Sends a range or a file of inputs, a few requests in flight at a time (the
-protocol of ``boards.protocol``), and checks each answer: ``y`` against
+protocol of ``link.protocol``), and checks each answer: ``y`` against
 ``model.pipeline.sigmoid_fixed`` and the decision against
-``x >= model.threshold.threshold_limit(t)``. Words the board reports lost are
-listed with the reason; a loss without a report, or a wrong answer, makes
-the exit code 1.
+``x >= model.threshold.threshold_limit(t)``. The command line is
+``sigmoid-hw host`` (``scripts/commands/host.py``)::
 
-Examples::
-
-    python -m scripts.host --port /dev/ttyUSB1 --range -32768 32768
-    python -m scripts.host --port /dev/ttyUSB1 --file inputs.txt --threshold 3/4
+    sigmoid-hw host --port /dev/ttyUSB1 --range -32768 32768
+    sigmoid-hw host --port /dev/ttyUSB1 --file inputs.txt --threshold 3/4
 
 Input files hold one number per line: an integer is a raw input word, a
 number with a point or an exponent is a real x, rounded to the nearest raw
@@ -21,18 +18,13 @@ any object that has ``write(bytes)`` and ``read(n)`` (``read`` returning what
 arrived within the port's timeout).
 """
 
-import argparse
-import json
-import sys
 import time
-from fractions import Fraction
 
 import numpy as np
 
-from boards.protocol import LinkProtocol, Ledger
-from model.fixed import parse_format
+from link.protocol import Ledger
 
-__all__ = ["exchange", "check_answers", "read_inputs", "main"]
+__all__ = ["read_inputs", "exchange", "check_answers", "summarize"]
 
 
 def read_inputs(lines, fmt):
@@ -109,61 +101,9 @@ def check_answers(words, ledger, params, limit):
     return bad
 
 
-def _parser():
-    p = argparse.ArgumentParser(prog="python -m scripts.host", description=__doc__.split("\n")[0])
-    p.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB1 or COM3")
-    p.add_argument("--baud", type=int, default=115200)
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--range", nargs="+", type=int, metavar="N",
-                     help="START STOP [STEP] of raw input words (STOP excluded)")
-    src.add_argument("--file", help="file of inputs, one per line")
-    p.add_argument("--input-format", default="SQ(4,12)", help="the board's input format")
-    p.add_argument("--output-bits", type=int, default=16, help="the board's output width")
-    p.add_argument("--order", type=int, default=None, help="the board's Taylor order")
-    p.add_argument("--coefficients", default="table", help="the board's coefficients")
-    p.add_argument("--threshold", default="1/2", help="the board's threshold t (default 1/2)")
-    p.add_argument("--window", type=int, default=4, help="requests in flight (default 4)")
-    p.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for an answer")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    return p
-
-
-def main(argv=None):
-    args = _parser().parse_args(argv)
-    from model.pipeline import derive_params
-    from model.threshold import threshold_limit
-
-    try:
-        fmt = parse_format(args.input_format)
-        params = derive_params(fmt, args.output_bits, args.order, args.coefficients)
-        limit = threshold_limit(Fraction(args.threshold), fmt)
-        if args.range is not None:
-            if not 2 <= len(args.range) <= 3:
-                raise ValueError("--range takes START STOP [STEP]")
-            words = list(range(*args.range))
-            fmt.check_raw(np.asarray(words, dtype=np.int64), "input word")
-        else:
-            with open(args.file) as f:
-                words = read_inputs(f, fmt)
-    except (TypeError, ValueError) as exc:
-        print("host: error: {}".format(exc), file=sys.stderr)
-        return 2
-    protocol = LinkProtocol(fmt.width, args.output_bits)
-
-    import serial  # pyserial, only needed to talk to a board
-    start = time.monotonic()
-    with serial.Serial(args.port, args.baud, timeout=0.05) as port:
-        port.reset_input_buffer()
-
-        def progress(done, total):
-            if not args.json and (done % 1024 == 0 or done == total):
-                print("\r{}/{} words".format(done, total), end="", file=sys.stderr, flush=True)
-
-        ledger = exchange(port, words, protocol, window=args.window, timeout=args.timeout,
-                          progress=progress)
-    seconds = time.monotonic() - start
-    mismatches = check_answers(words, ledger, params, limit)
-    summary = {
+def summarize(words, ledger, mismatches, seconds):
+    """The run's summary: a dict of counts, the first losses and mismatches, the speed."""
+    return {
         "sent": len(words),
         "answered": len(ledger.answered),
         "dropped": len(ledger.dropped),
@@ -177,23 +117,3 @@ def main(argv=None):
         "seconds": round(seconds, 2),
         "words_per_second": round(len(ledger.answered) / seconds, 1) if seconds else None,
     }
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print("", file=sys.stderr)
-        print("sent {sent}, answered {answered}, reported lost {dropped}, lost without a "
-              "report {unexplained_count}, wrong answers {mismatches} ({seconds} s, "
-              "{words_per_second} words/s)".format(**summary))
-        for k, reason in ledger.dropped[:10]:
-            print("  lost word {} (x={}): {}".format(k, words[k], reason))
-        for m in mismatches[:10]:
-            print("  word {index} x={x}: y={y} (model {expected_y}), decision={decision} "
-                  "(model {expected_decision})".format(**m))
-        for text in ledger.problems:
-            print("  problem: " + text)
-    ok = ledger.ok and not mismatches
-    return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

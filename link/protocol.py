@@ -1,4 +1,4 @@
-"""The host link's framed protocol, in pure Python: shared by ``scripts/host.py`` and the simulation.
+"""The host link's framed protocol, in pure Python: shared by ``link/host.py`` and the simulation.
 
 Over a UART (8N1, 115200 baud by default) the host sends requests, one input
 word each, and the board answers each with the sigmoid and the threshold
@@ -40,7 +40,7 @@ unexplained loss.
 Requests arrive faster than the board can answer when they are sent back to
 back: a response (7 bytes) is longer than a request (5 bytes), so the queue
 fills and then drops, with ``OVERRUN`` and the count. A host that waits for
-each answer, or keeps a few requests in flight (``scripts/host.py``), never
+each answer, or keeps a few requests in flight (``link/host.py``), never
 sees a drop.
 """
 

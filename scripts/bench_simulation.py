@@ -1,6 +1,6 @@
 """Benchmark: the exhaustive 16-bit RTL simulation of the default pipeline, timed.
 
-    .venv/bin/python scripts/bench_simulation.py [--coefficients table|derived]
+    .venv/bin/python -m scripts.bench_simulation [--coefficients table|derived]
 
 Prints the wall time and simulated cycles per second on one core (Amaranth's
 Python simulator is single-threaded). A report, not a test: the target
@@ -8,17 +8,14 @@ Python simulator is single-threaded). A report, not a test: the target
 """
 
 import argparse
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from hw.pipeline import SigmoidPipeline  # noqa: E402
-from hw.streamsim import run_stream  # noqa: E402
-from model.pipeline import sigmoid_fixed  # noqa: E402
+from hw.pipeline import SigmoidPipeline
+from hw.streamsim import run_stream
+from model.pipeline import sigmoid_fixed
 
 
 def main():

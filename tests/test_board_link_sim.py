@@ -1,12 +1,12 @@
 # amaranth: UnusedElaboratable=no
-"""The whole board link in simulation: UART bits in, UART bits out, driven by boards/protocol.py.
+"""The whole board link in simulation: UART bits in, UART bits out, driven by link/protocol.py.
 
 The host side here is a bit-level 8N1 line model (written from the definition,
-not from hw/uart.py) around the same ``LinkProtocol``, ``ResponseDecoder``
-and ``Ledger`` that ``scripts/host.py`` uses. Every answer is checked against
+not from link/uart.py) around the same ``LinkProtocol``, ``ResponseDecoder``
+and ``Ledger`` that ``link/host.py`` uses. Every answer is checked against
 the integer model (``model.pipeline.sigmoid_fixed``) and against the exact
 decision sigmoid(x) > t computed with mpmath; every word must be answered or
-reported lost (the policy of ``boards.protocol``).
+reported lost (the policy of ``link.protocol``).
 """
 
 import random
@@ -17,10 +17,10 @@ import numpy as np
 from amaranth import Signal
 from amaranth.sim import Simulator
 
-from boards.link import SigmoidLink
-from boards.protocol import LinkProtocol, Ledger, REQUEST_SYNC
 from hw.pipeline import SigmoidPipeline
 from hw.threshold import ThresholdComparator
+from link.gateware import SigmoidLink
+from link.protocol import LinkProtocol, Ledger, REQUEST_SYNC
 from model.fixed import SQ
 from model.pipeline import derive_params, sigmoid_fixed
 
@@ -256,7 +256,7 @@ class FakeBoard:
 
 def test_host_script_checks_every_answer():
     from model.threshold import threshold_limit
-    from scripts.host import check_answers, exchange, read_inputs
+    from link.host import check_answers, exchange, read_inputs
 
     proto = LinkProtocol(16, 16)
     limit = threshold_limit(T, FMT)

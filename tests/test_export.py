@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from flow.testbench import icarus_available, run_icarus, verilog_testbench
 from model.pipeline import sigmoid_fixed
 from scripts.cli import main
 from scripts.commands.export import read_ports
-from scripts.testbench import icarus_available, run_icarus, verilog_testbench
 
 PORTS = {"clk": ("input", 1), "rst": ("input", 1), "i__payload": ("input", 16),
          "i__valid": ("input", 1), "i__ready": ("output", 1), "o__payload": ("output", 16),

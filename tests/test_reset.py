@@ -35,7 +35,7 @@ from model.pipeline import derive_params, sigmoid_fixed
 from hw.pipeline import SigmoidPipeline
 from hw.score_filter import ScoreFilter
 from hw.threshold import ThresholdComparator
-from boards.link import SigmoidLink
+from link.gateware import SigmoidLink
 
 
 def _plain(value):

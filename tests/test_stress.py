@@ -35,8 +35,8 @@ from hw.pipeline import SigmoidPipeline
 from hw.score_filter import ScoreFilter
 from hw.streamsim import run_stream
 from hw.threshold import ThresholdComparator
-from boards.link import SigmoidLink
-from boards.protocol import Ledger
+from link.gateware import SigmoidLink
+from link.protocol import Ledger
 
 SEED_OFFSET = int(os.environ.get("SIGMOID_STRESS_SEED", "0"))
 
@@ -276,7 +276,7 @@ UART_FLOOD_WORDS = 80
 
 
 class LineHost:
-    """A host on the two UART lines of ``boards.link.SigmoidLink``, an 8N1 line model written
+    """A host on the two UART lines of ``link.gateware.SigmoidLink``, an 8N1 line model written
     from the definition: sends requests with random gaps (between frames, and idle bits
     between the bytes of a frame, below the board's timeout) keeping a random number of
     requests in flight (``window=None``: never waits); reads the responses bit by bit."""
@@ -382,7 +382,7 @@ def test_board_link_paced_under_stress():
 @pytest.mark.slow
 def test_board_link_flood_accounts_for_every_word():
     """Requests back to back (more than the board can answer): each word is answered, in
-    order, or reported dropped (``boards.protocol.Ledger``); answers equal the model."""
+    order, or reported dropped (``link.protocol.Ledger``); answers equal the model."""
     name = "link-flood"
     seed = seed_for(name)
     dut = _link(queue_depth=6)

@@ -16,9 +16,9 @@ from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from boards.implement import DEVICES, DoesNotFit, fit_error_from_log, implement, parse_report
-from boards.ooc import OutOfContextHarness
-from boards.toolchain import TOOLS, tool_path, toolchain_env, use_toolchain
+from flow.implement import DEVICES, DoesNotFit, fit_error_from_log, implement, parse_report
+from flow.ooc import OutOfContextHarness
+from flow.toolchain import TOOLS, tool_path, toolchain_env, use_toolchain
 from hw.designs import DESIGNS, make_design
 from scripts.cli import main as cli_main
 

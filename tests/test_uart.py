@@ -1,5 +1,5 @@
 # amaranth: UnusedElaboratable=no
-"""hw/uart.py in simulation, against a line model written here from the 8N1 definition.
+"""link/uart.py in simulation, against a line model written here from the 8N1 definition.
 
 The model: idle high; a frame is a low start bit, eight data bits LSB first,
 a high stop bit, each ``divisor`` clock cycles long.
@@ -10,7 +10,7 @@ import pytest
 from amaranth import Module
 from amaranth.sim import Simulator
 
-from hw.uart import UARTRx, UARTTx, baud_divisor
+from link.uart import UARTRx, UARTTx, baud_divisor
 
 CLK = 1_600_000
 BAUD = 100_000

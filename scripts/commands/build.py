@@ -6,9 +6,9 @@ import subprocess
 import sys
 import time
 
-from boards.implement import fit_error_from_log, netlist_cells, parse_report
+from flow.implement import fit_error_from_log, netlist_cells, parse_report
 from boards.platforms import BOARDS, board
-from boards.toolchain import TOOLCHAINS, ToolchainError, use_toolchain
+from flow.toolchain import TOOLCHAINS, ToolchainError, use_toolchain
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "build_board"]
 

@@ -138,8 +138,8 @@ def _precheck(component, device):
 
 def _implement_job(design, device, seed, toolchain, build_dir, precheck):
     """One implementation, in a worker process: a row's device-specific fields."""
-    from boards.implement import DoesNotFit, implement
-    from boards.toolchain import ToolchainError
+    from flow.implement import DoesNotFit, implement
+    from flow.toolchain import ToolchainError
     component = _make(design)
     row = {"latency": getattr(component, "latency", None), "seed": seed}
     reason = _precheck(component, device) if precheck else None
@@ -359,8 +359,8 @@ def write_plot(rows, path):
 
 
 def add_arguments(parser):
-    from boards.implement import DEVICES
-    from boards.toolchain import TOOLCHAINS
+    from flow.implement import DEVICES
+    from flow.toolchain import TOOLCHAINS
     parser.add_argument("--devices", nargs="+", default=list(DEVICE_ORDER),
                         choices=sorted(DEVICES), metavar="DEVICE",
                         help="devices (default: {})".format(" ".join(DEVICE_ORDER)))

@@ -17,7 +17,7 @@ import numpy as np
 
 from hw.designs import make_design
 from scripts.commands.synth import add_design_arguments, design_options_from_args
-from scripts.testbench import icarus_available, run_icarus, verilog_testbench
+from flow.testbench import icarus_available, run_icarus, verilog_testbench
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "export_design", "header_lines",
            "read_ports", "bench_vectors", "expected_outputs", "FORMATS"]

@@ -1,0 +1,108 @@
+"""``sigmoid-hw host``: talk to a board over its serial port, check every answer against the model.
+
+Sends a range or a file of inputs, a few requests in flight at a time, and
+checks each answer (``link.host``: ``y`` against the integer model, the
+decision against the exact threshold limit). Words the board reports lost are
+listed with the reason; a loss without a report, or a wrong answer, makes the
+exit code 1. Examples::
+
+    sigmoid-hw host --port /dev/ttyUSB1 --range -32768 32768
+    sigmoid-hw host --port /dev/ttyUSB1 --file inputs.txt --threshold 3/4
+
+Input files hold one number per line: an integer is a raw input word, a
+number with a point or an exponent is a real x, rounded to the nearest raw
+word. ``#`` starts a comment. pyserial is imported only when the port is
+opened.
+"""
+
+import json
+import sys
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from link.host import check_answers, exchange, read_inputs, summarize
+from link.protocol import LinkProtocol
+from model.fixed import parse_format
+
+__all__ = ["NAME", "HELP", "add_arguments", "run"]
+
+NAME = "host"
+HELP = "send inputs to a board over its serial port and check every answer against the model"
+
+
+def add_arguments(parser):
+    parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB1 or COM3")
+    parser.add_argument("--baud", type=int, default=115200)
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--range", nargs="+", type=int, metavar="N",
+                     help="START STOP [STEP] of raw input words (STOP excluded)")
+    src.add_argument("--file", help="file of inputs, one per line")
+    parser.add_argument("--input-format", default="SQ(4,12)", help="the board's input format")
+    parser.add_argument("--output-bits", type=int, default=16, help="the board's output width")
+    parser.add_argument("--order", type=int, default=None, help="the board's Taylor order")
+    parser.add_argument("--coefficients", default="table", help="the board's coefficients")
+    parser.add_argument("--threshold", default="1/2",
+                        help="the board's threshold t (default 1/2)")
+    parser.add_argument("--window", type=int, default=4, help="requests in flight (default 4)")
+    parser.add_argument("--timeout", type=float, default=1.0,
+                        help="seconds to wait for an answer")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def _words(args, fmt):
+    if args.range is not None:
+        if not 2 <= len(args.range) <= 3:
+            raise ValueError("--range takes START STOP [STEP]")
+        words = list(range(*args.range))
+        fmt.check_raw(np.asarray(words, dtype=np.int64), "input word")
+        return words
+    with open(args.file) as f:
+        return read_inputs(f, fmt)
+
+
+def run(args):
+    from model.pipeline import derive_params
+    from model.threshold import threshold_limit
+
+    try:
+        fmt = parse_format(args.input_format)
+        params = derive_params(fmt, args.output_bits, args.order, args.coefficients)
+        limit = threshold_limit(Fraction(args.threshold), fmt)
+        words = _words(args, fmt)
+    except (TypeError, ValueError) as exc:
+        print("sigmoid-hw host: error: {}".format(exc), file=sys.stderr)
+        return 2
+    protocol = LinkProtocol(fmt.width, args.output_bits)
+
+    import serial  # pyserial, only needed to talk to a board
+    start = time.monotonic()
+    with serial.Serial(args.port, args.baud, timeout=0.05) as port:
+        port.reset_input_buffer()
+
+        def progress(done, total):
+            if not args.json and (done % 1024 == 0 or done == total):
+                print("\r{}/{} words".format(done, total), end="", file=sys.stderr, flush=True)
+
+        ledger = exchange(port, words, protocol, window=args.window, timeout=args.timeout,
+                          progress=progress)
+    seconds = time.monotonic() - start
+    mismatches = check_answers(words, ledger, params, limit)
+    summary = summarize(words, ledger, mismatches, seconds)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print("", file=sys.stderr)
+        print("sent {sent}, answered {answered}, reported lost {dropped}, lost without a "
+              "report {unexplained_count}, wrong answers {mismatches} ({seconds} s, "
+              "{words_per_second} words/s)".format(**summary))
+        for k, reason in ledger.dropped[:10]:
+            print("  lost word {} (x={}): {}".format(k, words[k], reason))
+        for m in mismatches[:10]:
+            print("  word {index} x={x}: y={y} (model {expected_y}), decision={decision} "
+                  "(model {expected_decision})".format(**m))
+        for text in ledger.problems:
+            print("  problem: " + text)
+    ok = ledger.ok and not mismatches
+    return 0 if ok else 1

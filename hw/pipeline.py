@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """``SigmoidPipeline``: sigmoid in fixed point, one result per clock, with backpressure.
 
 Default: input SQ(4, 12) (x = raw / 4096, range [-8, 8)), output UQ(0, 16)
@@ -92,6 +93,10 @@ class SigmoidPipeline(wiring.Component):
             "i": In(stream.Signature(signed(params.input_format.width))),
             "o": Out(stream.Signature(unsigned(params.output_bits))),
         })
+        # The stages are made here, not in elaborate, so that the register map exists
+        # before elaboration. They are used exactly when the pipeline is: the line at the
+        # top of this file keeps Amaranth from warning about them separately when a
+        # pipeline is made only to be inspected (the pipeline's own warning still fires).
         # One stall for every register of every stage: the output holds a word not taken.
         self._stall = stall = Signal()
         fmt = params.input_format

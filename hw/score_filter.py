@@ -26,7 +26,7 @@ from amaranth.lib import wiring, stream, data, fifo
 from amaranth.lib.wiring import In, Out
 
 from model.fixed import SQ
-from model.pipeline import derive_params
+from model.pipeline import derive_params, plan_for
 from hw.pipeline import SigmoidPipeline
 from hw.threshold import ThresholdComparator, check_threshold_format, compile_limit, \
     limit_port_shape
@@ -89,11 +89,8 @@ class ScoreFilter(wiring.Component):
         fmt = self._input_format
         logit_shape = signed(fmt.width) if fmt.signed else unsigned(fmt.width)
         if with_sigmoid:
-            # Only the parameters here; the pipeline itself is built in elaborate().
             self._params = derive_params(input_format=fmt, output_bits=output_bits,
                                          order=order, coefficients=coefficients)
-            self._pipeline_args = dict(input_format=fmt, output_bits=output_bits,
-                                       order=order, coefficients=coefficients)
             out_layout = data.StructLayout({"tag": unsigned(self._tag_bits),
                                             "sigmoid": unsigned(self._params.output_bits)})
         else:
@@ -137,12 +134,12 @@ class ScoreFilter(wiring.Component):
     @property
     def latency(self):
         """Cycles from an accepted passing item to its output when not stalled."""
-        return 1 + (self._params.latency if self._with_sigmoid else 0)
+        return 1 + (plan_for(self._params).latency if self._with_sigmoid else 0)
 
     @property
     def tag_fifo_depth(self):
         """Depth of the tag FIFO beside the pipeline (0 without the sigmoid)."""
-        return self._params.latency + 2 if self._with_sigmoid else 0
+        return plan_for(self._params).latency + 2 if self._with_sigmoid else 0
 
     def elaborate(self, platform):
         m = Module()
@@ -171,7 +168,7 @@ class ScoreFilter(wiring.Component):
             ]
             return m
 
-        pipeline = m.submodules.pipeline = SigmoidPipeline(**self._pipeline_args)
+        pipeline = m.submodules.pipeline = SigmoidPipeline(params=self._params)
         tags = m.submodules.tags = fifo.SyncFIFO(width=self._tag_bits,
                                                  depth=self.tag_fifo_depth)
         m.d.comb += [

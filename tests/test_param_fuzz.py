@@ -110,7 +110,7 @@ def _sample(params, count, rng):
         return np.arange(fmt.min, fmt.max + 1, dtype=np.int64)
     plan = plan_for(params)
     xs = {fmt.min, fmt.max, 0, 1, -1, fmt.min + 1}
-    for t in plan.thresholds + ((plan.a_clamp,) if plan.a_clamp else ()):
+    for t in plan.reduction.thresholds + ((plan.reduction.a_clamp,) if plan.reduction.a_clamp else ()):
         for v in (t - 1, t, t + 1):
             xs.update((v, -v))
     xs.update(rng.randint(fmt.min, fmt.max) for _ in range(count))

@@ -52,7 +52,7 @@ def test_24_bit_output_random_and_boundaries():
     rng = np.random.default_rng(24)
     parts = [rng.integers(fmt.min, fmt.max + 1, 10**6),
              np.array([fmt.min, fmt.min + 1, -1, 0, 1, fmt.max - 1, fmt.max])]
-    parts += [np.arange(s * t - 3, s * t + 3) for t in plan.thresholds for s in (1, -1)]
+    parts += [np.arange(s * t - 3, s * t + 3) for t in plan.reduction.thresholds for s in (1, -1)]
     xs = np.unique(np.concatenate(parts))
     m = _check(params, xs)
     assert m["correctly_rounded"] >= 0.95
@@ -60,7 +60,7 @@ def test_24_bit_output_random_and_boundaries():
 
 def test_order_is_smallest_meeting_the_budget():
     # a lower order than the default cannot meet the budget of the default format
-    with pytest.raises(ValueError, match=r"^order=4 leaves a Taylor remainder of"):
+    with pytest.raises(ValueError, match=r"^order=4 leaves an approximation error of"):
         derive_params(order=4)
 
 
@@ -72,16 +72,17 @@ def test_minimax_fit_error_is_measured_against_exact_sigmoid():
     # independent oracle: the stored polynomial's error on every input, vs mpmath
     import mpmath
     from fractions import Fraction
-    from model.pipeline import _minimax_fit, _geometry
+    from model.approx import minimax_fit
+    from model.geometry import geometry
     fmt = SQ(4, 12)
-    fits, bound = _minimax_fit(fmt, 16, 4)
-    geo = _geometry(fmt, 16, 0)
+    fits, bound = minimax_fit(fmt, 16, 4)
+    geo = geometry(fmt, 16, 0)
     mpmath.mp.dps = 30
     rng = np.random.default_rng(0)
     worst = 0
-    for n, (lo, hi) in enumerate(geo["segments"]):
+    for n, (lo, hi) in enumerate(geo.segments):
         for a in list(rng.integers(lo, hi + 1, 40)) + [lo, hi]:
-            d = Fraction(int(a) - geo["c"][n], 1 << 12)
+            d = Fraction(int(a) - geo.c[n], 1 << 12)
             p = sum(c * d ** k for k, c in enumerate(fits[n]))
             exact = 1 / (1 + mpmath.exp(-mpmath.mpf(int(a)) / 4096))
             worst = max(worst, abs(mpmath.mpf(p.numerator) / p.denominator - exact))

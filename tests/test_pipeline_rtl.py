@@ -74,7 +74,7 @@ def test_other_widths_rtl_equals_model(fmt, bits, coefficients):
         xs = fmt.raw_range()
     else:
         edges = [fmt.min, fmt.min + 1, -1, 0, 1, fmt.max]
-        for t in plan.thresholds:
+        for t in plan.reduction.thresholds:
             edges += [t - 1, t, -t, 1 - t]
         xs = np.concatenate([np.array(edges), rng.integers(fmt.min, fmt.max + 1, 10_000)])
     out, _ = run_stream(dut, [int(x) for x in xs], stall=0.1, seed=bits)

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from hw.stages import (SignFold, RangeReducer, BitPatternReference, DerivedCoefficients,
-                       HornerEvaluator, OutputStage)
+from hw.coefficients import DerivedCoefficients, coefficient_source
+from hw.horner import HornerEvaluator
+from hw.output import OutputStage
+from hw.reduction import SignFold, RangeReducer
+from hw.reference import BitPatternReference
 from hw.streamsim import run_stream
 from model.constants import LN2
 from model.fixed import SQ
@@ -24,7 +27,7 @@ def _sample(params, count=1500, seed=7):
     plan = plan_for(params)
     rng = random.Random(seed)
     xs = {fmt.min, fmt.min + 1, -1, 0, 1, fmt.max}
-    for t in plan.thresholds:
+    for t in plan.reduction.thresholds:
         xs.update({t - 1, t, -t, 1 - t})
     xs.update(rng.randrange(fmt.min, fmt.max + 1) for _ in range(count))
     return np.array(sorted(x for x in xs if fmt.min <= x <= fmt.max), dtype=np.int64)
@@ -33,7 +36,7 @@ def _sample(params, count=1500, seed=7):
 def test_sign_fold_matches_definition():
     plan = plan_for(DEFAULT)
     xs = _sample(DEFAULT)
-    out, _ = run_stream(SignFold(plan), [int(x) for x in xs], stall=0.2, seed=1)
+    out, _ = run_stream(SignFold(DEFAULT.input_format, plan.reduction), [int(x) for x in xs], stall=0.2, seed=1)
     for x, o in zip(xs, out):
         assert o == {"sign": int(x < 0), "a": abs(int(x))}, x
     # the most negative input folds to +8.0 without wrapping
@@ -46,7 +49,7 @@ def test_range_reducer_n_is_nearest_integer_and_d_exact():
     xs = _sample(params)
     a = np.abs(xs)
     inputs = [{"sign": int(x < 0), "a": int(v)} for x, v in zip(xs, a)]
-    out, _ = run_stream(RangeReducer(plan), inputs, gap=0.2, stall=0.2, seed=2)
+    out, _ = run_stream(RangeReducer(params.input_format, plan.reduction), inputs, gap=0.2, stall=0.2, seed=2)
     f = params.input_format.f_bits
     for v, o in zip(a, out):
         value = Fraction(int(v), 1 << f)
@@ -64,7 +67,7 @@ def test_range_reducer_derived_guard_bits():
     xs = _sample(DERIVED, count=600)
     trace = trace_fixed(xs, DERIVED)
     inputs = [{"sign": int(s), "a": int(a)} for s, a in zip(trace["sign"], trace["a"])]
-    out, _ = run_stream(RangeReducer(plan), inputs)
+    out, _ = run_stream(RangeReducer(DERIVED.input_format, plan.reduction), inputs)
     assert [o["d"] for o in out] == [int(v) for v in trace["d"]]
     assert DERIVED.d_guard > 0
 
@@ -98,16 +101,14 @@ def test_horner_evaluator_matches_model(params):
     xs = _sample(params, count=800, seed=3)
     tr = trace_fixed(xs, params)
     K = params.order
-    c_layout = None
     if params.coefficients == "derived":
-        c_layout = DerivedCoefficients(plan).c_layout
         inputs = [{"sign": int(s), "n": int(n), "d": int(d),
                    "c": {"c{}".format(k): int(tr["c_{}".format(k)][i]) for k in range(1, K + 1)}}
                   for i, (s, n, d) in enumerate(zip(tr["sign"], tr["n"], tr["d"]))]
     else:
         inputs = [{"sign": int(s), "n": int(n), "d": int(d)}
                   for s, n, d in zip(tr["sign"], tr["n"], tr["d"])]
-    dut = HornerEvaluator(plan, c_layout)
+    dut = HornerEvaluator(plan, coefficient_source(plan))
     assert dut.latency == K + 1
     out, _ = run_stream(dut, inputs, stall=0.3, seed=4)
     assert [o["acc"] for o in out] == [int(v) for v in tr["acc_0"]]
@@ -131,11 +132,11 @@ def test_derived_coefficients_are_close_to_exact_taylor_coefficients():
     from math import factorial
     from model.derivatives import derivative_poly, poly_eval
     plan = plan_for(DERIVED)
-    tr_n = np.arange(plan.n_max + 1)
+    tr_n = np.arange(plan.reduction.n_max + 1)
     dut = DerivedCoefficients(plan)
     inputs = [{"sign": 0, "n": int(n), "d": 0} for n in tr_n]
     out, _ = run_stream(dut, inputs)
-    targets = plan.derived["targets"]
+    targets = plan.coefficients.recipe.targets
     ulp = Fraction(1, 1 << DERIVED.output_bits)
     for n, o in zip(tr_n, out):
         y0 = Fraction(1 << int(n), (1 << int(n)) + 1)
@@ -145,7 +146,7 @@ def test_derived_coefficients_are_close_to_exact_taylor_coefficients():
             got = Fraction(o["c"]["c{}".format(k)], 1 << targets[k])
             # within one unit of the coefficient's own resolution ...
             assert abs(got - exact) <= Fraction(1, 1 << targets[k]), (n, k)
-            weighted += plan.h ** k * abs(got - exact)
+            weighted += plan.reduction.h ** k * abs(got - exact)
         # ... and all together they move the output by less than 1/16 ulp
         assert weighted < ulp / 16, (n, float(weighted / ulp))
 
@@ -154,12 +155,30 @@ def test_output_stage_clamps_unfolds_and_saturates():
     plan = plan_for(DEFAULT)
     F = DEFAULT.output_bits
     full = 1 << F
-    w = plan.acc_width[0]
+    w = plan.horner.acc_width[0]
     lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1     # every value the port can hold
     accs = sorted({lo, lo + 1, -5, -1, 0, 1, full // 2, full - 1, min(full, hi), hi})
     inputs = [{"sign": s, "acc": a} for a in accs for s in (0, 1)]
-    out, _ = run_stream(OutputStage(plan), inputs, stall=0.5, seed=8)
+    out, _ = run_stream(OutputStage(w, F), inputs, stall=0.5, seed=8)
     for p, y in zip(inputs, out):
         r = min(max(p["acc"], 0), full)                # clamp into [0, 2^F]
         expect = min(full - r if p["sign"] else r, full - 1)
         assert y == expect and 0 <= y < full, p
+
+
+def test_stage_registers_are_numbered_in_pipeline_order():
+    from hw.pipeline import SigmoidPipeline
+    for params in (DEFAULT, DERIVED):
+        dut = SigmoidPipeline(params=params)
+        valids = [r for r in dut.registers if r.name == "valid"]
+        assert [r.stage for r in valids] == list(range(1, plan_for(params).latency + 1))
+        assert dut.latency == plan_for(params).latency
+        groups = [name for name, cycles in plan_for(params).stages for _ in range(cycles)]
+        assert [r.group for r in valids] == groups
+        # formats: d carries d_frac fraction bits, the output y F bits, acc its own F_k
+        d = [r for r in dut.registers if r.name == "d"]
+        assert d and all(r.signed and r.f_bits == plan_for(params).reduction.d_frac for r in d)
+        y = [r for r in dut.registers if r.name == "y"]
+        assert len(y) == 1 and y[0].f_bits == params.output_bits and not y[0].signed
+        accs = [r.f_bits for r in dut.registers if r.name == "acc"]
+        assert accs == list(reversed(params.acc_frac))

@@ -53,7 +53,7 @@ def stimulus(fmt, count, seed, params=None):
     special = [fmt.min, fmt.max, 0, 1, -1, fmt.min + 1, fmt.max - 1]
     if params is not None:
         plan = plan_for(params)
-        for t in plan.thresholds + ((plan.a_clamp,) if plan.a_clamp else ()):
+        for t in plan.reduction.thresholds + ((plan.reduction.a_clamp,) if plan.reduction.a_clamp else ()):
             special += [t - 1, t, t + 1, -t + 1, -t, -t - 1]
     special = [v for v in special if fmt.min <= v <= fmt.max]
     out = []

@@ -169,10 +169,10 @@ def test_design_registry():
                              order=None)
     assert hasattr(comparator, "limit")
     Fragment.get(comparator, None)  # elaborates (a runtime limit port, no error)
-    with pytest.raises(ValueError, match=r"^Design 'comparator' takes no option 'order'; its "
+    with pytest.raises(ValueError, match=r"^design 'comparator' takes no option 'order'; its "
                                          r"options are \['input_format', 'threshold'\]$"):
         make_design("comparator", order=3)
-    with pytest.raises(ValueError, match=r"^Design must be one of \[.*\], not 'fft'$"):
+    with pytest.raises(ValueError, match=r"^design must be one of \[.*\], not 'fft'$"):
         make_design("fft")
 
 

@@ -164,8 +164,10 @@ class DerivedCoefficients(ChainStage):
         K, J = recipe.order, recipe.powers
         m.submodules.reference = ref = BitPatternReference(plan.reduction.n_max, recipe.work_frac)
 
+        base = reduced_layout(plan.reduction).members
+
         def keep(p):
-            return {"sign": p.sign, "n": p.n, "d": p.d}
+            return {name: p[name] for name in base}
 
         def powers_of(p, j):
             return {1: p.u} if j == 1 else {i: p["pow{}".format(i)] for i in range(1, j + 1)}

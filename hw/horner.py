@@ -86,10 +86,13 @@ class HornerEvaluator(ChainStage):
             if k == 0:
                 m.d.comb += ref.n.eq(p.n)
                 value = ref.y0 + value
+                if plan.reduction.corrections:
+                    # correct rounding: one unit of the result more or less
+                    value = value + (p.fix << horner.shifts[0])
             return value
 
         def carried(p, k, first=False):
-            return dict({"sign": p.sign, "n": p.n, "d": p.d}, **source.carry(p, k, first))
+            return dict({name: p[name] for name in self._base}, **source.carry(p, k, first))
 
         def next_fields(m, p, k, acc):
             """The fields of the register after the one that computed acc_k."""

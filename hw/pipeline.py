@@ -50,15 +50,22 @@ class SigmoidPipeline(wiring.Component):
         Output is UQ(0, output_bits); default 16.
     order : int or None
         Taylor order; ``None`` picks the smallest that meets the error budget.
-    coefficients : ``"table"``, ``"derived"`` or ``"minimax"``
+    coefficients : ``"table"``, ``"derived"``, ``"minimax"`` or None
         Taylor coefficients as per-n constants, Taylor coefficients computed from
         y0 by multipliers (the seed's description), or per-n minimax refits
-        (the table hardware, one order lower).
+        (the table hardware, one order lower). ``None``: table for faithful,
+        minimax for correct rounding.
     d_guard, acc_frac, coef_frac, budget
         Override the widths derived from the error budget (see ``model.widths``).
     register_product : bool
         Register each Horner product before its addition: two cycles per stage,
         a shorter critical path, ``order`` more cycles of latency, same results.
+    rounding : ``"faithful"`` or ``"correct"``
+        ``"faithful"``: error below 1 ulp. ``"correct"``: every output is the
+        exact sigmoid rounded to nearest (saturated to 2^F - 1 at the top),
+        on every input: wider accumulators where the multipliers have free
+        bits, and a table of the few inputs that still round the wrong way,
+        matched in the range reducer (``model.rounding``).
     params : PipelineParams, optional
         A complete parameter set instead of the above.
 
@@ -76,14 +83,14 @@ class SigmoidPipeline(wiring.Component):
         names it.
     """
 
-    def __init__(self, input_format=None, output_bits=16, order=None, coefficients="table",
+    def __init__(self, input_format=None, output_bits=16, order=None, coefficients=None,
                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=None,
-                 register_product=False, params=None):
+                 register_product=False, rounding="faithful", params=None):
         if params is None:
-            kwargs = {} if budget is None else {"budget": budget}
             params = derive_params(input_format, output_bits, order, coefficients,
                                    d_guard=d_guard, acc_frac=acc_frac, coef_frac=coef_frac,
-                                   register_product=register_product, **kwargs)
+                                   budget=budget, register_product=register_product,
+                                   rounding=rounding)
         elif not isinstance(params, PipelineParams):
             raise TypeError("params must be PipelineParams from model.pipeline.derive_params, "
                             "not {!r}".format(params))

@@ -15,9 +15,11 @@ def folded_layout(reduction):
 
 
 def reduced_layout(reduction):
-    """Payload after ``RangeReducer``: sign, n and d."""
-    return data.StructLayout({"sign": 1, "n": reduction.n_width,
-                              "d": signed(reduction.d_width)})
+    """Payload after ``RangeReducer``: sign, n and d (and the rounding correction, if any)."""
+    fields = {"sign": 1, "n": reduction.n_width, "d": signed(reduction.d_width)}
+    if reduction.corrections:
+        fields["fix"] = signed(2)
+    return data.StructLayout(fields)
 
 
 class SignFold(ChainStage):
@@ -65,6 +67,10 @@ class RangeReducer(ChainStage):
     are ORs of a few lines, and subtracts. No adder chain counts the
     comparisons. Latency 2.
 
+    With correct rounding, stage 2 also matches ``a`` against the inputs of
+    ``reduction.corrections`` and carries the correction (+1, -1 or 0) in
+    the field ``fix``, which the Horner evaluator adds to its last addend.
+
     Parameters
     ----------
     input_format : SQ
@@ -75,7 +81,10 @@ class RangeReducer(ChainStage):
     def __init__(self, input_format, reduction, *, stall=None):
         self._red = reduction
         levels = max(reduction.n_max, 1)
-        mid = data.StructLayout({"sign": 1, "a": reduction.a_width, "above": levels})
+        mid_fields = {"sign": 1, "a": reduction.a_width, "above": levels}
+        if reduction.corrections:
+            mid_fields["fix"] = signed(2)
+        mid = data.StructLayout(mid_fields)
         out = reduced_layout(reduction)
         chain = StageChain("reduce", [mid, out],
                            {"a": input_format.f_bits, "d": reduction.d_frac})
@@ -88,7 +97,14 @@ class RangeReducer(ChainStage):
 
         def compare(m, p):
             above = [p.a >= t for t in red.thresholds] or [Const(0)]
-            return {"sign": p.sign, "a": p.a, "above": Cat(*above)}
+            out = {"sign": p.sign, "a": p.a, "above": Cat(*above)}
+            if red.corrections:
+                up = [p.a == a for a, delta in red.corrections if delta > 0]
+                down = [p.a == a for a, delta in red.corrections if delta < 0]
+                up = Cat(*up).any() if up else Const(0)
+                down = Cat(*down).any() if down else Const(0)
+                out["fix"] = Mux(up, 1, Mux(down, -1, 0))
+            return out
 
         def offset(m, p):
             t = [Const(1)] + [p.above[k] for k in range(red.n_max)] + [Const(0)]
@@ -100,7 +116,10 @@ class RangeReducer(ChainStage):
             c = Signal(red.c_width, name="c_n")
             m.d.comb += c.eq(Cat(*c_bits))
             d = (p.a << red.d_guard).as_signed() - c
-            return {"sign": p.sign, "n": Cat(*n_bits), "d": d}
+            out = {"sign": p.sign, "n": Cat(*n_bits), "d": d}
+            if red.corrections:
+                out["fix"] = p.fix
+            return out
 
         self.build(m, [compare, offset])
         return m

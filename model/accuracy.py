@@ -51,7 +51,7 @@ from model.fixed import FixedFormat
 
 __all__ = [
     "GUARD_BITS", "ExactScaled", "exact_sigmoid_scaled", "correctly_rounded_sigmoid",
-    "sigmoid_error_ulp", "error_metrics", "exhaustive_metrics",
+    "sigmoid_error_ulp", "error_metrics", "exhaustive_metrics", "monotonic_violations",
 ]
 
 GUARD_BITS = 64
@@ -278,3 +278,33 @@ def exhaustive_metrics(model, in_format, out_bits):
     raw = in_format.raw_range()
     return error_metrics(model(raw), raw, in_format, out_bits)
 
+
+
+def monotonic_violations(raw_x, raw_y):
+    """Where the outputs step down: pairs of neighbouring inputs with ``y`` decreasing.
+
+    The inputs are taken in increasing order (any order and repeats are
+    allowed); for each pair of neighbours ``x_lo < x_hi`` among them (which
+    are consecutive raw values when ``raw_x`` is a whole range),
+    ``y(x_hi) < y(x_lo)`` is a step down. A monotonic sigmoid has none.
+
+    Parameters
+    ----------
+    raw_x : array_like of int
+    raw_y : array_like of int
+        One output per input.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(x_lo, x_hi)`` raw inputs of every step down, in increasing order;
+        empty if the outputs are non-decreasing.
+    """
+    x = np.asarray(raw_x).ravel()
+    y = np.asarray(raw_y).ravel()
+    if x.shape != y.shape:
+        raise ValueError("raw_y has {} values but raw_x has {}".format(y.size, x.size))
+    x, first = np.unique(x, return_index=True)   # sorted, one output per input
+    y = y[first]
+    down = np.flatnonzero(y[1:] < y[:-1])
+    return [(int(x[k]), int(x[k + 1])) for k in down]

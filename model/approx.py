@@ -93,14 +93,18 @@ def minimax_fit(input_format, output_bits, order, iterations=400):
         a = np.arange(lo, hi + 1, dtype=np.float64)
         d = (a - geo.c[n]) * 2.0 ** -f
         y = 1.0 / (1.0 + np.exp(-a * 2.0 ** -f))
-        scale = max(float(np.abs(d).max()), 2.0 ** -f)
-        t = d / scale
-        basis = np.vander(t, order + 1, increasing=True)
+        domain = [float(d.min()), float(d.max())]
+        if domain[1] - domain[0] < 2.0 ** -f:
+            domain[1] = domain[0] + 2.0 ** -f
+        t = (2 * d - domain[0] - domain[1]) / (domain[1] - domain[0])
+        # Chebyshev basis on the segment mapped to [-1, 1]: well conditioned, so the
+        # weighted normal equations (a (K+1)-square solve per iteration) are accurate
+        basis = np.polynomial.chebyshev.chebvander(t, order)
         w = np.full(len(t), 1.0 / len(t))
         best, best_err, since = None, np.inf, 0
         for _ in range(iterations):
-            sw = np.sqrt(w)
-            b, *_ = np.linalg.lstsq(basis * sw[:, None], y * sw, rcond=None)
+            bw = basis * w[:, None]
+            b = np.linalg.lstsq(bw.T @ basis, bw.T @ y, rcond=None)[0]
             e = np.abs(basis @ b - y)
             m = float(e.max())
             if m < best_err * (1 - 1e-4):
@@ -116,7 +120,10 @@ def minimax_fit(input_format, output_bits, order, iterations=400):
             if total == 0:
                 break
             w /= total
-        coeffs = [Fraction(float(best[k])) / Fraction(scale) ** k for k in range(order + 1)]
+        mono = np.polynomial.Chebyshev(best, domain=domain).convert(
+            kind=np.polynomial.Polynomial).coef
+        mono = np.concatenate([mono, np.zeros(order + 1 - len(mono))])
+        coeffs = [Fraction(float(mono[k])) for k in range(order + 1)]
         # the error of the polynomial as stored (exact rationals), on every input
         c = np.array([float(v) for v in coeffs])
         err = float(np.abs(np.polynomial.polynomial.polyval(d, c) - y).max())

@@ -5,14 +5,16 @@ checks the user's overrides; ``model.plan.plan_for`` turns a parameter set
 into the plan that the model and the gateware build from.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 
 from model.fixed import FixedFormat, UQ
 
-__all__ = ["PipelineParams", "COEFFICIENT_SOURCES"]
+__all__ = ["PipelineParams", "COEFFICIENT_SOURCES", "ROUNDING_MODES"]
 
 COEFFICIENT_SOURCES = ("table", "derived", "minimax")
+ROUNDING_MODES = ("faithful", "correct")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,13 @@ class PipelineParams:
     register_product : bool
         Register each Horner product before its addition (two cycles per
         multiply-add: higher Fmax, K more cycles of latency, same arithmetic).
+    rounding : ``"faithful"`` or ``"correct"``
+        ``"correct"``: every output is the exact result rounded to nearest
+        (``model.rounding``).
+    corrections : tuple of (int, int)
+        ``(a, delta)``: for the folded input ``a = |x|`` the last accumulator
+        gets ``delta`` (+1 or -1) units more; found by ``model.rounding`` for
+        ``rounding="correct"``, empty otherwise.
     """
     input_format: FixedFormat
     output_bits: int
@@ -48,14 +57,20 @@ class PipelineParams:
     coef_frac: int
     budget: Fraction = Fraction(1, 4)
     register_product: bool = False
+    rounding: str = "faithful"
+    corrections: tuple = ()
 
     @property
     def output_format(self):
         """``UQ(0, output_bits)``: y = raw / 2^output_bits."""
         return UQ(0, self.output_bits)
 
+    def _replace_corrections(self, corrections):
+        """The same parameters with another correction table."""
+        return dataclasses.replace(self, corrections=tuple(corrections))
+
     def describe(self):
         """One line naming the configuration."""
-        return "{} -> UQ(0,{}), order {}, {} coefficients{}".format(
-            self.input_format, self.output_bits, self.order, self.coefficients,
+        return "{} -> UQ(0,{}), order {}, {} coefficients, {} rounding{}".format(
+            self.input_format, self.output_bits, self.order, self.coefficients, self.rounding,
             ", registered products" if self.register_product else "")

@@ -54,6 +54,7 @@ class Reduction:
     d_width: int             # signed
     h: Fraction
     segments: tuple
+    corrections: tuple = ()  # (a, delta): correct rounding (model.rounding)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def _reduction(p):
         thresholds=geo.thresholds, n_max=geo.n_max, n_width=unsigned_bits(geo.n_max),
         c_raw=geo.c, c_width=unsigned_bits(max(geo.c)), d_guard=p.d_guard,
         d_frac=f + p.d_guard, d_width=signed_bits(geo.d_lo, geo.d_hi), h=geo.h,
-        segments=geo.segments)
+        segments=geo.segments, corrections=p.corrections)
 
 
 def _table(p, red, coef_exact, prod_frac, shifts, y0_frac, y0_raw):
@@ -247,6 +248,9 @@ def plan_for(params):
     build = _derived if p.coefficients == "derived" else _table
     coefs, coef_err, addend_width = build(p, red, coef_exact, prod_frac, shifts, y0_frac,
                                           y0_raw)
+    if p.corrections:
+        # the last addend also carries the correction, +-2^s_0 (at most one bit more)
+        addend_width = (addend_width[0] + 1,) + addend_width[1:]
     terms = {
         "approximation": approximation_error(p.input_format, p.output_bits, K,
                                              p.coefficients) / ulp,

@@ -12,7 +12,22 @@ import numpy as np
 
 from model.plan import plan_for
 
-__all__ = ["trace_fixed", "sigmoid_fixed"]
+__all__ = ["trace_fixed", "sigmoid_fixed", "corrections_for"]
+
+
+def corrections_for(a, corrections):
+    """The correction (-1, 0 or +1) of each folded input ``a`` from ``(a, delta)`` pairs."""
+    a = np.asarray(a)
+    fix = np.zeros(a.shape, dtype=np.int64)
+    if corrections:
+        keys = np.array([k for k, _ in corrections], dtype=np.int64)
+        deltas = np.array([v for _, v in corrections], dtype=np.int64)
+        order = np.argsort(keys)
+        keys, deltas = keys[order], deltas[order]
+        flat = a.astype(np.int64)
+        where = np.clip(np.searchsorted(keys, flat), 0, len(keys) - 1)
+        fix = np.where(keys[where] == flat, deltas[where], 0)
+    return fix
 
 
 def _as_array(raw_x, plan):
@@ -36,8 +51,11 @@ def trace_fixed(raw_x, params):
     """Run the model and return every intermediate signal (dict of arrays).
 
     Keys: ``sign``, ``a``, ``n``, ``d``, ``y0``, ``acc_K`` .. ``acc_0``, ``y``;
-    for derived coefficients also ``c_1`` .. ``c_K``. The hardware registers
-    hold exactly these values; tests and waveforms compare against them.
+    ``sum_0``, the last multiply-add before its rounding shift (its low
+    ``shifts[0]`` bits are the discarded fraction); ``fix``, the correction
+    added for correct rounding (0 where there is none); for derived
+    coefficients also ``c_1`` .. ``c_K``. The hardware registers hold exactly
+    these values; tests and waveforms compare against them.
     """
     plan = plan_for(params)
     red, horner, coefs = plan.reduction, plan.horner, plan.coefficients
@@ -67,11 +85,16 @@ def trace_fixed(raw_x, params):
         addends = [y0 + (1 << (horner.shifts[0] - 1))]
         for k in range(1, K):
             addends.append((cs[k] << coefs.align[k]) + (1 << (horner.shifts[k] - 1)))
+    fix = corrections_for(a, params.corrections)
+    out["fix"] = fix
+    addends[0] = addends[0] + (fix.astype(dtype) << horner.shifts[0])
     out["y0"] = y0
     out["acc_{}".format(K)] = acc
     for k in range(K - 1, -1, -1):
-        acc = (d * acc + addends[k]) >> horner.shifts[k]
+        total = d * acc + addends[k]
+        acc = total >> horner.shifts[k]
         out["acc_{}".format(k)] = acc
+    out["sum_0"] = total
     r = np.minimum(np.maximum(acc, 0), 1 << F)
     y = np.minimum(np.where(sign, (1 << F) - r, r), (1 << F) - 1)
     out["y"] = np.asarray(y).astype(np.int64)

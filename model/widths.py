@@ -4,12 +4,13 @@ The order is the smallest whose approximation error is at most half the
 budget (and whose output stays monotonic across segment boundaries, checked
 on the model); the rest of the budget is split evenly over the K rounding
 points and the constants; each F_k is the fewest bits that keep
-``h^k 2^-(F_k+1)`` within its share. acc_1 gets more where its rounding
-noise could make the output step down (``monotone_frac``). Every override is
+``h^k 2^-(F_k+1)`` within its share, and at least as many as keep its
+rounding noise from making the output step down (``monotone_frac``). Every override is
 checked against the budget; a combination that breaks it is a
 ``ValueError`` naming the bound it would give.
 """
 
+import dataclasses
 from fractions import Fraction
 import math
 
@@ -18,8 +19,10 @@ import numpy as np
 from model.approx import approximation_error
 from model.fixed import SQ
 from model.geometry import geometry
-from model.params import COEFFICIENT_SOURCES, PipelineParams
+from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES, PipelineParams
 from model.plan import DERIVED_GUARD, plan_for
+from model.precision import allocate
+from model.rounding import find_corrections
 from model.trace import trace_fixed
 from model.validate import check_bool, check_choice, check_instance, check_int, check_real
 
@@ -28,9 +31,9 @@ __all__ = ["derive_params", "monotone_frac", "MAX_ORDER"]
 MAX_ORDER = 12
 
 
-def derive_params(input_format=None, output_bits=16, order=None, coefficients="table",
-                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=Fraction(1, 4),
-                  register_product=False):
+def derive_params(input_format=None, output_bits=16, order=None, coefficients=None,
+                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=None,
+                  register_product=False, rounding="faithful"):
     """Choose every width from the error budget; validate the user's choices.
 
     Parameters
@@ -42,16 +45,27 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
     order : int or None
         Polynomial order 1 .. 12; ``None`` picks the smallest whose
         approximation error is at most half the budget.
-    coefficients : ``"table"``, ``"derived"`` or ``"minimax"``
+    coefficients : ``"table"``, ``"derived"``, ``"minimax"`` or None
         Taylor coefficients as per-n constants, Taylor coefficients computed
         from y0 by multipliers, or per-n minimax refits (same hardware as
         ``"table"``; not the seed's Taylor series, usually one order lower).
+        ``None``: ``"table"`` for faithful rounding, ``"minimax"`` for correct
+        rounding (its smaller error for the same order saves multipliers).
     d_guard, acc_frac, coef_frac : int, tuple of int, int, optional
         Override the derived widths (checked against the budget).
-    budget : Fraction or float
+    budget : Fraction or float, optional
         Bound on the error before the final rounding, in ulp; in (0, 1/2).
+        Default 1/4 for faithful rounding; for correct rounding
+        ``min(1/4, 2^7 / 2^(W-1))`` for W input bits, which keeps the
+        expected number of corrections near a dozen whatever the width.
     register_product : bool
         Two cycles per Horner stage (product registered, then added).
+    rounding : ``"faithful"`` or ``"correct"``
+        ``"correct"``: the widths are allocated by multiplier ports
+        (``model.precision``) to meet the smaller budget, and the inputs that
+        still round the wrong way are found exactly and corrected
+        (``model.rounding``): every output is the exact sigmoid rounded to
+        nearest.
 
     Raises
     ------
@@ -69,7 +83,14 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
                          .format(input_format))
     output_bits = check_int("output_bits", output_bits, 2, 32)
     check_bool("register_product", register_product)
+    check_choice("rounding", rounding, ROUNDING_MODES)
+    correct = rounding == "correct"
+    if coefficients is None:
+        coefficients = "minimax" if correct else "table"
     check_choice("coefficients", coefficients, COEFFICIENT_SOURCES)
+    if budget is None:
+        budget = (min(Fraction(1, 4), Fraction(1 << 7, 1 << (input_format.width - 1)))
+                  if correct else Fraction(1, 4))
     budget = check_real("budget", budget, 0, Fraction(1, 2), open_lo=True, open_hi=True)
     if order is not None:
         order = check_int("order", order, 1, MAX_ORDER)
@@ -91,6 +112,9 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
         else:
             raise ValueError("no order up to {} meets the budget of {} ulp at output_bits={}"
                              .format(MAX_ORDER, float(budget), output_bits))
+    if correct:
+        return _correct(input_format, output_bits, order, coefficients, d_guard, acc_frac,
+                        coef_frac, budget, register_product, auto_order)
     while True:
         params = _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac,
                          coef_frac, budget, register_product)
@@ -103,8 +127,33 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients="t
         return params
 
 
+def _correct(input_format, output_bits, order, coefficients, d_guard, acc_frac, coef_frac,
+             budget, register_product, auto_order):
+    """Correct rounding: port-allocated widths (one more order where it is cheaper), corrections."""
+    if acc_frac is None:
+        best = None
+        for k in range(order, min(order + 1, MAX_ORDER) + 1 if auto_order else order + 1):
+            approx = approximation_error(input_format, output_bits, k, coefficients)
+            if approx >= budget * Fraction(1, 1 << output_bits):
+                continue
+            base = _widths(input_format, output_bits, k, coefficients, d_guard, None, coef_frac,
+                           Fraction(1, 2) - Fraction(1, 1 << 20), register_product, check=False)
+            found = allocate(plan_for(base), budget, approx / Fraction(1, 1 << output_bits))
+            if found is not None and (best is None or found[1:] < best[1][1:]):
+                best = (k, found)
+        if best is None:
+            raise ValueError("no order up to {} meets the correct-rounding budget of {:.3g} ulp "
+                             "at output_bits={} within the multiplier widths; give order and "
+                             "acc_frac".format(MAX_ORDER, float(budget), output_bits))
+        order, acc_frac = best[0], best[1][0]
+    params = _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac, coef_frac,
+                     budget, register_product)
+    params = dataclasses.replace(params, rounding="correct")
+    return dataclasses.replace(params, corrections=find_corrections(params))
+
+
 def _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac, coef_frac,
-            budget, register_product):
+            budget, register_product, check=True):
     """The parameter set of one order: widths derived (or checked) and the bound met."""
     ulp = Fraction(1, 1 << output_bits)
     h = geometry(input_format, output_bits, 0).h
@@ -126,8 +175,7 @@ def _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac, c
             f = 0
             while Fraction(h) ** k / (1 << (f + 1)) > share:
                 f += 1
-            if k == 1:
-                f = max(f, monotone_frac(input_format, output_bits, h))
+            f = max(f, monotone_frac(input_format, output_bits, h, k))
             # the stage computing acc_(k-1) shifts its product right by
             # s = f + G + F_k - F_(k-1), which must be at least 1 (it rounds)
             f = max(f, frac[k - 1] - d_frac + 1)
@@ -143,7 +191,7 @@ def _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac, c
     params = PipelineParams(input_format, output_bits, order, coefficients, d_guard,
                             acc_frac, coef_frac, budget, register_product)
     bound = plan_for(params).error_bound
-    if bound > budget:
+    if check and bound > budget:
         raise ValueError("these widths give an error bound of {:.4f} ulp before rounding, above "
                          "the budget of {} ulp (order={}, d_guard={}, acc_frac={}, coef_frac={})"
                          .format(float(bound), float(budget), order, d_guard, acc_frac,
@@ -186,17 +234,19 @@ def _monotone_at_boundaries(params, window=64):
     return bool(np.all(np.diff(y)[consecutive] >= 0))
 
 
-def monotone_frac(input_format, output_bits, h):
-    """Fraction bits of acc_1 that keep the output monotonic.
+def monotone_frac(input_format, output_bits, h, k=1):
+    """Fraction bits of acc_k that keep the output monotonic.
 
-    acc_1's rounding error reaches the output multiplied by d alone, and it jumps
-    from one input to the next (all other terms are smooth in d or far smaller).
-    Where that jump, h 2^-(F_1+1), exceeds the increase of sigmoid between
+    acc_k's rounding error reaches the output multiplied by d^k, and it jumps
+    from one input to the next (the approximation error is smooth in d). Where
+    that jump, up to h^k 2^-(F_k+1), exceeds the increase of sigmoid between
     neighbouring inputs, sigmoid'(x) 2^-f, a rounding boundary between them can
     make the output step down. The smallest increase that matters is at the
-    largest x before the output saturates, x = min(x_max, (F + 1) ln 2).
+    largest x before the output saturates, x = min(x_max, (F + 1) ln 2). The
+    rule holds for every accumulator (the 24-bit minimax pipeline stepped down
+    once when only acc_1 followed it).
     """
     x_last = min(float(-input_format.min_value), (output_bits + 1) * math.log(2))
     y = 1 / (1 + math.exp(-x_last))
     step = y * (1 - y) * 2.0 ** -input_format.f_bits
-    return max(0, math.ceil(math.log2(float(h) / step)) - 1)
+    return max(0, math.ceil(math.log2(float(h) ** k / step)) - 1)

@@ -23,6 +23,10 @@ bound where it is far from a boundary, by exact evaluation where it is not.
 """
 
 import functools
+import hashlib
+import json
+import os
+import pathlib
 
 import numpy as np
 
@@ -30,7 +34,28 @@ from model.accuracy import correctly_rounded_sigmoid
 from model.plan import plan_for
 from model.trace import trace_fixed
 
-__all__ = ["find_corrections", "rounding_candidates"]
+__all__ = ["find_corrections", "rounding_candidates", "cache_dir"]
+
+# Inputs of more than this many bits take minutes to search (object arrays of Python
+# ints): their corrections are cached on disk.
+_CACHE_MIN_WIDTH = 21
+_MODEL_FILES = ("approx.py", "derived.py", "geometry.py", "plan.py", "trace.py", "rounding.py",
+                "accuracy.py", "bitpattern.py", "constants.py")
+
+
+def cache_dir():
+    """Where corrections of wide inputs are cached: ``$SIGMOID_HW_CACHE`` or ~/.cache/sigmoid-hw."""
+    return pathlib.Path(os.environ.get("SIGMOID_HW_CACHE")
+                        or pathlib.Path.home() / ".cache" / "sigmoid-hw")
+
+
+def _cache_key(params):
+    """The parameters without corrections and a digest of the model's code: what fixes them."""
+    here = pathlib.Path(__file__).parent
+    code = hashlib.sha256()
+    for name in _MODEL_FILES:
+        code.update((here / name).read_bytes())
+    return "{!r} model {}".format(params._replace_corrections(()), code.hexdigest()[:16])
 
 
 def rounding_candidates(params):
@@ -60,11 +85,37 @@ def rounding_candidates(params):
 def find_corrections(params):
     """``((a, delta), ...)``: every folded input the uncorrected pipeline rounds wrongly.
 
+    For inputs of more than 20 bits the search takes minutes; its result is
+    cached in ``cache_dir()``, in a file that records the parameters and a
+    digest of the model's code, and is used only when both match.
+
     Raises
     ------
     ArithmeticError
         If a candidate is off by more than one unit (the bound would be wrong).
     """
+    if params.input_format.width < _CACHE_MIN_WIDTH:
+        return _search(params)
+    key = _cache_key(params)
+    path = cache_dir() / "corrections-{}.json".format(hashlib.sha256(key.encode()).hexdigest()[:20])
+    try:
+        stored = json.loads(path.read_text())
+        if stored.get("key") == key:
+            return tuple((int(a), int(d)) for a, d in stored["corrections"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = _search(params)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp{}".format(os.getpid()))
+        tmp.write_text(json.dumps({"key": key, "corrections": found}))
+        tmp.replace(path)
+    except OSError:
+        pass    # no cache: the next call searches again
+    return found
+
+
+def _search(params):
     fmt, F = params.input_format, params.output_bits
     a, acc0 = rounding_candidates(params)
     if not a.size:

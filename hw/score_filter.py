@@ -19,7 +19,6 @@ that bound were wrong.
                                      \\-> tag FIFO ----------/
 """
 
-import numbers
 
 from amaranth import *
 from amaranth.lib import wiring, stream, data, fifo
@@ -27,6 +26,7 @@ from amaranth.lib.wiring import In, Out
 
 from model.fixed import SQ
 from model.pipeline import derive_params, plan_for
+from model.validate import check_bool, check_int
 from hw.pipeline import SigmoidPipeline
 from hw.threshold import ThresholdComparator, check_threshold_format, compile_limit, \
     limit_port_shape
@@ -74,15 +74,10 @@ class ScoreFilter(wiring.Component):
     """
 
     def __init__(self, input_format=SQ(4, 12), tag_bits=8, threshold=0.5, with_sigmoid=True,
-                 output_bits=16, order=None, coefficients="table"):
+                 output_bits=16, order=None, coefficients=None):
         self._input_format = check_threshold_format(input_format)
-        if not isinstance(tag_bits, numbers.Integral) or isinstance(tag_bits, bool):
-            raise TypeError("Tag bits must be a positive integer, not {!r}".format(tag_bits))
-        if tag_bits < 1:
-            raise ValueError("Tag bits must be a positive integer, not {!r}".format(tag_bits))
-        if not isinstance(with_sigmoid, bool):
-            raise TypeError("With sigmoid must be a bool, not {!r}".format(with_sigmoid))
-        self._tag_bits = int(tag_bits)
+        self._tag_bits = check_int("tag_bits", tag_bits, 1)
+        check_bool("with_sigmoid", with_sigmoid)
         self._threshold = threshold
         self._limit_value = compile_limit(threshold, self._input_format)
         self._with_sigmoid = with_sigmoid

@@ -12,16 +12,15 @@ from amaranth.lib.wiring import In, Out
 
 from model.fixed import FixedFormat, SQ
 from model.threshold import threshold_limit
+from model.validate import check_instance
 
 __all__ = ["ThresholdComparator", "check_threshold_format", "limit_port_shape", "compile_limit"]
 
 
 def check_threshold_format(input_format):
     """Validate the input format of a comparator; return it."""
-    if not isinstance(input_format, FixedFormat):
-        raise TypeError("Input format must be a fixed-point format such as SQ(4, 12), not {!r}"
-                        .format(input_format))
-    return input_format
+    return check_instance("input_format", input_format, FixedFormat,
+                          "a fixed-point format such as SQ(4, 12)")
 
 
 def _input_shape(fmt):

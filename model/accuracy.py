@@ -43,11 +43,11 @@ rounded is decided on the integers, never on floats.
 
 import decimal
 import functools
-import numbers
 
 import numpy as np
 
 from model.fixed import FixedFormat
+from model.validate import check_instance, check_int
 
 __all__ = [
     "GUARD_BITS", "ExactScaled", "exact_sigmoid_scaled", "correctly_rounded_sigmoid",
@@ -60,17 +60,12 @@ _CACHE_MAX_WIDTH = 20  # full-range reference cached for input formats up to thi
 
 
 def _check_format(in_format):
-    if not isinstance(in_format, FixedFormat):
-        raise TypeError("Input format must be an SQ or UQ format, not {!r}".format(in_format))
-    return in_format
+    return check_instance("in_format", in_format, FixedFormat, "an SQ or UQ format")
 
 
 def _check_out_bits(out_bits):
-    if not isinstance(out_bits, numbers.Integral) or isinstance(out_bits, bool) or out_bits < 1:
-        raise TypeError("Output bits must be a positive integer, not {!r}".format(out_bits))
-    if out_bits > 62:  # raw outputs and their rounded reference are int64
-        raise ValueError("Output bits must be at most 62, not {!r}".format(out_bits))
-    return int(out_bits)
+    # raw outputs and their rounded reference are int64
+    return check_int("out_bits", out_bits, 1, 62)
 
 
 @functools.lru_cache(maxsize=64)

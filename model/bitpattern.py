@@ -21,17 +21,12 @@ make y0 as wide as its next stage needs and round or truncate for free.
 """
 
 from fractions import Fraction
-import numbers
+from model.validate import check_int
 
 __all__ = ["pattern_bit", "reference_raw", "reference_value", "pattern_string"]
 
 
-def _check_int(name, value, minimum=None):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError("{} must be an integer, not {!r}".format(name, value))
-    if minimum is not None and value < minimum:
-        raise ValueError("{} must be at least {}, not {!r}".format(name, minimum, value))
-    return int(value)
+_check_int = check_int
 
 
 def pattern_bit(n, j):

@@ -17,16 +17,13 @@ from fractions import Fraction
 import functools
 import math
 import numbers
+from model.validate import check_int
 
 __all__ = ["derivative_poly", "poly_eval", "taylor_coefficients", "sigmoid_derivative"]
 
 
 def _check_order(k, name="k", minimum=1):
-    if not isinstance(k, numbers.Integral) or isinstance(k, bool):
-        raise TypeError("{} must be an integer, not {!r}".format(name, k))
-    if k < minimum:
-        raise ValueError("{} must be at least {}, not {!r}".format(name, minimum, k))
-    return int(k)
+    return check_int(name, k, minimum)
 
 
 @functools.lru_cache(maxsize=None)

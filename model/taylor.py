@@ -18,13 +18,13 @@ float64 once; everything after that is float64.
 from fractions import Fraction
 import functools
 import math
-import numbers
 
 import numpy as np
 
 from model.bitpattern import reference_value
 from model.derivatives import taylor_coefficients
 from model.reference import sigmoid
+from model.validate import check_choice, check_int, check_real
 
 __all__ = ["LN2", "MAX_ABS_X", "SEED_MAX_ERROR", "nearest_n", "coefficients",
            "sigmoid_hw", "sigmoid_taylor", "error_table"]
@@ -42,24 +42,13 @@ SEED_MAX_ERROR = {1: 5.75e-3, 2: 8.57e-4, 3: 7.57e-5, 4: 1.03e-5,
 
 
 def _check_order(order):
-    if not isinstance(order, numbers.Integral) or isinstance(order, bool):
-        raise TypeError("Order must be a non-negative integer, not {!r}".format(order))
-    if order < 0:
-        raise ValueError("Order must be a non-negative integer, not {!r}".format(order))
-    return int(order)
+    return check_int("order", order, 0)
 
 
 def _check_pattern(pattern_bits, rounding):
     if pattern_bits is not None:
-        if not isinstance(pattern_bits, numbers.Integral) or isinstance(pattern_bits, bool):
-            raise TypeError("Pattern bits must be None or a positive integer, not {!r}"
-                            .format(pattern_bits))
-        if pattern_bits < 1:
-            raise ValueError("Pattern bits must be None or a positive integer, not {!r}"
-                             .format(pattern_bits))
-        pattern_bits = int(pattern_bits)
-    if rounding not in ("truncate", "nearest"):
-        raise ValueError("Rounding must be 'truncate' or 'nearest', not {!r}".format(rounding))
+        pattern_bits = check_int("pattern_bits", pattern_bits, 1)
+    check_choice("rounding", rounding, ("truncate", "nearest"))
     return pattern_bits
 
 
@@ -105,8 +94,7 @@ def coefficients(n, order, pattern_bits=None, rounding="truncate"):
     rounding : ``"truncate"`` or ``"nearest"``
         How the pattern is cut (only with ``pattern_bits``).
     """
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
-        raise TypeError("n must be an integer, not {!r}".format(n))
+    n = check_int("n", n)
     order = _check_order(order)
     pattern_bits = _check_pattern(pattern_bits, rounding)
     return list(_coefficients(int(n), order, pattern_bits, rounding))
@@ -179,11 +167,8 @@ def error_table(orders=range(1, 9), limit=12.0, points=240001, pattern_bits=None
         One per order: ``order``, ``max_error``, ``bits`` (``-log2`` of the
         error) and ``x_at_max``.
     """
-    if not isinstance(points, numbers.Integral) or isinstance(points, bool) or points < 2:
-        raise ValueError("Points must be an integer >= 2, not {!r}".format(points))
-    if not (isinstance(limit, numbers.Real) and 0 < limit <= MAX_ABS_X):
-        raise ValueError("Limit must be a number in (0, {}], not {!r}".format(MAX_ABS_X, limit))
-    limit = float(limit)
+    points = check_int("points", points, 2)
+    limit = float(check_real("limit", limit, 0, MAX_ABS_X, open_lo=True))
     grid = np.linspace(-limit, limit, int(points))[1:-1]
     k_max = int(limit / LN2) + 1
     edges = (np.arange(-k_max, k_max + 1) + 0.5) * LN2

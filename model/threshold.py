@@ -45,6 +45,7 @@ import math
 import numbers
 
 from model.fixed import FixedFormat, SQ
+from model.validate import check_instance
 
 __all__ = [
     "exact_threshold", "threshold_from_raw", "logit_bounds", "threshold_limit",
@@ -55,10 +56,8 @@ DEFAULT_FORMAT = SQ(4, 12)
 
 
 def _check_format(input_format):
-    if not isinstance(input_format, FixedFormat):
-        raise TypeError("Input format must be a fixed-point format such as SQ(4, 12), not {!r}"
-                        .format(input_format))
-    return input_format
+    return check_instance("input_format", input_format, FixedFormat,
+                          "a fixed-point format such as SQ(4, 12)")
 
 
 def threshold_from_raw(raw, fmt):

@@ -113,11 +113,11 @@ def test_metrics_of_exact_and_shifted_outputs():
 
 def test_validation():
     fmt = SQ(4, 12)
-    with pytest.raises(TypeError, match=r"^Input format must be an SQ or UQ format, not 'SQ\(4,12\)'$"):
+    with pytest.raises(TypeError, match=r"^in_format must be an SQ or UQ format, not 'SQ\(4,12\)'$"):
         correctly_rounded_sigmoid([0], "SQ(4,12)", 16)
-    with pytest.raises(TypeError, match=r"^Output bits must be a positive integer, not 0$"):
+    with pytest.raises(ValueError, match=r"^out_bits must be between 1 and 62, not 0$"):
         correctly_rounded_sigmoid([0], fmt, 0)
-    with pytest.raises(ValueError, match=r"^Output bits must be at most 62, not 63$"):
+    with pytest.raises(ValueError, match=r"^out_bits must be between 1 and 62, not 63$"):
         correctly_rounded_sigmoid([0], fmt, 63)
     with pytest.raises(ValueError, match=r"^raw_x value -32769 is outside SQ\(4, 12\)"):
         correctly_rounded_sigmoid([-32769], fmt, 16)
@@ -127,3 +127,30 @@ def test_validation():
         error_metrics(np.array([1, 2]), np.array([0]), fmt, 16)
     with pytest.raises(TypeError, match=r"^raw_y must be an integer array, not dtype\('float64'\)$"):
         error_metrics(np.array([0.5]), np.array([0]), fmt, 16)
+
+
+def test_monotonic_violations_lists_every_step_down():
+    from model.accuracy import monotonic_violations
+    # in any order, with a repeated input; steps down between neighbours 2 -> 3 and 5 -> 7
+    x = np.array([5, 1, 3, 2, 7, 3, 0])
+    y = np.array([9, 1, 4, 6, 8, 4, 0])
+    assert monotonic_violations(x, y) == [(2, 3), (5, 7)]
+    assert monotonic_violations(np.arange(10), np.arange(10) // 3) == []
+    assert monotonic_violations([], []) == []
+    with pytest.raises(ValueError, match=r"^raw_y has 2 values but raw_x has 3$"):
+        monotonic_violations([1, 2, 3], [1, 2])
+
+
+def test_monotonic_note_names_the_steps():
+    from report.accuracy import accuracy_figures, monotonic_note
+    fmt = SQ(4, 4)
+    x = fmt.raw_range()
+    y = correctly_rounded_sigmoid(x, fmt, 8)
+    assert accuracy_figures(y, x, fmt, 8)["steps_down"] == 0
+    y = y.copy()
+    y[x == 5] = y[x == 6] + 1                     # one step down, from x = 5 to 6
+    figures = accuracy_figures(y, x, fmt, 8)
+    assert (figures["monotonic"], figures["steps_down"]) == (False, 1)
+    assert monotonic_note(figures).startswith(
+        "not monotonic: 1 step down (raw x 5 -> 6: y {} -> {})".format(
+            int(y[x == 5][0]), int(y[x == 6][0])))

@@ -156,15 +156,15 @@ def test_ports_and_latency():
 
 
 def test_parameter_errors():
-    with pytest.raises(TypeError, match=r"^Tag bits must be a positive integer, not 'x'$"):
+    with pytest.raises(TypeError, match=r"^tag_bits must be an integer, not 'x'$"):
         ScoreFilter(tag_bits="x")
-    with pytest.raises(TypeError, match=r"^Tag bits must be a positive integer, not True$"):
+    with pytest.raises(TypeError, match=r"^tag_bits must be an integer, not True$"):
         ScoreFilter(tag_bits=True)
-    with pytest.raises(ValueError, match=r"^Tag bits must be a positive integer, not 0$"):
+    with pytest.raises(ValueError, match=r"^tag_bits must be at least 1, not 0$"):
         ScoreFilter(tag_bits=0)
-    with pytest.raises(TypeError, match=r"^With sigmoid must be a bool, not 1$"):
+    with pytest.raises(TypeError, match=r"^with_sigmoid must be True or False, not 1$"):
         ScoreFilter(with_sigmoid=1)
-    with pytest.raises(TypeError, match=r"^Input format must be a fixed-point format"):
+    with pytest.raises(TypeError, match=r"^input_format must be a fixed-point format"):
         ScoreFilter(input_format=16)
     with pytest.raises(ValueError, match=r"^Threshold must not be NaN, not nan$"):
         ScoreFilter(threshold=math.nan)

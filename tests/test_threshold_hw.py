@@ -190,7 +190,7 @@ def test_ports_and_properties():
 
 
 def test_parameter_errors():
-    with pytest.raises(TypeError, match=r"^Input format must be a fixed-point format such as "
+    with pytest.raises(TypeError, match=r"^input_format must be a fixed-point format such as "
                                         r"SQ\(4, 12\), not 'SQ\(4,12\)'$"):
         ThresholdComparator("SQ(4,12)")
     with pytest.raises(TypeError, match=r"^Threshold must be a real number, not '0\.5'$"):

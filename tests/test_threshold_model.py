@@ -158,7 +158,7 @@ def test_bad_raw_threshold_and_format():
         threshold_from_raw(0.5, UQ(0, 16))
     with pytest.raises(TypeError, match=r"^Threshold format must be a fixed-point format"):
         threshold_from_raw(1, "UQ(0,16)")
-    with pytest.raises(TypeError, match=r"^Input format must be a fixed-point format .*'SQ\(4,12\)'$"):
+    with pytest.raises(TypeError, match=r"^input_format must be a fixed-point format .*'SQ\(4,12\)'$"):
         threshold_limit(0.5, "SQ(4,12)")
 
 

@@ -11,61 +11,37 @@ design.
 it by temporal induction with Yosys's SAT solver (``sat -tempinduct``).
 
 The invariants that make the proofs 1-inductive need the stage registers'
-valid bits, which ``hw.stages._staged`` creates inside ``elaborate``. They
-are found in the elaborated ``Fragment`` by name (``s<k>_valid``, the names
-``_staged`` gives them), in pipeline order; ``stage_valids`` raises if the
-count does not match the design's latency, so a renaming cannot make a
+valid bits. They come from the design's register map
+(``component.registers``, ``hw.chain.Register``), which names them when the
+component is constructed; ``stage_valids`` checks that there is one per
+cycle of latency, so a design whose map were incomplete could not make a
 proof vacuous.
 """
 
-import re
-
 from amaranth import *
-from amaranth.hdl import Assert, Assume, Fragment
+from amaranth.hdl import Assert, Assume
 from amaranth.lib import wiring, stream, data
 from amaranth.lib.wiring import In, Out
 
-from model.pipeline import plan_for
-from hw.stages import _staged
+from hw.chain import ChainStage, StageChain, stage_registers
 
-__all__ = ["stage_valids", "StreamContract", "TokenSkeleton", "ComparatorContract",
-           "skeleton_stage_counts"]
-
-_VALID = re.compile(r"^s(\d+)_valid$")
+__all__ = ["stage_valids", "StreamContract", "TokenSkeleton", "ComparatorContract"]
 
 
-def _assigned(statements, found):
-    for statement in statements:
-        for signal in statement._lhs_signals():
-            found[id(signal)] = signal
+def stage_valids(dut):
+    """The valid bits of ``dut``'s registers, in pipeline order (``dut.registers``).
 
-
-def stage_valids(fragment):
-    """The valid registers of every ``_staged`` stage under ``fragment``, in pipeline order.
-
-    Subfragments are visited in the order they were added (the order of the
-    chain in ``SigmoidPipeline`` and in ``TokenSkeleton``); within one
-    fragment the stages are ``s1_valid``, ``s2_valid``, ...
+    Raises
+    ------
+    ValueError
+        If there is not exactly one valid bit per cycle of ``dut.latency``.
     """
-    found = {}
-    _assigned(fragment.statements.get("sync", []), found)
-    own = sorted((int(_VALID.match(s.name).group(1)), s) for s in found.values()
-                 if _VALID.match(s.name))
-    out = [s for _, s in own]
-    for sub, _name, *_ in fragment.subfragments:
-        out += stage_valids(sub)
-    return out
-
-
-def _stage_payloads(fragment):
-    """Payload registers ``s<k>`` of every ``_staged`` stage, in pipeline order."""
-    found = {}
-    _assigned(fragment.statements.get("sync", []), found)
-    own = sorted((int(s.name[1:]), s) for s in found.values() if re.fullmatch(r"s\d+", s.name))
-    out = [s for _, s in own]
-    for sub, _name, *_ in fragment.subfragments:
-        out += _stage_payloads(sub)
-    return out
+    valids = sorted((r.stage, r.value) for r in dut.registers if r.name == "valid")
+    if [stage for stage, _ in valids] != list(range(1, dut.latency + 1)):
+        raise ValueError("the register map of {!r} has valid bits for stages {}, expected "
+                         "one for each of 1 .. {} (its latency)".format(
+                             dut, [stage for stage, _ in valids], dut.latency))
+    return [value for _, value in valids]
 
 
 def _count(bits, width):
@@ -113,15 +89,8 @@ class StreamContract(Elaboratable):
     def elaborate(self, platform):
         m = Module()
         dut = self.dut
-        fragment = Fragment.get(dut, platform)
-        m.submodules.dut = fragment
-        valids = stage_valids(fragment)
-        latency = getattr(dut, "latency", None)
-        if latency is not None and len(valids) != latency:
-            raise RuntimeError("found {} stage registers in {!r}, expected its latency {}"
-                               .format(len(valids), dut, latency))
-        if not valids:
-            raise RuntimeError("no _staged stage registers found in {!r}".format(dut))
+        m.submodules.dut = dut
+        valids = stage_valids(dut)
         self.depth = depth = len(valids)
         i, o = dut.i, dut.o
         props = self.properties
@@ -165,47 +134,28 @@ class StreamContract(Elaboratable):
         return m
 
 
-def skeleton_stage_counts(params):
-    """Register stages per component of a ``SigmoidPipeline`` with ``params``, in chain order.
+class _TokenStages(ChainStage):
+    """``count`` registers of one ``StageChain`` whose datapath only carries a token."""
 
-    SignFold 1, RangeReducer 2, [DerivedCoefficients], HornerEvaluator K + 1
-    (2K + 1 with registered products), OutputStage 1; checked against
-    ``params.latency``.
-    """
-    plan = plan_for(params)
-    counts = [1, 2]
-    if plan.coef_stages:
-        counts.append(plan.coef_stages)
-    horner = params.order + 1 + (params.order if getattr(params, "register_product", False)
-                                 else 0)
-    counts += [horner, 1]
-    if sum(counts) != params.latency:
-        raise RuntimeError("stage counts {} do not add up to the latency {}"
-                           .format(counts, params.latency))
-    return counts
-
-
-class _TokenStages(wiring.Component):
-    """``count`` stages of ``hw.stages._staged`` whose datapath only carries a token."""
-
-    def __init__(self, count, width):
-        self._count = count
-        self._layout = data.StructLayout({"token": width})
-        super().__init__({"i": In(stream.Signature(self._layout)),
-                          "o": Out(stream.Signature(self._layout))})
+    def __init__(self, group, count, width, stall):
+        self._layout = layout = data.StructLayout({"token": width})
+        super().__init__({"i": In(stream.Signature(layout)), "o": Out(stream.Signature(layout))},
+                         StageChain(group, [layout] * count), stall)
 
     def elaborate(self, platform):
         m = Module()
-        _staged(m, self.i, self.o,
-                [(self._layout, lambda m, p: {"token": p.token})] * self._count)
+        self.build(m, [lambda m, p: {"token": p.token}] * self.latency)
         return m
 
 
 class TokenSkeleton(Elaboratable):
-    """The pipeline's control with the datapath cut: the same ``_staged`` stages per
-    component and the same ``wiring.connect`` chain as ``SigmoidPipeline``, carrying a
-    token instead of numbers. The harness numbers the words it offers
-    (token = words accepted so far, modulo 2^W) and asserts:
+    """The pipeline's control with the datapath cut, carrying a token instead of numbers.
+
+    One ``hw.chain.StageChain`` component per stage of the plan
+    (``plan.stages``: ``(name, cycles)`` in pipeline order), chained with
+    ``wiring.connect`` and sharing one stall ``o.valid & ~o.ready``, as in
+    ``SigmoidPipeline``. The harness numbers the words it offers (token =
+    words accepted so far, modulo 2^W) and asserts:
 
     * ``order``: ``o.valid`` implies ``o.payload.token`` = words delivered so far,
       i.e. the n-th word out is the n-th word in: nothing lost, duplicated or
@@ -213,15 +163,28 @@ class TokenSkeleton(Elaboratable):
 
     strengthened by: accepted - delivered = words in flight, and every
     occupied stage k holds token ``delivered + (occupied stages after k)``.
+
+    Parameters
+    ----------
+    stages : sequence of (str, int)
+        ``plan.stages`` of a ``model.plan.Plan``.
     """
 
-    def __init__(self, stage_counts):
-        self.stage_counts = list(stage_counts)
-        self.depth = sum(self.stage_counts)
+    def __init__(self, stages):
+        self.stages = tuple((name, int(cycles)) for name, cycles in stages)
+        if not self.stages or any(cycles < 1 for _, cycles in self.stages):
+            raise ValueError("stages must be (name, cycles) pairs with cycles >= 1, not {!r}"
+                             .format(stages))
+        self.depth = sum(cycles for _, cycles in self.stages)
         self.width = max(self.depth.bit_length() + 2, 4)
         layout = data.StructLayout({"token": self.width})
         self.i = stream.Signature(layout).flip().create(path=("i",))
         self.o = stream.Signature(layout).create(path=("o",))
+        self._stall = Signal()
+        self._parts = [_TokenStages(name, cycles, self.width, self._stall)
+                       for name, cycles in self.stages]
+        self.latency = self.depth
+        self.registers = stage_registers(self._parts)
 
     def ports(self):
         return [self.i.valid, self.i.ready, self.o.valid, self.o.ready,
@@ -230,19 +193,16 @@ class TokenSkeleton(Elaboratable):
     def elaborate(self, platform):
         m = Module()
         W = self.width
-        chain = Module()
-        parts = [_TokenStages(n, W) for n in self.stage_counts]
-        for k, part in enumerate(parts):
-            chain.submodules["part{}".format(k)] = part
+        parts = self._parts
+        for name, part in zip((name for name, _ in self.stages), parts):
+            m.submodules[name] = part
+        m.d.comb += self._stall.eq(self.o.valid & ~self.o.ready)
         for a, b in zip(parts, parts[1:]):
-            wiring.connect(chain, a.o, b.i)
-        wiring.connect(chain, wiring.flipped(self.i), parts[0].i)
-        wiring.connect(chain, parts[-1].o, wiring.flipped(self.o))
-        fragment = Fragment.get(chain, platform)
-        m.submodules.chain = fragment
-        valids = stage_valids(fragment)
-        payloads = _stage_payloads(fragment)
-        assert len(valids) == len(payloads) == self.depth
+            wiring.connect(m, a.o, b.i)
+        wiring.connect(m, wiring.flipped(self.i), parts[0].i)
+        wiring.connect(m, parts[-1].o, wiring.flipped(self.o))
+        valids = stage_valids(self)
+        tokens = [r.value for r in self.registers if r.name == "token"]
 
         accepted = Signal(W)
         delivered = Signal(W)
@@ -257,11 +217,10 @@ class TokenSkeleton(Elaboratable):
                            "the word out is not the next word in")
         m.d.comb += Assert((accepted - delivered)[:W] == _count(valids, W),
                            "accepted - delivered differs from the words in flight")
-        for k, (v, p) in enumerate(zip(valids, payloads)):
+        for k, (v, token) in enumerate(zip(valids, tokens)):
             ahead = _count(valids[k + 1:], W)
             with m.If(v):
-                # p is the register under the one-field struct: the token itself
-                m.d.comb += Assert(p[:W] == (delivered + ahead)[:W],
+                m.d.comb += Assert(token == (delivered + ahead)[:W],
                                    "stage {} holds the wrong token".format(k + 1))
         return m
 

@@ -39,13 +39,12 @@ from amaranth.lib import wiring, stream, data
 from amaranth.lib.wiring import In, Out
 
 from model.fixed import SQ
-from model.pipeline import derive_params
+from model.pipeline import derive_params, plan_for
 from model.threshold import threshold_limit
 from hw.pipeline import SigmoidPipeline
-from hw.stages import _staged
+from hw.chain import StageChain
 from hw.threshold import ThresholdComparator
-from formal.harness import (StreamContract, TokenSkeleton, ComparatorContract,
-                            skeleton_stage_counts)
+from formal.harness import StreamContract, TokenSkeleton, ComparatorContract
 
 __all__ = ["Property", "PROPERTIES", "prove", "main"]
 
@@ -143,20 +142,25 @@ def prove(prop, keep=None, timeout=600):
 # --------------------------------------------------------------------------- negative control
 
 class _IgnoresBackpressure(wiring.Component):
-    """A two-stage ``_staged`` chain whose last register is loaded whatever ``o.ready`` says."""
+    """A two-register ``StageChain`` whose last register is loaded whatever ``o.ready`` says."""
 
     _layout = data.StructLayout({"v": 8})
 
     def __init__(self):
         super().__init__({"i": In(stream.Signature(self._layout)),
                           "o": Out(stream.Signature(self._layout))})
+        self._chain = StageChain("bad", [self._layout] * 2)
 
     latency = 2
+
+    @property
+    def registers(self):
+        return self._chain.registers
 
     def elaborate(self, platform):
         m = Module()
         inner = stream.Signature(self._layout).create(path=("inner",))
-        _staged(m, self.i, inner, [(self._layout, lambda m, p: {"v": p.v + 1})] * 2)
+        self._chain.build(m, self.i, inner, [lambda m, p: {"v": p.v + 1}] * 2)
         # the bug: tell the stages the consumer is always ready
         m.d.comb += [inner.ready.eq(1), self.o.valid.eq(inner.valid),
                      self.o.payload.eq(inner.payload)]
@@ -165,8 +169,9 @@ class _IgnoresBackpressure(wiring.Component):
 
 # --------------------------------------------------------------------------- the properties
 
-def _pipeline(**kwargs):
-    return lambda: SigmoidPipeline(**kwargs)
+def _skeleton(**options):
+    """The control skeleton of the pipeline ``derive_params(**options)`` plans."""
+    return TokenSkeleton(plan_for(derive_params(**options)).stages)
 
 
 PROPERTIES = [
@@ -197,18 +202,16 @@ PROPERTIES = [
              "rule, ready, words in flight, bounded response (latency 15)",
              lambda: StreamContract(SigmoidPipeline(register_product=True))),
     Property("control skeleton of the table pipeline: order",
-             "stages 1+2+6+1 of _staged chained as in SigmoidPipeline, carrying the word's "
-             "number: the n-th word out is the n-th word in (nothing lost, duplicated, "
-             "reordered, or stale after a reset)",
-             lambda: TokenSkeleton(skeleton_stage_counts(derive_params()))),
+             "StageChain stages 1+2+6+1 (plan.stages) chained and stalled as in "
+             "SigmoidPipeline, carrying the word's number: the n-th word out is the n-th "
+             "word in (nothing lost, duplicated, reordered, or stale after a reset)",
+             _skeleton),
     Property("control skeleton of the derived pipeline: order",
              "stages 1+2+5+6+1, as above",
-             lambda: TokenSkeleton(skeleton_stage_counts(derive_params(
-                 coefficients="derived")))),
+             lambda: _skeleton(coefficients="derived")),
     Property("control skeleton of the registered-product pipeline: order",
              "stages 1+2+11+1, as above",
-             lambda: TokenSkeleton(skeleton_stage_counts(derive_params(
-                 register_product=True)))),
+             lambda: _skeleton(register_product=True)),
 ]
 
 for _t in (0.5, 0.9, 0.001, 0.999, 0, 1):

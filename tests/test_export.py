@@ -6,9 +6,11 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from flow.testbench import icarus_available, run_icarus, verilog_testbench
+from model.baselines import BASELINES
 from model.pipeline import sigmoid_fixed
 from scripts.cli import main
 from scripts.commands.export import read_ports
@@ -159,3 +161,58 @@ def test_bad_options(tmp_path, capsys):
                         capsys.readouterr().err)
     assert main(["export", "--format", "rtlil", "--simulate", "-o", str(tmp_path / "x.il")]) == 2
     assert not os.path.exists(tmp_path / "x.il")
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("bench", [[], ["tb.v"]], ids=["default", "named"])
+def test_rtlil_with_a_testbench_is_an_error(tmp_path, capsys, bench):
+    # the bench instantiates the Verilog module; nothing runs it against RTLIL
+    argv = ["export", "--format", "rtlil", "-o", str(tmp_path / "x.il"), "--testbench"]
+    assert main(argv + [str(tmp_path / b) for b in bench]) == 2
+    assert re.fullmatch(r"sigmoid-hw export: error: --testbench needs --format verilog: the test "
+                        r"bench instantiates the Verilog module, which --format rtlil does not "
+                        r"write\n", capsys.readouterr().err)
+    assert not list(tmp_path.iterdir())
+    assert main(["export", "-o", str(tmp_path / "x.v"), "--testbench", "--no-testbench"]) == 2
+    assert re.fullmatch(r"sigmoid-hw export: error: --testbench and --no-testbench contradict "
+                        r"each other\n", capsys.readouterr().err)
+    assert not list(tmp_path.iterdir())
+
+
+def test_testbench_option_with_and_without_a_file(tmp_path, capsys):
+    path = tmp_path / "cmp.v"
+    assert main(["export", "--design", "comparator", "-o", str(path), "--testbench",
+                 "--vectors", "16"]) == 0
+    assert (tmp_path / "cmp_tb.v").exists()
+    named = tmp_path / "bench" / "check.v"
+    assert main(["export", "--design", "comparator", "-o", str(path), "--testbench", str(named),
+                 "--vectors", "16"]) == 0
+    assert named.exists()
+    assert re.search(r"^wrote +{} \([\d,]+ bytes\): 16 vectors from the integer model$".format(
+        re.escape(str(named))), capsys.readouterr().out, re.M)
+
+
+def test_baseline_header_describes_the_baseline(tmp_path):
+    path = tmp_path / "plan.v"
+    assert main(["export", "--design", "plan", "-o", str(path), "--no-testbench"]) == 0
+    text = path.read_text()
+    assert re.search(r"^// Function   y = sigmoid\(x\) = 1 / \(1 \+ exp\(-x\)\), x in "
+                     r"SQ\(4, 12\), y in UQ\(0, 16\)$", text, re.M)
+    assert re.search(r"^// Method     PLAN, four shift-and-add segments", text, re.M)
+    m = re.search(r"^// Error      measured over all 65,536 inputs .*: max (\d+\.\d{4}) ulp",
+                  text, re.M)
+    # the worst error of PLAN's integer model, in ulp of 2^-16, against a float64 sigmoid
+    raw = np.arange(-32768, 32768)
+    exact = 65536 / (1 + np.exp(-raw / 4096))
+    assert abs(float(m.group(1)) - np.abs(BASELINES["plan"](raw) - exact).max()) < 1e-4
+    assert re.search(r"^//   o__payload +output +16 bits +y = sigmoid\(x\), raw UQ\(0, 16\)",
+                     text, re.M)
+    assert "Threshold" not in text and "limit" not in text
+
+
+def test_baseline_testbench_passes_in_icarus(tmp_path, capsys):
+    if not icarus_available():
+        pytest.skip(NO_ICARUS)
+    assert main(["export", "--design", "rom", "-o", str(tmp_path / "rom.v"), "--vectors", "256",
+                 "--simulate"]) == 0
+    assert re.search(r"^icarus +PASS 256$", capsys.readouterr().out, re.M)

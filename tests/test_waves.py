@@ -1,4 +1,5 @@
-"""``sigmoid-hw waves``: the VCD and the GTKWave save file, against the model and mpmath."""
+"""``sigmoid-hw waves`` and ``report.waves``: the VCD and the GTKWave save file, against the
+model and mpmath; ``report.vcd`` on hand-written dumps."""
 
 import math
 import re
@@ -8,11 +9,14 @@ import mpmath
 import pytest
 
 from hw.designs import make_design
-from model.pipeline import derive_params, sigmoid_fixed, trace_fixed
-from scripts.cli import main
-from scripts.commands.waves import (default_inputs, parse_inputs, range_inputs, read_vcd,
-                                    write_waves)
+from hw.pipeline import SigmoidPipeline
+from model.baselines import BASELINES
 from model.fixed import SQ
+from model.pipeline import derive_params, plan_for, sigmoid_fixed, trace_fixed
+from report.vcd import read_vcd, write_with_views
+from report.waves import write_waves
+from scripts.cli import main
+from scripts.commands.waves import default_inputs, parse_inputs, range_inputs
 
 PIPE = "bench.top."
 NUM = "bench.numbers."
@@ -21,6 +25,11 @@ NUM = "bench.numbers."
 def _exact_sigmoid(x):
     with mpmath.workdps(40):
         return mpmath.mpf(1) / (1 + mpmath.exp(-mpmath.mpf(x)))
+
+
+def _same(got, want):
+    """Number views are written with 16 significant digits (pyvcd's format for reals)."""
+    return len(got) == len(want) and all(abs(g - w) <= 1e-15 * abs(w) for g, w in zip(got, want))
 
 
 def _gtkw(path):
@@ -53,8 +62,17 @@ def _handed_on(vcd, reg, edges):
     """Edges where a register passes its value on: it is valid and the pipeline's
     one stall signal is low (every register advances together)."""
     valid = vcd.sample(reg + "_valid", edges)
-    stall = vcd.sample(PIPE + "stall", edges)
+    stall = vcd.sample(PIPE + "_stall", edges)
     return [t for t, v, s in zip(edges, valid, stall) if v == 1 and s == 0]
+
+
+def _view(vcd, label):
+    """The one number view called ``label_<format>``, and its fraction bits."""
+    pattern = re.escape(NUM + label) + r"_[SU]Q-?\d+_(\d+)"
+    found = [(n, int(re.fullmatch(pattern, n).group(1))) for n in vcd.vars
+             if re.fullmatch(pattern, n)]
+    assert len(found) == 1, (label, found)
+    return found[0]
 
 
 @pytest.fixture(scope="module")
@@ -83,36 +101,38 @@ def test_save_file_groups_signals_by_stage(default_run):
     out, vcd = default_run
     groups, _ = _gtkw(out / "pipeline.gtkw")
     titles = [g[0] for g in groups]
-    expected = [r"input x SQ4_12", r"1 fold: a", r"2 reduce: above", r"3 reduce: n, d",
-                r"4 horner: acc5 \(load\)", r"5 horner: acc4", r"6 horner: acc3", r"7 horner: acc2",
-                r"y0 bit-pattern reference \(comb\.\)", r"8 horner: acc1", r"9 horner: acc0",
-                r"10 output y UQ0_16"]
-    assert len(titles) == len(expected)
-    for title, pattern in zip(titles, expected):
-        assert re.fullmatch(pattern, title), (title, pattern)
-    by_title = {title: traces for title, traces in groups}
-    for title, traces in by_title.items():
+    assert titles == ["input x SQ4_12", "1 fold: sign, a", "2 reduce: above", "3 reduce: n, d",
+                      "4 horner: acc5, addend4", "5 horner: acc4, addend3",
+                      "6 horner: acc3, addend2", "7 horner: acc2, addend1",
+                      "8 horner: acc1, addend0", "9 horner: acc0", "10 output y UQ0_16"]
+    for title, traces in groups:
         aliases = [a for a, _, _ in traces]
         for _, name, _ in traces:
             assert _vcd_name(name) in vcd.vars, name
         if title.startswith("input"):
-            assert aliases[:4] == ["i.valid", "i.ready", "x", "x_SQ4_12"]
+            assert aliases == ["i.valid", "i.ready", "x", "x_SQ4_12"]
         elif title.startswith("10 output"):
             assert aliases == ["o.valid", "o.ready", "y", "y_UQ0_16"]
-        elif not title.startswith("y0"):
+        else:
             assert aliases[:2] == ["valid", "stall"]
-    assert [a for a, _, _ in by_title["y0 bit-pattern reference (comb.)"]] == \
-        ["n", "y0", "y0_UQ0_34"]
+    by_title = dict(groups)
+    assert [a for a, _, _ in by_title["3 reduce: n, d"]] == ["valid", "stall", "n", "d",
+                                                             "d_SQ0_12"]
+    # a struct field is named as Amaranth declares it, escaped
+    assert ("d", "bench.top.reduce.\\s2.d[11:0]") in [(a, n) for a, n, _ in
+                                                       by_title["3 reduce: n, d"]]
 
 
 def test_save_file_display_formats(default_run):
     out, _ = default_run
     groups, _ = _gtkw(out / "pipeline.gtkw")
     flags = {alias: f for _, traces in groups for alias, _, f in traces}
-    signed, dec, real = 1 << 10, 1 << 2, 1 << 18
+    signed, dec, binary, real = 1 << 10, 1 << 2, 1 << 3, 1 << 18
     assert flags["x"] & signed and flags["d"] & signed and flags["acc3"] & signed
-    assert flags["y"] & dec and not flags["y"] & signed
-    for name in ("x_SQ4_12", "d_SQ0_12", "acc0_SQ1_16", "y_UQ0_16"):
+    for unsigned in ("y", "a", "n", "above"):
+        assert flags[unsigned] & dec and not flags[unsigned] & signed, unsigned
+    assert flags["sign"] & binary and flags["valid"] & binary
+    for name in ("x_SQ4_12", "a_UQ4_12", "d_SQ0_12", "acc0_SQ1_16", "y_UQ0_16"):
         assert flags[name] & real
 
 
@@ -125,7 +145,7 @@ def test_vcd_output_equals_model_and_exact_sigmoid(default_run):
     xs = [Fraction(-8) + Fraction(k, 16) for k in range(256)]     # the default sweep
     assert raw_y == list(sigmoid_fixed([int(x * 4096) for x in xs]))
     y_view = vcd.sample(NUM + "y_UQ0_16", taken)
-    assert y_view == [r / 65536 for r in raw_y]
+    assert _same(y_view, [r / 65536 for r in raw_y])
     for x, y in zip(xs, y_view):
         assert abs(y - float(_exact_sigmoid(x))) < 2 ** -16
 
@@ -136,66 +156,168 @@ def test_vcd_registers_equal_the_model_trace(default_run):
     params = derive_params()
     raw_x = default_inputs(SQ(4, 12))
     trace = trace_fixed(raw_x, params)
-    # input: x as a number, independent of the model
-    taken = _handed_on(vcd, PIPE + "fold.s1", edges)
+    # input and |x|: numbers, independent of the model
     x_in = [t for t, v, r in zip(edges, vcd.sample(PIPE + "fold.i__valid", edges),
                                  vcd.sample(PIPE + "fold.i__ready", edges)) if v and r]
-    assert vcd.sample(NUM + "x_SQ4_12", x_in) == [-8 + k / 16 for k in range(256)]
-    assert len(taken) == 256
+    xs = [-8 + k / 16 for k in range(256)]
+    assert vcd.sample(NUM + "x_SQ4_12", x_in) == xs
+    folded = _handed_on(vcd, PIPE + "fold.s1", edges)
+    assert len(folded) == 256
+    assert vcd.sample(NUM + "a_UQ4_12", folded) == [abs(x) for x in xs]
     d = vcd.sample(NUM + "d_SQ0_12", _handed_on(vcd, PIPE + "reduce.s2", edges))
     assert d == [v / 4096 for v in trace["d"]]
     K = params.order
     for reg in range(1, K + 2):
         k = K - reg + 1
         times = _handed_on(vcd, PIPE + "horner.s{}".format(reg), edges)
-        pattern = re.escape(NUM) + r"acc{}_SQ-?\d+_\d+".format(k)
-        views = [n for n in vcd.vars if re.fullmatch(pattern, n)]
-        assert len(views) == 1
-        frac = int(views[0].rsplit("_", 1)[1])
+        name, frac = _view(vcd, "acc{}".format(k))
         assert frac == params.acc_frac[k]
-        got = vcd.sample(views[0], times)
-        assert got == [math.ldexp(int(v), -frac) for v in trace["acc_{}".format(k)]], k
+        assert _same(vcd.sample(name, times),
+                     [math.ldexp(int(v), -frac) for v in trace["acc_{}".format(k)]]), k
 
 
 def test_comparator_waves(tmp_path):
     dut = make_design("comparator")
     raw = [-4096, -1, 0, 1, 2, 4095, -32768, 32767] * 4
-    result = write_waves(dut, raw, str(tmp_path), "comparator", stall=0.4, seed=3)
+    result = write_waves("comparator", dut, raw, str(tmp_path), "comparator", stall=0.4, seed=3)
     # sigmoid(x) > 1/2 exactly when x > 0, i.e. raw >= 1
     assert result.outputs == [int(r >= 1) for r in raw]
     assert result.stall_cycles > 0
-    titles = [t for t, _ in result.groups]
-    assert titles == ["input x SQ4_12", "1 decision x >= L"]
+    assert [t for t, _ in result.groups] == ["input x SQ4_12", "1 decision x >= L"]
     assert set(result.views) == {"x_SQ4_12"}
-    assert (tmp_path / "comparator.gtkw").read_text().count("bench.top.o__ready") == 1
+    text = (tmp_path / "comparator.gtkw").read_text()
+    assert text.count("bench.top.o__ready") == 1
+    assert "bench.top.limit" not in text      # a compile-time limit has no port
+
+
+def test_programmable_comparator_waves_show_the_limit(tmp_path):
+    dut = make_design("comparator", threshold="runtime")
+    raw = [-2, -1, 0, 1, 2, 100] * 3
+    result = write_waves("comparator", dut, raw, str(tmp_path), "runtime", stall=0.3, seed=4)
+    assert result.outputs == [int(r >= 1) for r in raw]   # programmed for t = 1/2: L = 1
+    assert "bench.top.limit" in result.groups[1][1]
+    vcd = read_vcd(result.vcd)
+    assert set(v for _, v in vcd.history("bench.top.limit")) == {1}   # set from the start
 
 
 def test_derived_pipeline_waves_show_coefficients(tmp_path):
     dut = make_design("pipeline-derived")
     raw = list(range(-9000, 9000, 750))
-    result = write_waves(dut, raw, str(tmp_path), "derived", stall=0.2, seed=2)
+    result = write_waves("pipeline-derived", dut, raw, str(tmp_path), "derived", stall=0.2,
+                         seed=2)
     assert result.outputs == list(sigmoid_fixed(raw, dut.params))
-    names = set(result.views)
+    stages = dict(plan_for(dut.params).stages)
+    last = 3 + stages["coefficients"]       # fold 1, reduce 2, then the coefficients
+    titles = [t for t, _ in result.groups]
+    assert "4 coefficients: u, t" in titles
+    assert "{} coefficients: c1, c2, c3, c4, c5".format(last) in titles
+    vcd = read_vcd(result.vcd)
+    trace = trace_fixed(raw, dut.params)
+    times = _handed_on(vcd, PIPE + "coefficients.s{}".format(stages["coefficients"]),
+                       vcd.rising_edges())
+    targets = plan_for(dut.params).coefficients.recipe.targets
     for k in range(1, dut.params.order + 1):
-        assert any(re.fullmatch(r"c{}_SQ-?\d+_\d+".format(k), n) for n in names), k
-    assert any(t.startswith("{} coefficients".format(4)) for t, _ in result.groups)
+        name, frac = _view(vcd, "c{}".format(k))
+        assert frac == targets[k]
+        assert _same(vcd.sample(name, times),
+                     [math.ldexp(int(v), -frac) for v in trace["c_{}".format(k)]]), k
+
+
+def test_registered_product_waves_number_the_horner_registers(tmp_path):
+    dut = SigmoidPipeline(register_product=True)
+    raw = list(range(-30000, 30000, 2500))
+    result = write_waves("pipeline", dut, raw, str(tmp_path), "product", stall=0.2, seed=6)
+    assert result.outputs == list(sigmoid_fixed(raw, dut.params))
+    K = dut.params.order
+    titles = [t for t, _ in result.groups]
+    # load acc_K, then per k = K-1 .. 0: the product d acc_(k+1), then acc_k (and its addend)
+    horner = ["4 horner: acc{}, addend{}".format(K, K - 1)]
+    for k in range(K - 1, -1, -1):
+        stage = 4 + 2 * (K - k)
+        horner.append("{} horner: prod{}".format(stage - 1, k))
+        horner.append("{} horner: acc{}".format(stage, k) +
+                      (", addend{}".format(k - 1) if k else ""))
+    assert titles[4:-1] == horner
+    vcd = read_vcd(result.vcd)
+    for k in range(K + 1):
+        assert _view(vcd, "acc{}".format(k))[1] == dut.params.acc_frac[k]
+
+
+def test_baseline_waves(tmp_path):
+    dut = make_design("plan")
+    raw = list(range(-32768, 32768, 1111))
+    result = write_waves("plan", dut, raw, str(tmp_path), "plan", stall=0.3, seed=1)
+    assert result.outputs == [int(v) for v in BASELINES["plan"](raw)]
+    assert [t for t, _ in result.groups] == ["input x SQ4_12",
+                                             "{} output y UQ0_16".format(dut.latency)]
+    assert set(result.views) == {"x_SQ4_12", "y_UQ0_16"}
+
+
+def test_write_waves_checks_its_arguments(tmp_path):
+    with pytest.raises(ValueError, match=r"^stall must be in \[0, 1\), not 1$"):
+        write_waves("comparator", None, [0], str(tmp_path), "x", stall=1)
+    with pytest.raises(ValueError, match=r"^gap must be in \[0, 1\), not -0\.1$"):
+        write_waves("comparator", None, [0], str(tmp_path), "x", gap=-0.1)
+    with pytest.raises(TypeError, match=r"^design must be a design name, not 42$"):
+        write_waves(42, None, [0], str(tmp_path), "x")
+    assert not list(tmp_path.iterdir())
+
+
+_TINY = ("$timescale 1 ns $end\n$scope module bench $end\n$scope module top $end\n"
+         "$var wire 1 ! clk $end\n$var wire 4 # s1 $end\n$var wire 2 $ \\s1.n $end\n"
+         "$upscope $end\n$var real 64 % v $end\n$upscope $end\n$enddefinitions $end\n"
+         "#0\n$dumpvars\n0!\nb0 #\nb0 $\nr0 %\n$end\n#5\n1!\nb1011 #\nb11 $\n"
+         "r-1.25 %\n#10\n0!\n#15\n1!\nbx1 #\n")
 
 
 def test_read_vcd_on_a_hand_written_file(tmp_path):
     path = tmp_path / "tiny.vcd"
-    path.write_text("$timescale 1 ns $end\n$scope module bench $end\n$scope module top $end\n"
-                    "$var wire 1 ! clk $end\n$var wire 4 # s1 $end\n$var wire 2 $ \\s1.n $end\n"
-                    "$upscope $end\n$var real 64 % v $end\n$upscope $end\n$enddefinitions $end\n"
-                    "#0\n$dumpvars\n0!\nb0 #\nb0 $\nr0 %\n$end\n#5\n1!\nb1011 #\nb11 $\n"
-                    "r-1.25 %\n#10\n0!\n#15\n1!\nbx1 #\n")
+    path.write_text(_TINY)
     vcd = read_vcd(str(path))
     assert set(vcd.vars) == {"bench.top.clk", "bench.top.s1", "bench.top.s1.n", "bench.v"}
+    assert vcd.scopes == {"bench", "bench.top"}
+    assert vcd.timescale == "1 ns"
     assert vcd.children("bench.top") == ["clk", "s1", "s1.n"]
+    assert vcd.vars["bench.top.s1.n"].gtkw_name == "bench.top.\\s1.n[1:0]"
+    assert vcd.vars["bench.top.clk"].gtkw_name == "bench.top.clk"
     assert vcd.rising_edges() == [5, 15]
     # a register's value at an edge is the one held just before it
     assert vcd.sample("bench.top.s1", [5, 15, 16]) == [0, 11, None]
     assert vcd.sample("bench.top.s1.n", [15]) == [3]
     assert vcd.sample("bench.v", [5, 6]) == [0.0, -1.25]
+    with pytest.raises(KeyError, match=r"no variable 'bench\.top\.s2' in the VCD"):
+        vcd.history("bench.top.s2")
+    (tmp_path / "not.vcd").write_text("hello\n")
+    with pytest.raises(ValueError, match=r"not\.vcd is not a valid VCD file: 1:1: "):
+        read_vcd(str(tmp_path / "not.vcd"))
+    (tmp_path / "head.vcd").write_text("$timescale 1 ns $end\n")
+    with pytest.raises(ValueError, match=r"head\.vcd is not a VCD file \(no \$enddefinitions\)$"):
+        read_vcd(str(tmp_path / "head.vcd"))
+
+
+class _SQ2_2:
+    """A view of the 4-bit register s1 as SQ(2, 2), written the way report.waves does."""
+    name = "s1_SQ2_2"
+    source = "bench.top.s1"
+
+    def value(self, raw):
+        return None if raw is None else (raw - 16 * (raw >> 3)) / 4
+
+
+def test_write_with_views_adds_reals_and_keeps_everything_else(tmp_path):
+    src, dst = tmp_path / "tiny.vcd", tmp_path / "out.vcd"
+    src.write_text(_TINY)
+    write_with_views(str(src), str(dst), [_SQ2_2()])
+    before, after = read_vcd(str(src)), read_vcd(str(dst))
+    assert set(after.vars) == set(before.vars) | {"bench.numbers.s1_SQ2_2"}
+    for name in before.vars:
+        assert after.history(name) == before.history(name), name
+        assert after.vars[name].reference == before.vars[name].reference
+    # 0b1011 is -5 in 4 bits: -5/4; the x value leaves the view as it was
+    assert after.history("bench.numbers.s1_SQ2_2") == [(0, 0.0), (5, -1.25)]
+    missing = type("Missing", (_SQ2_2,), {"source": "bench.top.s9"})()
+    with pytest.raises(KeyError, match=r"no variable 'bench\.top\.s9' in .* for the view"):
+        write_with_views(str(src), str(tmp_path / "bad.vcd"), [missing])
 
 
 def test_input_options():
@@ -215,3 +337,28 @@ def test_cli_error_is_one_line(tmp_path, capsys):
     assert main(["waves", "--out", str(tmp_path), "--inputs=0,100"]) == 2
     err = capsys.readouterr().err
     assert re.fullmatch(r"sigmoid-hw waves: error: Input 100 is outside SQ\(4, 12\) .*\n", err)
+
+
+@pytest.mark.parametrize("option, text", [("--stall", "1"), ("--gap", "-0.5"),
+                                          ("--stall", "often")])
+def test_cli_probabilities(tmp_path, capsys, option, text):
+    with pytest.raises(SystemExit) as exit_:
+        main(["waves", "--out", str(tmp_path), option, text])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"sigmoid-hw waves: error: argument {}: must be a probability in "
+                        r"\[0, 1\).*, not '{}'\n".format(option, re.escape(text)), err)
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_baseline_and_programmable_comparator(tmp_path, capsys):
+    assert main(["waves", "--design", "rom", "--out", str(tmp_path), "--inputs=-1,0,1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^outputs +3 collected in \d+ cycles, all equal the model \(3/3\)$", out,
+                     re.M)
+    assert main(["waves", "--design", "comparator", "--threshold", "runtime", "--out",
+                 str(tmp_path), "--range", "-1", "1", "0.25"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^design +comparator: SQ\(4, 12\) input, runtime limit L = 1 "
+                     r"\(programmed for t = 1/2\), latency 1 cycle$", out, re.M)
+    assert (tmp_path / "rom.gtkw").exists() and (tmp_path / "comparator.vcd").exists()

@@ -22,6 +22,16 @@ def _check_width(name, value):
     return int(value)
 
 
+def _check_parameters(a_width, b_width, c_width, signed):
+    """``(a_width, b_width, c_width, signed)`` validated, ``c_width`` defaulted."""
+    a_width = _check_width("a_width", a_width)
+    b_width = _check_width("b_width", b_width)
+    c_width = _check_width("c_width", a_width + b_width if c_width is None else c_width)
+    if not isinstance(signed, bool):
+        raise TypeError("signed must be a bool, not {!r}".format(signed))
+    return a_width, b_width, c_width, signed
+
+
 class MultiplyAdd(wiring.Component):
     """``p = a * b + c`` between two rows of registers, with a stream interface.
 
@@ -46,21 +56,15 @@ class MultiplyAdd(wiring.Component):
     o : Out(stream.Signature(a_width + b_width + 1 bits))
     """
 
+    def __new__(cls, a_width, b_width, c_width=None, *, signed=True):
+        # Validate before the object exists: a component whose parameters are wrong is
+        # never made, so it cannot be reported as "created but never used".
+        _check_parameters(a_width, b_width, c_width, signed)
+        return super().__new__(cls, src_loc_at=1)   # the warning names our caller's line
+
     def __init__(self, a_width, b_width, c_width=None, *, signed=True):
-        try:
-            self._a_width = _check_width("a_width", a_width)
-            self._b_width = _check_width("b_width", b_width)
-            if c_width is None:
-                c_width = self._a_width + self._b_width
-            self._c_width = _check_width("c_width", c_width)
-            if not isinstance(signed, bool):
-                raise TypeError("signed must be a bool, not {!r}".format(signed))
-        except TypeError:
-            # Never built, so not "created but never used" (that warning would
-            # otherwise fire whenever the half-made object is collected).
-            self._MustUse__silence = True
-            raise
-        self._signed = signed
+        self._a_width, self._b_width, self._c_width, self._signed = _check_parameters(
+            a_width, b_width, c_width, signed)
         shape = _signed_shape if signed else unsigned
         self._shape = shape
         p_width = max(self._a_width + self._b_width, self._c_width) + 1

@@ -5,8 +5,9 @@ error bound (and the largest error over every input, where the format is
 small enough to try them all) and what each port means; the port list is
 read back from the generated file, so it names the real ports. With
 ``--testbench`` (the default for Verilog) a self-checking test bench with
-vectors from the integer model is written beside it (``scripts.testbench``);
-``--simulate`` runs it in Icarus Verilog.
+vectors from the integer model is written beside it (``flow.testbench``);
+``--simulate`` runs it in Icarus Verilog. What the design is, and its
+integer model, come from its registry record (``hw.designs``).
 """
 
 import os
@@ -15,9 +16,10 @@ import sys
 
 import numpy as np
 
-from hw.designs import make_design
-from scripts.commands.synth import add_design_arguments, design_options_from_args
 from flow.testbench import icarus_available, run_icarus, verilog_testbench
+from hw.designs import design as design_record, make_design
+from report.waves import io_formats, runtime_limit
+from scripts.options import add_design_arguments, design_options_from_args
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "export_design", "header_lines",
            "read_ports", "bench_vectors", "expected_outputs", "FORMATS"]
@@ -65,8 +67,8 @@ def read_ports(text, fmt, top):
     return ports
 
 
-def _port_meanings(component):
-    """What each port of ``component`` means, by name."""
+def _port_meanings(record, component):
+    """What each port of ``component`` (made from ``record``) means, by name."""
     common = {
         "clk": "clock; everything is synchronous to its rising edge",
         "rst": "synchronous reset, active high: empties every stage (no output is valid after it)",
@@ -76,26 +78,24 @@ def _port_meanings(component):
         "o__valid": "o__payload holds a result; held, with its payload, until taken",
         "o__ready": "the consumer takes the result at this rising edge; low = backpressure",
     }
-    if hasattr(component, "params"):
-        p = component.params
-        fmt = p.input_format
-        common["i__payload"] = ("x, raw {} two's complement: x = i__payload * 2^-{}, "
-                                "in [{:g}, {:g}]".format(fmt, fmt.f_bits, float(fmt.min_value),
-                                                         float(fmt.max_value)))
-        common["o__payload"] = "y = sigmoid(x), raw UQ(0, {}): y = o__payload * 2^-{}, in [0, 1)" \
-            .format(p.output_bits, p.output_bits)
-        common["o__ready"] += " (the whole pipeline stalls)"
-    else:
-        fmt = component.input_format
+    fmt, out = io_formats(record, component)
+    if record.kind == "comparator":
         common["i__payload"] = "x, raw {}: x = i__payload * 2^-{}".format(fmt, fmt.f_bits)
         common["o__payload"] = "the decision sigmoid(x) > t (1) or not (0), computed as x >= L"
         common["limit"] = ("the limit L (raw, one bit wider than x), hold steady; "
                            "`sigmoid-hw threshold T` prints L for a threshold T")
+        return common
+    common["i__payload"] = ("x, raw {} two's complement: x = i__payload * 2^-{}, "
+                            "in [{:g}, {:g}]".format(fmt, fmt.f_bits, float(fmt.min_value),
+                                                     float(fmt.max_value)))
+    common["o__payload"] = "y = sigmoid(x), raw {}: y = o__payload * 2^-{}, in [0, 1)".format(
+        out, out.f_bits)
+    if record.kind == "pipeline":
+        common["o__ready"] += " (the whole pipeline stalls)"
     return common
 
 
 def _threshold_text(component):
-    from model.threshold import threshold_limit
     fmt = component.input_format
     if component.limit_value is None:
         return ["Threshold  programmable: the limit port holds L; the output is 1 exactly when "
@@ -109,22 +109,22 @@ def _threshold_text(component):
             "decision is exact for every input"]
 
 
-def _error_text(component):
-    p = component.params
-    plan = component.plan
-    bound = 0.5 + float(plan.error_bound)
-    lines = ["Error      |y - 2^{F} sigmoid(x)| < 1/2 + {e:.4f} = {b:.4f} ulp for every input "
-             "(proven bound: model.pipeline error budget; 1 ulp = 2^-{F})".format(
-                 F=p.output_bits, e=float(plan.error_bound), b=bound)]
-    fmt = p.input_format
+def _error_text(record, component):
+    fmt, out = io_formats(record, component)
+    lines = []
+    if record.kind == "pipeline":
+        plan = component.plan
+        lines.append("Error      |y - 2^{F} sigmoid(x)| < 1/2 + {e:.4f} = {b:.4f} ulp for every "
+                     "input (proven bound: model.pipeline error budget; 1 ulp = 2^-{F})".format(
+                         F=out.f_bits, e=float(plan.error_bound), b=0.5 + float(plan.error_bound)))
     if fmt.width <= _EXHAUSTIVE_MAX_WIDTH:
         from model.accuracy import error_metrics
-        from model.pipeline import sigmoid_fixed
         raw = fmt.raw_range()
-        m = error_metrics(sigmoid_fixed(raw, p), raw, fmt, p.output_bits)
-        lines.append("           measured over all {:,} inputs (the RTL equals the integer model "
+        m = error_metrics(record.model(component, raw), raw, fmt, out.f_bits)
+        lines.append("{:<11}measured over all {:,} inputs (the RTL equals the integer model "
                      "bit for bit): max {:.4f} ulp, mean {:.4f} ulp, {:.2%} correctly rounded"
-                     .format(m["count"], m["max_ulp"], m["mean_ulp"], m["correctly_rounded"]))
+                     .format("" if lines else "Error", m["count"], m["max_ulp"], m["mean_ulp"],
+                             m["correctly_rounded"]))
     return lines
 
 
@@ -138,7 +138,8 @@ def header_lines(component, design, fmt, top, ports, command=None):
     if command:
         lines.append("Command    {}".format(command))
     lines.append("")
-    if hasattr(component, "params"):
+    record = design_record(design)
+    if record.kind == "pipeline":
         p = component.params
         lines.append("Function   y = sigmoid(x) = 1 / (1 + exp(-x)), x in {}, y in UQ(0,{})".format(
             p.input_format, p.output_bits))
@@ -146,22 +147,28 @@ def header_lines(component, design, fmt, top, ports, command=None):
                      "y0 = sigmoid(n ln2) from its bit pattern, Taylor order {} in d by "
                      "Horner's rule".format(p.order))
         lines.append("Parameters input_format {}, output_bits {}, order {}, coefficients {}, "
-                     "d_guard {}, acc_frac {}".format(p.input_format, p.output_bits, p.order,
-                                                      p.coefficients, p.d_guard,
-                                                      tuple(p.acc_frac)))
-        lines += _error_text(component)
-    else:
+                     "d_guard {}, acc_frac {}, rounding {}".format(
+                         p.input_format, p.output_bits, p.order, p.coefficients, p.d_guard,
+                         tuple(p.acc_frac), p.rounding))
+        lines += _error_text(record, component)
+    elif record.kind == "comparator":
         lines.append("Function   the decision sigmoid(x) > t without computing sigmoid: x >= "
                      "logit(t), x in {}".format(component.input_format))
         lines += _threshold_text(component)
-    latency = getattr(component, "latency", None)
+    else:
+        fmt, out = io_formats(record, component)
+        lines.append("Function   y = sigmoid(x) = 1 / (1 + exp(-x)), x in {}, y in {}".format(
+            fmt, out))
+        lines.append("Method     {}".format(record.description))
+        lines += _error_text(record, component)
+    latency = component.latency
     lines.append("Latency    {} clock cycle{} from an accepted input to its result while "
                  "o__ready is high; one result per clock".format(latency,
                                                                  "" if latency == 1 else "s"))
     lines.append("Stream     amaranth.lib.stream: a word moves on a rising clk edge where its "
                  "valid and ready are both high")
     lines.append("")
-    meanings = _port_meanings(component)
+    meanings = _port_meanings(record, component)
     width = max(len(name) for name, _, _ in ports)
     lines.append("Ports")
     for name, direction, bits in ports:
@@ -218,31 +225,33 @@ def bench_vectors(input_format, count=DEFAULT_VECTORS, seed=1, extra=()):
     return [int(v) for v in raw]
 
 
-def expected_outputs(component, raw):
-    """The integer model's results for ``raw`` inputs."""
-    if hasattr(component, "params"):
-        from model.pipeline import sigmoid_fixed
-        return [int(v) for v in sigmoid_fixed(np.array(raw, dtype=np.int64), component.params)]
-    from model.threshold import threshold_limit
-    limit = component.limit_value
-    if limit is None:
-        limit = threshold_limit(0.5, component.input_format)
-    return [int(v >= limit) for v in raw]
+def _bench_limit(record, component):
+    """The limit a programmable comparator's test bench holds, or ``None``."""
+    if record.kind == "comparator" and component.limit_value is None:
+        return runtime_limit(component)
+    return None
 
 
-def write_testbench(component, top, ports, path, count=DEFAULT_VECTORS, seed=1):
+def expected_outputs(record, component, raw):
+    """The integer model's results for ``raw`` inputs (the registry record's ``model``)."""
+    limit = _bench_limit(record, component)
+    options = {} if limit is None else {"limit": limit}
+    return [int(v) for v in record.model(component, np.array(raw, dtype=np.int64), **options)]
+
+
+def write_testbench(record, component, top, ports, path, count=DEFAULT_VECTORS, seed=1):
     """Write the self-checking test bench for an exported design; return the vector count."""
     widths = {name: bits for name, _, bits in ports}
-    fmt = component.params.input_format if hasattr(component, "params") else \
-        component.input_format
-    extra = component.plan.thresholds if hasattr(component, "plan") else ()
+    fmt, _ = io_formats(record, component)
+    # the range reducer's thresholds are where a pipeline's datapath changes case
+    extra = component.plan.reduction.thresholds if record.kind == "pipeline" else ()
     raw = bench_vectors(fmt, count, seed, extra)
     constants = {}
-    if "limit" in widths:
-        from model.threshold import threshold_limit
-        constants["limit"] = (widths["limit"], threshold_limit(0.5, fmt))
+    limit = _bench_limit(record, component)
+    if limit is not None:
+        constants["limit"] = (widths["limit"], limit)
     text = verilog_testbench(top, widths["i__payload"], widths["o__payload"], raw,
-                             expected_outputs(component, raw), latency=component.latency,
+                             expected_outputs(record, component, raw), latency=component.latency,
                              seed=seed, constants=constants)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
@@ -271,9 +280,10 @@ def add_arguments(parser):
                             DEFAULT_DIR))
     parser.add_argument("--top", default=None,
                         help="name of the top module (default sigmoid_DESIGN)")
-    parser.add_argument("--testbench", default=None, metavar="FILE",
-                        help="test bench file (Verilog only; default FILE with _tb before the "
-                             "extension)")
+    parser.add_argument("--testbench", nargs="?", const="", default=None, metavar="FILE",
+                        help="write the test bench (the default for Verilog), to FILE if given "
+                             "(default the output file with _tb before the extension); Verilog "
+                             "only: the bench instantiates the Verilog module")
     parser.add_argument("--no-testbench", action="store_true", help="do not write a test bench")
     parser.add_argument("--vectors", default=str(DEFAULT_VECTORS), metavar="N",
                         help="test vectors, or 'all' for every input (default {})".format(
@@ -288,6 +298,12 @@ def run(args):
     _check_top(top)
     if args.simulate and (args.format != "verilog" or args.no_testbench):
         raise ValueError("--simulate needs the Verilog format and its test bench")
+    if args.testbench is not None and args.format != "verilog":
+        raise ValueError("--testbench needs --format verilog: the test bench instantiates the "
+                         "Verilog module, which --format {} does not write".format(args.format))
+    if args.testbench is not None and args.no_testbench:
+        raise ValueError("--testbench and --no-testbench contradict each other")
+    record = design_record(args.design)
     component = make_design(args.design, **design_options_from_args(args))
     path = args.output or os.path.join(DEFAULT_DIR, top + FORMATS[args.format])
     command = "sigmoid-hw " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["export"] else None
@@ -300,7 +316,7 @@ def run(args):
     if args.format != "verilog" or args.no_testbench:
         return 0
     tb = args.testbench or os.path.splitext(path)[0] + "_tb.v"
-    n = write_testbench(component, top, ports, tb, count)
+    n = write_testbench(record, component, top, ports, tb, count)
     print("wrote      {} ({:,} bytes): {} vectors from the integer model".format(
         tb, os.path.getsize(tb), n))
     print("simulate   iverilog -g2005 -o {0}.vvp {1} {2} && vvp -n {0}.vvp".format(

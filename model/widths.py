@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from model.accuracy import monotonic_violations
 from model.approx import approximation_error
 from model.fixed import SQ
 from model.geometry import geometry
@@ -229,9 +230,7 @@ def _monotone_at_boundaries(params, window=64):
                 if fmt.min <= v <= fmt.max:
                     xs.add(v)
     xs = np.array(sorted(xs), dtype=np.int64)
-    y = trace_fixed(xs, params)["y"]
-    consecutive = np.diff(xs) == 1
-    return bool(np.all(np.diff(y)[consecutive] >= 0))
+    return not monotonic_violations(xs, trace_fixed(xs, params)["y"])
 
 
 def monotone_frac(input_format, output_bits, h, k=1):

@@ -9,12 +9,18 @@ generator; the seed is part of every error message so a failure can be
 replayed.
 """
 
+import math
 import random
 
 from amaranth.lib import data
 from amaranth.sim import Simulator
 
-__all__ = ["StreamRuleError", "run_stream"]
+from model.validate import check_real
+
+__all__ = ["StreamRuleError", "run_stream", "patience", "GIVE_UP_CHANCE"]
+
+GIVE_UP_CHANCE = 1e-9
+_MARGIN = 16   # idle cycles beyond the latency that a design without stalls may take
 
 
 class StreamRuleError(AssertionError):
@@ -25,6 +31,28 @@ def _plain(value):
     if isinstance(value, data.Const):
         return {name: _plain(value[name]) for name, _ in value.shape()}
     return value
+
+
+def patience(latency, stall, words, chance=GIVE_UP_CHANCE):
+    """Idle cycles to wait for the next output after the last input (``max_idle``).
+
+    Once every input is sent, the next word still in flight reaches the
+    output within ``latency`` cycles without a transfer (bubbles ahead of it
+    move on whenever ``o.valid`` is low); there it waits while ``o.ready`` is
+    low, which is an independent draw with probability ``stall`` in every
+    cycle, so it waits ``k`` cycles or more with probability ``stall**k``.
+    Giving up on a working design therefore needs one of the at most
+    ``words`` outputs still to come to wait ``k = max_idle + 1 - latency``
+    cycles: by the union bound the chance is at most ``words * stall**k``.
+    The patience is ``latency + 16 + ceil(ln(chance / words) / ln(stall))``
+    (16 cycles of margin, as without stalls), so that chance is below
+    ``chance`` (1e-9 by default): 647 cycles for the default pipeline at
+    ``stall=0.95`` with 65,536 words, where a word waits 20 cycles on average.
+    """
+    extra = 0
+    if stall > 0:
+        extra = math.ceil(math.log(chance / max(1, words)) / math.log(stall))
+    return latency + _MARGIN + max(0, extra)
 
 
 def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
@@ -39,16 +67,20 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
     inputs : sequence
         Payloads (ints, or dicts for struct payloads), sent in order.
     stall : float
-        Probability that ``o.ready`` is low in a cycle.
+        Probability that ``o.ready`` is low in a cycle, in [0, 1).
     gap : float
-        Probability that ``i.valid`` is low in a cycle where a word is waiting.
+        Probability that ``i.valid`` is low in a cycle where a word is waiting,
+        in [0, 1). (A probability of 1 would never move the stream.)
     seed : int
         Seed of the stall and gap generator.
     expected_count : int or None
         Outputs to wait for; ``len(inputs)`` by default (a filter passes fewer).
     max_idle : int or None
         Cycles without any output after the last input before giving up; by
-        default ``dut.latency + 16`` or 64.
+        default ``patience(dut.latency, stall, expected outputs)`` (latency 48
+        if the component has none), which gives up on a working design with
+        a chance below 1e-9. An output that never came is missing from
+        ``outputs``: the caller compares their number with the inputs.
     vcd, gtkw : str or None
         Write a waveform (and a GTKWave save file listing ``traces``).
     extra : callable or None
@@ -65,14 +97,21 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
     cycles : int
         Clock cycles from the start to the last expected output (all cycles
         simulated if that output never came).
+
+    Raises
+    ------
+    ValueError
+        If ``stall`` or ``gap`` is not a probability in [0, 1).
     """
+    stall = float(check_real("stall", stall, 0, 1, open_hi=True))
+    gap = float(check_real("gap", gap, 0, 1, open_hi=True))
     inputs = list(inputs)
     i = getattr(dut, in_port)
     o = getattr(dut, out_port)
     rng = random.Random(seed)
-    if max_idle is None:
-        max_idle = getattr(dut, "latency", 48) + 16
     want = len(inputs) if expected_count is None else expected_count
+    if max_idle is None:
+        max_idle = patience(getattr(dut, "latency", 48), stall, want)
     outputs = []
     state = {}
 

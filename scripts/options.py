@@ -1,48 +1,148 @@
 """Command-line options shared by every command: the design and its parameters, the threshold.
 
 One option set for the design parameters (``add_design_arguments`` /
-``design_options_from_args``) and one threshold parser (``parse_threshold``):
-every command that builds, simulates or draws a design uses these.
+``design_options_from_args``; ``add_pipeline_arguments`` /
+``pipeline_params_from_args`` for the commands that need only the pipeline's
+integer model), one threshold parser (``parse_threshold``) and one argparse
+type for per-cycle probabilities (``probability``): every command that
+builds, simulates or draws a design uses these. The options are declared
+once, with no defaults of their own: an option left out is left to the
+design's factory (``hw.designs``) or to ``model.widths.derive_params``,
+which also check the values.
 """
 
+import argparse
+import math
 from fractions import Fraction
 
 from hw.designs import DEFAULT_DESIGN, DESIGNS
+from model.params import COEFFICIENT_SOURCES
 
-__all__ = ["add_design_arguments", "design_options_from_args", "parse_threshold"]
+__all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
+           "pipeline_params_from_args", "parse_threshold", "probability"]
+
+# The pipeline options, in the order of the factories' signatures.
+PIPELINE_OPTIONS = ("input_format", "output_bits", "order", "coefficients")
 
 
-def parse_threshold(text):
-    """``"0.5"``, ``"3/4"`` -> the exact Fraction; ``"runtime"`` stays as it is."""
-    if text == "runtime":
+def parse_threshold(text, raw_format=None, *, runtime=True):
+    """The exact threshold a command-line string denotes.
+
+    ``"0.7"`` is 7/10 exactly (not the float nearest it); ``"3/4"``,
+    ``"1e-3"``, ``"inf"`` and ``"-inf"`` work too (``±math.inf``). With
+    ``raw_format`` (e.g. ``UQ(0,16)``) the text is an integer raw word of that
+    format (``"0x8000"`` is 1/2). ``"runtime"`` (a programmable comparator
+    limit) is returned as it is when ``runtime`` is true.
+
+    Raises
+    ------
+    ValueError
+        Naming the text (NaN included).
+    """
+    from model.threshold import exact_threshold, threshold_from_raw
+    text = text.strip()
+    if raw_format is not None:
+        try:
+            raw = int(text, 0)
+        except ValueError:
+            raise ValueError("Threshold must be an integer raw word of {}, not {!r}"
+                             .format(raw_format, text)) from None
+        return threshold_from_raw(raw, raw_format)
+    if runtime and text == "runtime":
         return text
     try:
         return Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise ValueError("Threshold must be a number such as 0.5 or 3/4, or 'runtime', not {!r}"
-                         .format(text)) from None
+        pass
+    if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        return exact_threshold(float(text))      # NaN raises here, naming it
+    raise ValueError("Threshold must be a number such as 0.5 or 3/4{}, not {!r}".format(
+        ", or 'runtime'" if runtime else "", text))
 
 
-def add_design_arguments(parser, verb="use"):
-    """The ``--design`` option and the design options."""
-    parser.add_argument("--design", default=DEFAULT_DESIGN, choices=sorted(DESIGNS),
-                        help="design to {} (default {})".format(verb, DEFAULT_DESIGN))
-    parser.add_argument("--input-format", default=None, help="input format, e.g. SQ(4,12)")
-    parser.add_argument("--output-bits", type=int, default=None, help="output width")
-    parser.add_argument("--order", type=int, default=None, help="Taylor order")
-    parser.add_argument("--coefficients", default=None,
-                        help="pipeline coefficients: table, derived, ... (see SigmoidPipeline)")
-    parser.add_argument("--threshold", default=None,
-                        help="comparator threshold t (a number, or 'runtime' for a "
-                             "programmable limit)")
+def probability(text):
+    """argparse type: a per-cycle probability (stall, gap), a number in [0, 1).
+
+    1 is refused: a stall probability of 1 never takes an output, a gap
+    probability of 1 never sends an input, and the simulation would not end.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or math.isnan(value) or not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            "must be a probability in [0, 1), not {!r}".format(text))
+    return value
+
+
+_PIPELINE_SPECS = {
+    "input_format": ("--input-format", dict(
+        default=None, metavar="SQ(I,F)", help="input format (default SQ(4,12))")),
+    "output_bits": ("--output-bits", dict(
+        type=int, default=None, metavar="F", help="output is UQ(0,F) (default 16)")),
+    "order": ("--order", dict(
+        type=int, default=None, metavar="K",
+        help="polynomial order (default: the smallest that meets the error bound)")),
+    "coefficients": ("--coefficients", dict(
+        default=None, choices=COEFFICIENT_SOURCES,
+        help="pipeline coefficients: {} (default table; see SigmoidPipeline)".format(
+            ", ".join(COEFFICIENT_SOURCES)))),
+}
+
+
+def add_pipeline_arguments(parser, options=PIPELINE_OPTIONS):
+    """The options of the pipeline's arithmetic (``options``: which of ``PIPELINE_OPTIONS``)."""
+    for name in options:
+        flag, kwargs = _PIPELINE_SPECS[name]
+        parser.add_argument(flag, **kwargs)
+
+
+def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
+    """The ``--design`` option and the design options.
+
+    Parameters
+    ----------
+    verb : str
+        For the help text ("design to {verb}").
+    kinds : tuple of str or None
+        Offer only the designs of these kinds (``hw.designs.KINDS``); all by
+        default.
+    options : tuple of str or None
+        Add only these design options (names as in ``hw.designs``); all by
+        default (``--threshold`` only when a comparator is among the designs).
+    """
+    names = [name for name, record in DESIGNS.items() if kinds is None or record.kind in kinds]
+    default = DEFAULT_DESIGN if DEFAULT_DESIGN in names else names[0]
+    parser.add_argument("--design", default=default, choices=names,
+                        help="design to {} (default {})".format(verb, default))
+    add_pipeline_arguments(parser, [name for name in PIPELINE_OPTIONS
+                                    if options is None or name in options])
+    with_threshold = kinds is None or "comparator" in kinds
+    if with_threshold and (options is None or "threshold" in options):
+        parser.add_argument("--threshold", default=None,
+                            help="comparator threshold t (a number, or 'runtime' for a "
+                                 "programmable limit)")
 
 
 def design_options_from_args(args):
     """The design options the user gave, as keyword arguments for ``make_design``."""
-    return {
-        "input_format": args.input_format,
-        "output_bits": args.output_bits,
-        "order": args.order,
-        "coefficients": args.coefficients,
-        "threshold": None if args.threshold is None else parse_threshold(args.threshold),
-    }
+    given = {name: getattr(args, name, None) for name in PIPELINE_OPTIONS}
+    threshold = getattr(args, "threshold", None)
+    given["threshold"] = None if threshold is None else parse_threshold(threshold)
+    return given
+
+
+def pipeline_params_from_args(args, **overrides):
+    """``model.widths.derive_params`` of the pipeline options the user gave (others default).
+
+    ``overrides`` (e.g. ``coefficients="minimax"``) replace the options given;
+    ``None`` values are left to ``derive_params``.
+    """
+    from model.fixed import parse_format
+    from model.widths import derive_params
+    given = {name: getattr(args, name, None) for name in PIPELINE_OPTIONS}
+    given.update(overrides)
+    if isinstance(given["input_format"], str):
+        given["input_format"] = parse_format(given["input_format"])
+    return derive_params(**{k: v for k, v in given.items() if v is not None})

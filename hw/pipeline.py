@@ -105,7 +105,7 @@ class SigmoidPipeline(wiring.Component):
         # top of this file keeps Amaranth from warning about them separately when a
         # pipeline is made only to be inspected (the pipeline's own warning still fires).
         # One stall for every register of every stage: the output holds a word not taken.
-        self._stall = stall = Signal()
+        self._stall = stall = Signal(name="stall")
         fmt = params.input_format
         source = coefficient_source(plan)
         chain = [("fold", SignFold(fmt, plan.reduction, stall=stall)),

@@ -3,6 +3,7 @@
 import json
 import math
 import re
+from fractions import Fraction
 
 import mpmath
 import pytest
@@ -79,8 +80,10 @@ def test_ends(capsys, text, limit, passes):
 
 @pytest.mark.parametrize("argv, message", [
     (["nan"], r"^sigmoid-hw threshold: error: Threshold must not be NaN, not nan$"),
-    (["abc"], r"^sigmoid-hw threshold: error: Threshold must be a number like 0\.7, "
-              r"3/4 or 1e-3, not 'abc'$"),
+    (["abc"], r"^sigmoid-hw threshold: error: Threshold must be a number such as 0\.5 or "
+              r"3/4, not 'abc'$"),
+    (["runtime"], r"^sigmoid-hw threshold: error: Threshold must be a number such as 0\.5 or "
+                  r"3/4, not 'runtime'$"),
     (["0.5", "--input-format", "foo"],
      r"^sigmoid-hw threshold: error: Format must look like 'SQ\(4,12\)' or 'UQ\(0,16\)', not 'foo'$"),
     (["0.5", "--raw-format", "UQ(0,16)"],
@@ -94,3 +97,34 @@ def test_errors_exit_2(capsys, argv, message):
     assert code == 2 and out == ""
     assert len(err.splitlines()) == 1
     assert re.match(message, err.strip()), err
+
+
+@pytest.mark.parametrize("text, sign, as_float, limit", [
+    ("1e-400", "-inf", 0.0, -32768),                    # exactly > 0, but 0.0 as a float
+    ("0.99999999999999999999", "+inf", 1.0, 32768),     # exactly < 1, but 1.0 as a float
+])
+def test_seed_formula_on_a_float_that_underflows(capsys, text, sign, as_float, limit):
+    """float(T) is 0.0 (or 1.0): the seed's -ln(1/T - 1) is -inf (+inf), and the line says why."""
+    code, out, _ = _run(capsys, text)
+    assert code == 0
+    assert float(text) == as_float and 0 < Fraction(text) < 1
+    line = [x for x in out.splitlines() if x.startswith("seed ")][0]
+    assert line == ("seed -ln(1/T - 1)  = {} (T is {!r} as a float, so 1/T - 1 is {}) -> L = {} "
+                    "(agrees)".format(sign, as_float, "+inf" if sign == "-inf" else "0", limit))
+    exact = [x for x in out.splitlines() if x.startswith("exact logit")][0]
+    with mpmath.workdps(60):
+        t = mpmath.mpf(Fraction(text).numerator) / Fraction(text).denominator
+        assert abs(mpmath.mpf(exact.split("= ")[1]) - mpmath.log(t / (1 - t))) < 1e-20
+    code, out, _ = _run(capsys, text, "--json")
+    info = json.loads(out)
+    assert info["seed_logit"] == sign.lstrip("+") and info["threshold_float"] == as_float
+    assert info["limit"] == info["seed_limit"] == limit
+
+
+def test_seed_formula_at_the_ends(capsys):
+    code, out, _ = _run(capsys, "0", "--json")
+    info = json.loads(out)
+    assert (info["exact_logit"], info["seed_logit"]) == ("-inf", "-inf")
+    code, out, _ = _run(capsys, "1")
+    assert "exact logit(T)     = +inf" in out.splitlines()
+    assert "seed -ln(1/T - 1)  = +inf -> L = 32768 (agrees)" in out.splitlines()

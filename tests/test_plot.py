@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from model.fixed import SQ
-from model.pipeline import derive_params, sigmoid_fixed
+from model.pipeline import derive_params, plan_for, sigmoid_fixed
+from report.plots import PLOT_FILES, make_figures, write_plots
 from scripts.cli import main
-from scripts.commands.plot import PLOT_FILES, make_figures, write_plots
 
 
 def _png_size(path):
@@ -75,7 +75,7 @@ def test_plotted_data_is_the_model_over_every_input(default_plots):
 
 def test_error_stays_within_the_proven_bound(default_plots):
     _, _, data = default_plots
-    bound = 0.5 + float(derive_params().plan.error_bound)
+    bound = 0.5 + float(plan_for(derive_params()).error_bound)
     assert np.abs(data["error"]).max() <= bound
     assert data["metrics"]["faithful"] == 1.0
 
@@ -84,8 +84,8 @@ def test_cli_small_format(tmp_path, capsys):
     assert main(["plot", "--out", str(tmp_path), "--input-format", "SQ(3,5)",
                  "--output-bits", "8"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^model +SQ\(3, 5\) -> UQ\(0,8\), order \d+, table coefficients "
-                     r"\(256 inputs, all of them\)$", out, re.M)
+    assert re.search(r"^model +SQ\(3, 5\) -> UQ\(0,8\), order \d+, table coefficients, "
+                     r"faithful rounding \(256 inputs, all of them\)$", out, re.M)
     for name in PLOT_FILES:
         assert _png_size(tmp_path / name) == (800, 500)
         assert re.search(r"^wrote +\S+{} \(800x500, [\d,]+ bytes\)$".format(re.escape(name)),
@@ -105,3 +105,17 @@ def test_sampled_inputs_for_a_wide_format(tmp_path):
     assert 1900 <= data["raw_x"].size <= 2000
     assert data["raw_x"][0] == -(1 << 23) and data["raw_x"][-1] == (1 << 23) - 1
     assert np.array_equal(data["raw_y"], sigmoid_fixed(data["raw_x"], params))
+
+
+def test_cli_minimax_and_the_saturation_note(tmp_path, capsys):
+    """Every coefficient source is accepted; an error above the bound comes with its reason."""
+    assert main(["plot", "--out", str(tmp_path), "--input-format", "SQ(4,8)",
+                 "--output-bits", "8", "--coefficients", "minimax"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^model +SQ\(4, 8\) -> UQ\(0,8\), order \d+, minimax coefficients", out,
+                     re.M)
+    # 2^8 sigmoid(x) >= 255.5 exactly when x >= ln(511) = 6.2363...: raw 1597 .. 2047
+    with mpmath.workdps(30):
+        first = int(mpmath.floor(mpmath.log(511) * 256)) + 1
+    assert re.search(r"^note +max error above the bound from saturation: {} inputs \(x >= "
+                     r"{:.6g}\)".format(2048 - first, first / 256), out, re.M)

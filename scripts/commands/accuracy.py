@@ -1,4 +1,11 @@
-"""``sigmoid-hw accuracy``: the accuracy table of the integer model against exact sigmoid."""
+"""``sigmoid-hw accuracy``: the accuracy table of the integer model against exact sigmoid.
+
+Without pipeline options, the table of every configuration of
+``CONFIGURATIONS`` and every coefficient source; the shared pipeline options
+(``scripts.options``) narrow it: ``--coefficients`` to one source,
+``--input-format`` / ``--output-bits`` to one configuration (the other at its
+default), ``--order`` fixes the order.
+"""
 
 import json
 import time
@@ -6,6 +13,11 @@ import time
 import numpy as np
 
 from model.fixed import SQ
+from model.params import COEFFICIENT_SOURCES
+from report.accuracy import accuracy_figures, error_note, monotonic_note
+from report.progress import bar, ticking
+from report.text import yes_no
+from scripts.options import add_pipeline_arguments, pipeline_params_from_args
 
 NAME = "accuracy"
 HELP = ("accuracy of the pipeline's integer model against exact sigmoid for several formats "
@@ -20,11 +32,11 @@ CONFIGURATIONS = [
 
 
 def add_arguments(parser):
-    parser.add_argument("--coefficients", choices=("table", "derived", "minimax", "all"),
-                        default="all", help="coefficient source(s) to measure (default all)")
+    add_pipeline_arguments(parser)
     parser.add_argument("--random", type=int, default=10**6, metavar="N",
                         help="random inputs for formats wider than 20 bits (default 10^6)")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _inputs(fmt, plan, count):
@@ -33,48 +45,94 @@ def _inputs(fmt, plan, count):
     rng = np.random.default_rng(fmt.width)
     parts = [rng.integers(fmt.min, fmt.max + 1, count),
              np.array([fmt.min, fmt.min + 1, -1, 0, 1, fmt.max - 1, fmt.max])]
-    parts += [np.arange(s * t - 3, s * t + 3) for t in plan.thresholds for s in (1, -1)]
+    parts += [np.arange(s * t - 3, s * t + 3) for t in plan.reduction.thresholds
+              for s in (1, -1)]
     xs = np.unique(np.concatenate(parts))
     return xs[(xs >= fmt.min) & (xs <= fmt.max)], False
 
 
-def measure(fmt, bits, coefficients, count=10**6):
-    from model.accuracy import error_metrics
-    from model.pipeline import derive_params, sigmoid_fixed, plan_for
+def measure(params, count=10**6):
+    """One row of the table: the model of ``params`` against exact sigmoid.
+
+    Besides the table's figures: ``saturated``, ``saturation_x``,
+    ``max_ulp_unsaturated``, ``steps_down``, ``steps`` (``report.accuracy``)
+    and ``notes``, the lines that explain an error above the bound
+    (``error_note``) and a step down (``monotonic_note``).
+    """
+    from model.pipeline import plan_for, sigmoid_fixed
     start = time.monotonic()
-    params = derive_params(fmt, bits, coefficients=coefficients)
     plan = plan_for(params)
+    fmt, bits = params.input_format, params.output_bits
     xs, exhaustive = _inputs(fmt, plan, count)
-    y = sigmoid_fixed(xs, params)
-    m = error_metrics(y, xs, fmt, bits)
-    consecutive = np.diff(xs) == 1
+    m = accuracy_figures(sigmoid_fixed(xs, params), xs, fmt, bits)
+    bound = 0.5 + float(plan.error_bound)
     return {
-        "input_format": str(fmt), "output_bits": bits, "coefficients": coefficients,
+        "input_format": str(fmt), "output_bits": bits, "coefficients": params.coefficients,
         "order": params.order, "latency": plan.latency, "count": m["count"],
         "exhaustive": exhaustive, "max_ulp": m["max_ulp"], "mean_ulp": m["mean_ulp"],
         "correctly_rounded": m["correctly_rounded"], "faithful": m["faithful"],
-        "monotonic": bool(np.all(np.diff(y)[consecutive] >= 0)),
-        "bound_ulp": 0.5 + float(plan.error_bound), "seconds": round(time.monotonic() - start, 1),
+        "monotonic": m["monotonic"], "bound_ulp": bound,
+        "saturated": m["saturated"], "saturation_x": m["saturation_x"],
+        "max_ulp_unsaturated": m["max_ulp_unsaturated"], "steps_down": m["steps_down"],
+        "steps": m["steps"],
+        "notes": {"max_ulp": error_note(m, fmt, bits, bound), "monotonic": monotonic_note(m)},
+        "seconds": round(time.monotonic() - start, 1),
     }
+
+
+def _rows_wanted(args):
+    """``(configurations, sources)`` that the options select."""
+    if args.input_format is None and args.output_bits is None:
+        configurations = list(CONFIGURATIONS)
+    else:   # one configuration; an option left out is left to derive_params
+        configurations = [(args.input_format, args.output_bits)]
+    sources = COEFFICIENT_SOURCES if args.coefficients is None else (args.coefficients,)
+    return configurations, sources
 
 
 def run(args):
     if args.random < 1:
         raise ValueError("--random must be at least 1, not {}".format(args.random))
-    sources = (("table", "derived", "minimax") if args.coefficients == "all"
-               else (args.coefficients,))
-    rows = [measure(fmt, bits, c, args.random) for fmt, bits in CONFIGURATIONS for c in sources]
+    configurations, sources = _rows_wanted(args)
+    jobs = [(fmt, bits, c) for fmt, bits in configurations for c in sources]
+    rows = []
+    with bar(len(jobs), "accuracy", unit="row", enabled=not args.no_progress) as progress:
+        with ticking(progress):
+            for fmt, bits, source in jobs:
+                params = pipeline_params_from_args(args, input_format=fmt, output_bits=bits,
+                                                   coefficients=source)
+                progress.set_postfix_str("{} -> UQ(0,{}) {}".format(
+                    params.input_format, params.output_bits, source), refresh=False)
+                rows.append(measure(params, args.random))
+                progress.update()
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print("| input | output | coefficients | order | latency | inputs | max ulp | mean ulp "
-              "| correctly rounded | monotonic | bound |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
-        for r in rows:
-            print("| {} | UQ(0,{}) | {} | {} | {} | {}{} | {:.4f} | {:.4f} | {:.2%} | {} | {:.3f} |"
-                  .format(r["input_format"], r["output_bits"], r["coefficients"], r["order"],
-                          r["latency"], r["count"], " (all)" if r["exhaustive"] else " (random)",
-                          r["max_ulp"], r["mean_ulp"], r["correctly_rounded"],
-                          "yes" if r["monotonic"] else "NO", r["bound_ulp"]))
+        _print_table(rows)
     ok = all(r["max_ulp"] < 1 and r["monotonic"] for r in rows)
     return 0 if ok else 1
+
+
+def _print_table(rows):
+    print("| input | output | coefficients | order | latency | inputs | max ulp | mean ulp "
+          "| correctly rounded | monotonic | bound |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    notes = []
+
+    def mark(note):
+        if note is None:
+            return ""
+        notes.append(note)
+        return " [{}]".format(len(notes))
+
+    for r in rows:
+        print("| {} | UQ(0,{}) | {} | {} | {} | {}{} | {:.4f}{} | {:.4f} | {:.2%} | {}{} | {:.3f} |"
+              .format(r["input_format"], r["output_bits"], r["coefficients"], r["order"],
+                      r["latency"], r["count"], " (all)" if r["exhaustive"] else " (random)",
+                      r["max_ulp"], mark(r["notes"]["max_ulp"]), r["mean_ulp"],
+                      r["correctly_rounded"], yes_no(r["monotonic"]),
+                      mark(r["notes"]["monotonic"]), r["bound_ulp"]))
+    if notes:
+        print()
+    for k, note in enumerate(notes, 1):
+        print("[{}] {}".format(k, note))

@@ -4,10 +4,16 @@ Prints the limit L (an input passes when ``raw >= L``), the boundary input
 ``L * 2**-f`` as a number, sigmoid just below and at the boundary, and the
 seed's float logit ``-ln(1/T - 1)`` with the limit it implies, for comparison.
 
-T is read exactly as written: ``0.7`` is 7/10 (not the float nearest it),
-``3/4`` and ``1e-3`` work too, as do ``inf`` and ``-inf``. With
-``--raw-format UQ(0,16)`` T is a raw word of that format instead (``0x8000``
-is 1/2).
+T is read exactly as written (``scripts.options.parse_threshold``): ``0.7``
+is 7/10 (not the float nearest it), ``3/4`` and ``1e-3`` work too, as do
+``inf`` and ``-inf``. With ``--raw-format UQ(0,16)`` T is a raw word of that
+format instead (``0x8000`` is 1/2).
+
+The seed's formula is evaluated in float64 on ``float(T)``, as the seed's
+code would: a T that is exactly inside (0, 1) can still be 0.0 or 1.0 as a
+float (``1e-400``), and then the float logit is -inf or +inf; the output
+says so. In ``--json``, a logit that is infinite is the string ``"inf"`` or
+``"-inf"``.
 """
 
 import decimal
@@ -16,10 +22,10 @@ import json
 import math
 
 from model.fixed import parse_format
-from model.threshold import (exact_threshold, threshold_from_raw, threshold_limit,
-                             naive_logit, naive_limit, logit_bounds)
+from model.threshold import threshold_limit, naive_logit, naive_limit, logit_bounds
+from scripts.options import parse_threshold
 
-__all__ = ["NAME", "HELP", "add_arguments", "run", "parse_threshold", "describe"]
+__all__ = ["NAME", "HELP", "add_arguments", "run", "describe"]
 
 NAME = "threshold"
 HELP = "exact comparator limit L for sigmoid(x) > T (skip the sigmoid)"
@@ -36,24 +42,6 @@ def add_arguments(parser):
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def parse_threshold(text, raw_format=None):
-    """The exact threshold a command-line string denotes."""
-    if raw_format is not None:
-        try:
-            raw = int(text, 0)
-        except ValueError:
-            raise ValueError("Threshold must be an integer raw word of {}, not {!r}"
-                             .format(raw_format, text)) from None
-        return threshold_from_raw(raw, raw_format)
-    try:
-        return exact_threshold(Fraction(text.strip()))
-    except (ValueError, ZeroDivisionError):
-        pass
-    if text.strip().lower().lstrip("+-") in ("inf", "infinity", "nan"):
-        return exact_threshold(float(text))      # NaN raises here
-    raise ValueError("Threshold must be a number like 0.7, 3/4 or 1e-3, not {!r}".format(text))
-
-
 def _sigmoid_decimal(x, digits=40):
     """sigmoid of an exact rational, to ``digits`` significant digits (stdlib decimal)."""
     with decimal.localcontext() as ctx:
@@ -64,8 +52,11 @@ def _sigmoid_decimal(x, digits=40):
         return +value
 
 
-def _finite_or_none(value):
-    return value if math.isfinite(value) else None
+def _json_number(value):
+    """A float as JSON holds it: infinities as the strings "inf" and "-inf"."""
+    if math.isfinite(value):
+        return value
+    return "inf" if value > 0 else "-inf"
 
 
 def describe(t, input_format, label=None):
@@ -87,8 +78,10 @@ def describe(t, input_format, label=None):
         with decimal.localcontext() as ctx:
             ctx.prec = 25
             logit_digits = str(decimal.Decimal(mid.numerator) / decimal.Decimal(mid.denominator))
-    else:
-        exact_logit = logit_digits = None        # +-infinity: every or no input passes
+    else:                                        # +-infinity: every or no input passes
+        exact_logit = math.inf if t > 0 else -math.inf
+        logit_digits = "+inf" if t > 0 else "-inf"
+    seed_logit = naive_logit(t)
     seed_limit = naive_limit(t, input_format)
     return {
         "threshold": label if label is not None else str(t),
@@ -102,24 +95,30 @@ def describe(t, input_format, label=None):
         "sigmoid_at": float(at),
         "sigmoid_below_digits": str(below),
         "sigmoid_at_digits": str(at),
-        "exact_logit": exact_logit,
+        "exact_logit": _json_number(exact_logit),
         "exact_logit_digits": logit_digits,
-        "seed_logit": _finite_or_none(naive_logit(t)),
+        "seed_logit": _json_number(seed_logit),
         "seed_limit": seed_limit,
         "seed_agrees": seed_limit == limit,
     }
 
 
-def _show(value, t):
-    if value is None:
-        return "+inf" if t > 0 else "-inf"
-    return repr(value)
+def _seed_text(info, t):
+    """The seed's float logit, and why it is infinite when T is not 0, 1 or beyond."""
+    value = info["seed_logit"]
+    if not isinstance(value, str):
+        return repr(value)
+    text = "+inf" if value == "inf" else "-inf"
+    if isinstance(t, Fraction) and 0 < t < 1:
+        text += " (T is {!r} as a float, so 1/T - 1 is {})".format(
+            info["threshold_float"], "+inf" if value == "-inf" else "0")
+    return text
 
 
 def run(args):
     input_format = parse_format(args.input_format)
     raw_format = parse_format(args.raw_format) if args.raw_format is not None else None
-    t = parse_threshold(args.threshold, raw_format)
+    t = parse_threshold(args.threshold, raw_format, runtime=False)
     info = describe(t, input_format, label=args.threshold)
     if args.json:
         print(json.dumps(info, indent=2))
@@ -138,10 +137,9 @@ def run(args):
         f, info["sigmoid_below_digits"], "  (<= T: fails)" if interior else ""))
     print("sigmoid(x)         = {}{}".format(
         info["sigmoid_at_digits"], "  (>  T: passes)" if interior else ""))
-    print("exact logit(T)     = {}".format(
-        info["exact_logit_digits"] or _show(None, t)))
+    print("exact logit(T)     = {}".format(info["exact_logit_digits"]))
     print("seed -ln(1/T - 1)  = {} -> L = {} ({})".format(
-        _show(info["seed_logit"], t),
+        _seed_text(info, t),
         info["seed_limit"],
         "agrees" if info["seed_agrees"] else "WRONG by {}".format(
             info["seed_limit"] - info["limit"])))

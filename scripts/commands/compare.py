@@ -1,13 +1,14 @@
 """``sigmoid-hw compare``: every design side by side, accuracy and implementation, on each device.
 
-For each design (the pipeline with table and with derived coefficients, the
-threshold comparator, and the comparison designs of ``hw/baselines``) and
-each device, one row: the exhaustive accuracy over all 65,536 SQ(4,12)
-inputs (max and mean error in ulp of the 16-bit output, share correctly
-rounded, from the bit-exact integer models and ``model.accuracy``) and the
-out-of-context implementation figures of ``boards.implement`` (LUT, FF, DSP,
-BRAM, Fmax) with the latency and results per second (one result per clock
-for every design). Per device, a ``mac-limit`` row gives the Fmax of a bare
+For each design of ``hw.designs`` (the pipelines, the threshold comparator,
+the comparison designs of ``hw/baselines``) and each device, one row: the
+exhaustive accuracy over all 65,536 SQ(4,12) inputs (max and mean error in
+ulp of the 16-bit output, share correctly rounded, from each record's
+bit-exact model and ``model.accuracy``) and the out-of-context
+implementation figures of ``flow.implement`` (LUT, FF, DSP, BRAM, Fmax) with
+the latency and results per second (one result per clock for every design).
+``--accuracy-only`` prints the accuracy once, without implementing. The
+Pareto front and its figure are ``report.pareto`` and ``report.compare_plot``. Per device, a ``mac-limit`` row gives the Fmax of a bare
 registered multiply-add (``hw.baselines.mac.MultiplyAdd``) as wide as the
 default pipeline's widest Horner stage: the device's own limit for this kind
 of datapath, to which each design's Fmax is compared (``vs_limit``).
@@ -22,15 +23,18 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
+from hw.designs import DESIGNS, design
 from model.fixed import SQ
+from report.compare_plot import write_plot
+from report.progress import bar, ticking, write
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "DESIGN_ORDER", "DEVICE_ORDER",
-           "BLOCK_RAM_BITS", "accuracy_figures", "mac_limit_widths", "compare",
-           "format_table", "pareto_front", "write_plot"]
+           "BLOCK_RAM_BITS", "MAC_LIMIT", "inspect_designs", "mac_limit_widths", "compare",
+           "format_table", "format_accuracy_table"]
 
 NAME = "compare"
 HELP = ("compare the pipeline, the threshold comparator and the baseline designs (PLAN, "
@@ -38,22 +42,11 @@ HELP = ("compare the pipeline, the threshold comparator and the baseline designs
 
 INPUT_FORMAT = SQ(4, 12)
 OUTPUT_BITS = 16
-DESIGN_ORDER = ("pipeline", "pipeline-minimax", "pipeline-derived", "comparator",
-                "plan", "table1024", "interp256", "rom")
+DESIGN_ORDER = tuple(DESIGNS)           # the registry's order
 DEVICE_ORDER = ("up5k", "hx8k", "ecp5-85f")
 MAC_LIMIT = "mac-limit"
-
-DESCRIPTIONS = {
-    "pipeline": "seed method, Taylor coefficients from a table",
-    "pipeline-minimax": "seed reduction + bit pattern, per-n minimax refit (order 4)",
-    "pipeline-derived": "seed method, coefficients derived from y0",
-    "comparator": "threshold decision sigmoid(x) > 1/2 (1 bit, exact)",
-    "plan": "PLAN, 4 shift-and-add segments",
-    "table1024": "1024-entry table, hls4ml-style",
-    "interp256": "256-entry table + interpolation, TFLite",
-    "rom": "direct ROM, correctly rounded",
-    MAC_LIMIT: "bare registered multiply-add",
-}
+MAC_LIMIT_DESCRIPTION = ("a bare registered multiply-add as wide as the default pipeline's "
+                         "widest Horner stage (the device's limit, not a sigmoid)")
 
 # Block RAM that can hold initial contents (the UP5K's 1 Mib of SPRAM cannot:
 # the bitstream does not initialize it).
@@ -64,28 +57,14 @@ BLOCK_RAM_BITS = {
 }
 
 
-def _make(design):
-    """A fresh component for ``design`` (a name of DESIGN_ORDER or MAC_LIMIT)."""
-    if design in ("pipeline", "pipeline-minimax", "pipeline-derived", "comparator"):
-        from hw.designs import make_design
-        return make_design(design, input_format=INPUT_FORMAT)
-    if design == "plan":
-        from hw.baselines.plan import PLAN
-        return PLAN()
-    if design == "table1024":
-        from hw.baselines.table import Table1024
-        return Table1024()
-    if design == "interp256":
-        from hw.baselines.interp import Interp256
-        return Interp256()
-    if design == "rom":
-        from hw.baselines.rom import DirectROM
-        return DirectROM()
-    if design == MAC_LIMIT:
+def _component(name):
+    """A fresh component: design ``name`` of ``hw.designs`` at SQ(4,12) -> UQ(0,16), or mac-limit."""
+    if name == MAC_LIMIT:
         from hw.baselines.mac import MultiplyAdd
         return MultiplyAdd(*mac_limit_widths())
-    raise ValueError("Design must be one of {}, not {!r}".format(
-        list(DESIGN_ORDER) + [MAC_LIMIT], design))
+    record = design(name)
+    given = {"input_format": INPUT_FORMAT, "output_bits": OUTPUT_BITS}
+    return record.make(**{k: v for k, v in given.items() if k in record.options})
 
 
 def mac_limit_widths(coefficients="table"):
@@ -97,56 +76,63 @@ def mac_limit_widths(coefficients="table"):
     """
     from model.pipeline import derive_params, plan_for
     plan = plan_for(derive_params(INPUT_FORMAT, OUTPUT_BITS, coefficients=coefficients))
-    a = max(plan.acc_width[1:])
-    return a, plan.d_width, a + plan.d_width
+    a = max(plan.horner.acc_width[1:])
+    d = plan.reduction.d_width
+    return a, d, a + d
 
 
-def accuracy_figures(designs=DESIGN_ORDER):
-    """``{design: error_metrics dict or None}``, exhaustive over all SQ(4,12) inputs.
+def inspect_designs(designs=DESIGN_ORDER, *, progress=None):
+    """What compare needs of each design before any synthesis, by name (and ``mac-limit``).
 
-    None for the comparator, whose 1-bit decision is not a sigmoid value.
+    Each component is made once from its ``hw.designs`` record and
+    elaborated (so a design that cannot be built fails here, in seconds, and
+    no component is left unused); its record's bit-exact model gives the
+    exhaustive accuracy over all SQ(4,12) inputs (``model.accuracy``).
+
+    Returns
+    -------
+    dict
+        ``{name: {"description", "latency", "memory_bits", "metrics"}}``;
+        ``metrics`` is an ``error_metrics`` dict, or None for the comparator
+        (its 1-bit decision is not a sigmoid value) and mac-limit.
     """
+    from amaranth.hdl import Fragment
     from model.accuracy import error_metrics
-    from model.baselines import BASELINES
     raw = INPUT_FORMAT.raw_range()
-    figures = {}
-    for design in designs:
-        if design in BASELINES:
-            y = BASELINES[design](raw)
-        elif design in ("pipeline", "pipeline-minimax", "pipeline-derived"):
-            from model.pipeline import derive_params, sigmoid_fixed
-            coefficients = {"pipeline": "table", "pipeline-minimax": "minimax",
-                            "pipeline-derived": "derived"}[design]
-            y = sigmoid_fixed(raw, derive_params(INPUT_FORMAT, OUTPUT_BITS,
-                                                 coefficients=coefficients))
-        else:
-            figures[design] = None
-            continue
-        figures[design] = error_metrics(np.asarray(y, dtype=np.int64), raw, INPUT_FORMAT,
-                                        OUTPUT_BITS)
-    return figures
+    found = {}
+    for name in list(designs) + [MAC_LIMIT]:
+        component = _component(name)
+        Fragment.get(component, None)
+        metrics = None
+        if name != MAC_LIMIT and design(name).kind != "comparator":
+            y = np.asarray(design(name).model(component, raw), dtype=np.int64)
+            metrics = error_metrics(y, raw, INPUT_FORMAT, OUTPUT_BITS)
+        found[name] = {
+            "description": MAC_LIMIT_DESCRIPTION if name == MAC_LIMIT
+            else design(name).description,
+            "latency": getattr(component, "latency", None),
+            "memory_bits": getattr(component, "memory_bits", None),
+            "metrics": metrics,
+        }
+        if progress is not None:
+            progress.update()
+    return found
 
 
-def _precheck(component, device):
-    """A reason the component cannot fit ``device``, or None."""
-    bits = getattr(component, "memory_bits", None)
-    if bits is not None and bits > BLOCK_RAM_BITS[device]:
+def _precheck(memory_bits, device):
+    """A reason a design with ``memory_bits`` of initialized memory cannot fit ``device``, or None."""
+    if memory_bits is not None and memory_bits > BLOCK_RAM_BITS[device]:
         return ("does not fit {}: needs {} Kib of initialized block RAM, the device has {} Kib "
-                "(precheck)".format(device, bits // 1024, BLOCK_RAM_BITS[device] // 1024))
+                "(precheck)".format(device, memory_bits // 1024, BLOCK_RAM_BITS[device] // 1024))
     return None
 
 
-def _implement_job(design, device, seed, toolchain, build_dir, precheck):
+def _implement_job(design, device, seed, toolchain, build_dir):
     """One implementation, in a worker process: a row's device-specific fields."""
     from flow.implement import DoesNotFit, implement
     from flow.toolchain import ToolchainError
-    component = _make(design)
-    row = {"latency": getattr(component, "latency", None), "seed": seed}
-    reason = _precheck(component, device) if precheck else None
-    if reason is not None:
-        component._MustUse__silence = True  # deliberately not built
-        row.update(fits=False, note=reason)
-        return row
+    component = _component(design)
+    row = {"seed": seed}
     folder = None if build_dir is None else os.path.join(build_dir, design + "-" + device)
     try:
         result = implement(component, device, seed=seed, build_dir=folder, toolchain=toolchain)
@@ -173,60 +159,75 @@ _RESOURCE_KEYS = ("luts", "ffs", "core_ffs", "dsps", "brams", "fmax_mhz")
 
 
 def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yowasp",
-            build_dir=None, jobs=None, precheck=True, implement_designs=True, log=None):
+            build_dir=None, jobs=None, precheck=True, implement_designs=True, log=None,
+            show_progress=True):
     """All rows: one per (device, design) plus one ``mac-limit`` row per device.
+
+    ``log(text)`` is called once per finished implementation; progress bars
+    (``report.progress``) are drawn on a terminal unless ``show_progress`` is
+    false.
 
     Returns
     -------
     list of dict
-        ``design``, ``device``, ``max_ulp``, ``mean_ulp``, ``correctly_rounded``,
-        ``faithful``, ``luts``, ``ffs`` (with the harness's registers),
-        ``core_ffs``, ``dsps``, ``brams``, ``fmax_mhz``, ``latency``,
-        ``results_per_s``, ``vs_limit`` (Fmax / the device's mac-limit Fmax),
-        ``fits`` and ``note``; resource fields are None where the design does
-        not fit (or ``implement_designs`` is False).
+        ``design``, ``device``, ``description`` (the design's record),
+        ``max_ulp``, ``mean_ulp``, ``correctly_rounded``, ``faithful``,
+        ``worst_x`` (an input with the largest error, as a number), ``luts``, ``ffs`` (with the harness's registers), ``core_ffs``,
+        ``dsps``, ``brams``, ``fmax_mhz``, ``latency``, ``results_per_s``,
+        ``vs_limit`` (Fmax / the device's mac-limit Fmax), ``fits`` and
+        ``note``; resource fields are None where the design does not fit (or
+        ``implement_designs`` is False).
     """
-    accuracy = accuracy_figures(designs)
-    tasks = [(design, device) for device in devices for design in list(designs) + [MAC_LIMIT]]
+    names = list(designs) + [MAC_LIMIT]
+    with bar(len(names), "accuracy", unit="design", enabled=show_progress) as progress:
+        found = inspect_designs(designs, progress=progress)
     results = {}
-    if implement_designs:
-        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-            futures = {task: pool.submit(_implement_job, *task, seed, toolchain, build_dir,
-                                         precheck) for task in tasks}
-            for task, future in futures.items():
-                results[task] = future.result()
+    tasks = []
+    for device in devices:
+        for name in names:
+            if not implement_designs:
+                continue
+            reason = _precheck(found[name]["memory_bits"], device) if precheck else None
+            if reason is not None:
+                results[name, device] = {"fits": False, "note": reason, "seed": seed}
+            else:
+                tasks.append((name, device))
+    if tasks:
+        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool, \
+                bar(len(tasks), "implementations", unit="run", enabled=show_progress) as progress, \
+                ticking(progress):
+            futures = {pool.submit(_implement_job, *task, seed, toolchain, build_dir): task
+                       for task in tasks}
+            for future in as_completed(futures):
+                task = futures[future]
+                row = results[task] = future.result()
+                progress.update()
                 if log is not None:
-                    row = results[task]
                     log("{:<17} {:<9} {}".format(task[0], task[1], "Fmax {} MHz".format(
                         row["fmax_mhz"]) if row.get("fits") else row.get("note")))
     rows = []
     for device in devices:
         limit = results.get((MAC_LIMIT, device), {}).get("fmax_mhz")
-        for design in list(designs) + [MAC_LIMIT]:
-            row = {"design": design, "device": device, "description": DESCRIPTIONS[design]}
-            metrics = accuracy.get(design)
+        for name in names:
+            info = found[name]
+            row = {"design": name, "device": device, "description": info["description"]}
+            metrics = info["metrics"]
             for key in ("max_ulp", "mean_ulp", "correctly_rounded", "faithful"):
                 row[key] = None if metrics is None else metrics[key]
+            row["worst_x"] = (None if metrics is None
+                              else float(INPUT_FORMAT.to_float(metrics["worst_x"])))
             row.update({key: None for key in _RESOURCE_KEYS})
-            row.update(latency=None, fits=None, note=None)
-            row.update(results.get((design, device), {}))
-            if row["latency"] is None:
-                row["latency"] = _make_latency(design)
+            row.update(latency=info["latency"], fits=None, note=None)
+            row.update(results.get((name, device), {}))
             fmax = row.get("fmax_mhz")
             row["results_per_s"] = None if fmax is None else round(fmax * 1e6)
             row["vs_limit"] = (round(fmax / limit, 3) if fmax is not None and limit
-                               and design != MAC_LIMIT else None)
-            if design == MAC_LIMIT:
+                               and name != MAC_LIMIT else None)
+            if name == MAC_LIMIT:
                 row["widths"] = list(mac_limit_widths())
                 row["note"] = row["note"] or "{} x {} bits + {} bits".format(*row["widths"])
             rows.append(row)
     return rows
-
-
-def _make_latency(design):
-    component = _make(design)
-    component._MustUse__silence = True  # only its latency is read
-    return getattr(component, "latency", None)
 
 
 def _fmt(value, spec):
@@ -267,95 +268,22 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def pareto_front(rows):
-    """Rows (with accuracy and resources) that no other row of the same device dominates.
-
-    Cost is (LUT, DSP, BRAM); a row dominates another when its max error and
-    every cost are no larger and one is smaller.
-    """
-    def key(r):
-        return (r["max_ulp"], r["luts"], r["dsps"], r["brams"])
-
-    candidates = [r for r in rows if r.get("max_ulp") is not None and r.get("luts") is not None]
-    front = []
-    for r in candidates:
-        dominated = any(o is not r and o["device"] == r["device"]
-                        and all(a <= b for a, b in zip(key(o), key(r))) and key(o) != key(r)
-                        for o in candidates)
-        if not dominated:
-            front.append(r)
-    return front
-
-
-def _label_offset(ax, point, text, placed):
-    """An offset (points) for ``text`` next to ``point`` whose box overlaps none in ``placed``."""
-    lines = text.split("\n")
-    width = 4.2 * max(len(line) for line in lines) + 4   # 7-point text, in points
-    height = 9.0 * len(lines)
-    x, y = ax.transData.transform(point)
-    scale = ax.figure.dpi / 72.0
-    candidates = [(6, 4), (6, -height - 4), (-width - 6, 4), (-width - 6, -height - 4),
-                  (6, height + 6), (6, -2 * height - 8)]
-    for dx, dy in candidates:
-        box = (x + dx * scale, y + dy * scale, x + (dx + width) * scale,
-               y + (dy + height) * scale)
-        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
-                   for b in placed):
-            placed.append(box)
-            return dx, dy
-    placed.append((x, y, x + width * scale, y + height * scale))
-    return candidates[0]
-
-
-def write_plot(rows, path):
-    """Max error against LUTs, one panel per device; Pareto-optimal designs filled."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    devices = [d for d in DEVICE_ORDER if any(r["device"] == d for r in rows)]
-    devices += sorted({r["device"] for r in rows} - set(devices))
-    front = {id(r) for r in pareto_front(rows)}
-    fig, axes = plt.subplots(1, len(devices), figsize=(5 * len(devices), 5), squeeze=False,
-                             sharey=True)
-    for ax, device in zip(axes[0], devices):
-        points = [r for r in rows if r["device"] == device and r.get("max_ulp") is not None
-                  and r.get("luts") is not None]
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_ylim(0.2, 5000)
-        ax.set_xlim(5, 20000)
-        placed = []  # label boxes in display pixels, to keep labels apart
-        for r in sorted(points, key=lambda r: r["luts"]):
-            filled = id(r) in front
-            ax.scatter(r["luts"], r["max_ulp"], s=60, marker="o",
-                       facecolors="C0" if filled else "none", edgecolors="C0")
-            extra = "".join(s for s in (
-                " +{} DSP".format(r["dsps"]) if r["dsps"] else "",
-                " +{} BRAM".format(r["brams"]) if r["brams"] else ""))
-            text = "{}{}\n{}{:.0f} MHz".format(r["design"], extra,
-                                                "at most " if r.get("fmax_note") else "",
-                                                r["fmax_mhz"])
-            offset = _label_offset(ax, (r["luts"], r["max_ulp"]), text, placed)
-            ax.annotate(text, (r["luts"], r["max_ulp"]), textcoords="offset points",
-                        xytext=offset, fontsize=7)
-        missing = [r["design"] for r in rows if r["device"] == device
-                   and r.get("max_ulp") is not None and r.get("luts") is None]
-        if missing:
-            ax.text(0.02, 0.02, "does not fit: " + ", ".join(missing), transform=ax.transAxes,
-                    fontsize=7, color="C3")
-        ax.axhline(0.5, color="grey", linewidth=0.8, linestyle=":")
-        ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
-        ax.set_title(device)
-        ax.set_xlabel("LUT4s (DSP and BRAM noted)")
-        ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].set_ylabel("max error, ulp of 2^-16 (log)")
-    fig.suptitle("Accuracy against cost, SQ(4,12) -> UQ(0,16); filled: Pareto-optimal "
-                 "(error, LUT, DSP, BRAM)", fontsize=9)
-    fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+def format_accuracy_table(rows):
+    """The accuracy and latency of each design, once (the same on every device)."""
+    line = "{:<17} {:>9} {:>9} {:>8} {:>9} {:>15} {:>4}  {}"
+    head = line.format("design", "max ulp", "mean ulp", "correct", "faithful", "worst x", "lat",
+                       "what")
+    lines = [head, "-" * len(head)]
+    seen = set()
+    for r in rows:
+        if r["design"] in seen or r["design"] == MAC_LIMIT:
+            continue
+        seen.add(r["design"])
+        lines.append(line.format(
+            r["design"], _fmt(r["max_ulp"], ".3f"), _fmt(r["mean_ulp"], ".3f"),
+            _fmt(r["correctly_rounded"], ".2%"), _fmt(r["faithful"], ".2%"),
+            _fmt(r.get("worst_x"), ""), _fmt(r["latency"], "d"), r.get("description") or ""))
+    return "\n".join(lines)
 
 
 def add_arguments(parser):
@@ -384,6 +312,7 @@ def add_arguments(parser):
     parser.add_argument("--load", metavar="FILE", default=None,
                         help="print (and plot) the rows of an earlier --json output instead "
                              "of running")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
 def run(args):
@@ -394,7 +323,7 @@ def run(args):
     start = time.monotonic()
 
     def log(text):
-        print(text, file=sys.stderr, flush=True)
+        write(text, file=sys.stderr)
 
     if args.load is not None:
         with open(args.load) as f:
@@ -407,9 +336,16 @@ def run(args):
         rows = compare(devices, designs, seed=args.seed, toolchain=args.toolchain,
                        build_dir=args.build_dir, jobs=args.jobs,
                        precheck=not args.no_precheck,
-                       implement_designs=not args.accuracy_only, log=log)
+                       implement_designs=not args.accuracy_only, log=log,
+                       show_progress=not args.no_progress)
+    accuracy_only = args.accuracy_only or not any(r.get("fits") is not None for r in rows)
     if args.json:
         print(json.dumps(rows, indent=2))
+    elif accuracy_only:
+        print("Exhaustive accuracy over all 65536 SQ(4,12) inputs (ulp of the 16-bit output), "
+              "no implementation; lat = latency in cycles")
+        print(format_accuracy_table(rows))
+        print("({:.0f} s)".format(time.monotonic() - start))
     else:
         print("Exhaustive accuracy over all 65536 SQ(4,12) inputs (ulp of the 16-bit output); "
               "out-of-context implementation (seed {}); FF without the harness's registers; "
@@ -418,7 +354,7 @@ def run(args):
         print(format_table(rows))
         print("({:.0f} s)".format(time.monotonic() - start))
     if args.plot:
-        write_plot(rows, args.plot)
+        write_plot(rows, args.plot, DEVICE_ORDER)
         print("wrote {}".format(args.plot), file=sys.stderr)
     failed = [r for r in rows if r.get("fits") is None
               and not args.accuracy_only and args.load is None]

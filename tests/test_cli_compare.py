@@ -1,0 +1,97 @@
+"""``sigmoid-hw compare`` without the toolchain, and its Pareto front and figure (``report``)."""
+
+import json
+
+import mpmath
+import numpy as np
+
+from hw.designs import DESIGNS
+from model import baselines
+from model.accuracy import error_metrics
+from model.fixed import SQ
+from report.compare_plot import write_plot
+from report.pareto import pareto_front
+from scripts.cli import main
+from scripts.commands.compare import (BLOCK_RAM_BITS, MAC_LIMIT, _precheck, compare,
+                                      inspect_designs)
+
+FMT = SQ(4, 12)
+ALL_RAW = FMT.raw_range()
+
+
+def test_compare_rows_without_implementation():
+    rows = compare(["up5k", "ecp5-85f"], ["plan", "rom"], implement_designs=False)
+    assert [(r["design"], r["device"]) for r in rows] == [
+        ("plan", "up5k"), ("rom", "up5k"), ("mac-limit", "up5k"),
+        ("plan", "ecp5-85f"), ("rom", "ecp5-85f"), ("mac-limit", "ecp5-85f")]
+    plan = error_metrics(baselines.plan_sigmoid(ALL_RAW), ALL_RAW, FMT, 16)
+    assert rows[0]["max_ulp"] == plan["max_ulp"] and rows[0]["mean_ulp"] == plan["mean_ulp"]
+    assert rows[1]["correctly_rounded"] == 1.0
+    assert rows[0]["latency"] == 3 and rows[1]["latency"] == 4 and rows[2]["latency"] == 2
+    assert rows[2]["max_ulp"] is None and rows[0]["luts"] is None
+    # descriptions come from the registry; mac-limit is compare's own reference row
+    assert rows[0]["description"] == DESIGNS["plan"].description
+    assert "multiply-add" in rows[2]["description"]
+
+
+def test_compare_accuracy_of_the_pipelines_is_their_model():
+    found = inspect_designs(["pipeline-minimax", "comparator"])
+    assert found["comparator"]["metrics"] is None and found["comparator"]["latency"] == 1
+    worst = found["pipeline-minimax"]["metrics"]
+    x = worst["worst_x"]
+    from model.pipeline import derive_params, sigmoid_fixed
+    y = int(sigmoid_fixed(np.array([x]), derive_params(coefficients="minimax"))[0])
+    with mpmath.workdps(40):
+        exact = 65536 / (1 + mpmath.exp(-mpmath.mpf(x) / 4096))
+    assert abs(float(y - exact) - worst["worst_error"]) < 1e-9
+
+
+def test_compare_prechecks_block_ram():
+    rom = inspect_designs(["rom"])["rom"]
+    assert rom["memory_bits"] == 32768 * 15              # 2^15 words x >= 0, 15 bits each
+    assert _precheck(rom["memory_bits"], "ecp5-85f") is None
+    assert _precheck(rom["memory_bits"], "hx8k").startswith(
+        "does not fit hx8k: needs 480 Kib of initialized block RAM, the device has 128 Kib")
+    assert _precheck(None, "up5k") is None and BLOCK_RAM_BITS["up5k"] == 30 * 4096
+
+
+def _row(design, device, max_ulp, luts, dsps=0, brams=0):
+    return {"design": design, "device": device, "max_ulp": max_ulp, "luts": luts,
+            "dsps": dsps, "brams": brams, "fmax_mhz": 50.0}
+
+
+def test_pareto_front_and_plot(tmp_path):
+    rows = [_row("a", "up5k", 0.5, 100, dsps=4), _row("b", "up5k", 0.6, 120, dsps=4),
+            _row("c", "up5k", 100.0, 10, brams=4), _row("d", "up5k", 0.5, 100, dsps=5),
+            _row("e", "hx8k", 0.6, 120, dsps=4),
+            dict(_row("f", "hx8k", 0.5, None), fmax_mhz=None)]
+    assert [r["design"] for r in pareto_front(rows)] == ["a", "c", "e"]
+    path = tmp_path / "pareto.png"
+    write_plot(rows, str(path), ("up5k", "hx8k"))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_command_json_and_errors(capsys):
+    assert main(["compare", "--accuracy-only", "--devices", "hx8k", "--designs", "table1024",
+                 "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["design"] for r in rows] == ["table1024", "mac-limit"]
+    for key in ("design", "device", "max_ulp", "mean_ulp", "correctly_rounded", "luts", "ffs",
+                "dsps", "brams", "fmax_mhz", "latency"):
+        assert key in rows[0]
+    assert main(["compare", "--accuracy-only", "--jobs", "0"]) == 2
+    assert capsys.readouterr().err == \
+        "sigmoid-hw compare: error: Jobs must be a positive integer, not 0\n"
+
+
+def test_accuracy_only_prints_the_table_once(capsys):
+    """Accuracy is the same on every device: one table, one line per design, no mac-limit."""
+    assert main(["compare", "--accuracy-only", "--devices", "up5k", "hx8k", "ecp5-85f",
+                 "--designs", "rom", "plan", "comparator"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines[3:-1]]
+    assert names == ["comparator", "plan", "rom"]
+    assert not any(MAC_LIMIT in line or "up5k" in line for line in lines)
+    # the correctly rounded ROM: within 1/2 ulp, worst at the SEEDS.md hard case
+    rom = [line for line in lines if line.startswith("rom ")][0].split()
+    assert rom[1] == "0.500" and rom[3:6] == ["100.00%", "100.00%", "-3.06884765625"]

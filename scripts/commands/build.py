@@ -9,6 +9,9 @@ import time
 from flow.implement import fit_error_from_log, netlist_cells, parse_report
 from boards.platforms import BOARDS, board
 from flow.toolchain import TOOLCHAINS, ToolchainError, use_toolchain
+from report.progress import bar, ticking, write
+from report.text import count as count_of
+from scripts.options import add_design_arguments, design_options_from_args, parse_threshold
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "build_board"]
 
@@ -25,29 +28,35 @@ def add_arguments(parser):
                         help="board to build for (repeat the option for several boards)")
     parser.add_argument("--out", default="build",
                         help="build folder; each board gets OUT/BOARD (default: build)")
-    parser.add_argument("--design", choices=("pipeline", "pipeline-derived"),
-                        default="pipeline", help="the sigmoid unit (default pipeline)")
+    add_design_arguments(parser, "put on the board as its sigmoid unit", kinds=("pipeline",),
+                         options=("input_format", "output_bits", "order"))
     parser.add_argument("--threshold", default="1/2",
-                        help="t of the decision sigmoid(x) > t (default 1/2)")
+                        help="t of the board's decision sigmoid(x) > t (default 1/2)")
     parser.add_argument("--baud", type=int, default=115200, help="UART bit rate (default 115200)")
     parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",
                         help="yowasp (the pip-installed tools, default) or system (tools on PATH)")
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
-                toolchain="yowasp"):
+                toolchain="yowasp", options=None):
     """Build one board's bitstream in ``out``; return its report (a dict).
+
+    ``threshold`` is text for ``scripts.options.parse_threshold`` or a number;
+    ``options`` the sigmoid unit's options (``input_format``, ``output_bits``,
+    ``order``; None: the defaults).
 
     Raises
     ------
     DoesNotFit, ToolchainError
     """
-    from fractions import Fraction
     from boards.top import BoardTop
 
+    if isinstance(threshold, str):
+        threshold = parse_threshold(threshold, runtime=False)
     spec = board(name)
-    top = BoardTop(name, baud=baud, design=design, threshold=Fraction(threshold))
+    top = BoardTop(name, baud=baud, design=design, threshold=threshold, **(options or {}))
     platform = spec.platform_class()
     family = "ice40" if platform.device.startswith("iCE40") else "ecp5"
     os.makedirs(out, exist_ok=True)
@@ -82,7 +91,7 @@ def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
         "clock_mhz": platform.default_clk_frequency / 1e6,
         "baud": baud,
         "design": design,
-        "threshold": str(Fraction(threshold)),
+        "threshold": str(threshold),
         "latency": top.sigmoid.latency,
     }
     result.update(parse_report(report, family, cells))
@@ -101,8 +110,8 @@ def format_report(r):
     rows = [
         ("board", "{} ({}), {} MHz clock, UART {} 8N1".format(
             r["board"], r["part"], r["clock_mhz"], r["baud"])),
-        ("design", "{} + comparator (t = {}), pipeline latency {} cycles".format(
-            r["design"], r["threshold"], r["latency"])),
+        ("design", "{} + comparator (t = {}), pipeline latency {}".format(
+            r["design"], r["threshold"], count_of(r["latency"], "cycle"))),
         ("LUTs", str(r["luts"]) + (" ({} logic cells)".format(r["logic_cells"])
                                    if "logic_cells" in r else "")),
         ("FFs", str(r["ffs"])),
@@ -120,26 +129,25 @@ def format_report(r):
 
 
 def run(args):
-    from fractions import Fraction
-    try:
-        Fraction(args.threshold)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError("Threshold must be a number such as 0.5 or 3/4, not {!r}".format(
-            args.threshold)) from None
+    threshold = parse_threshold(args.threshold, runtime=False)
+    options = {k: v for k, v in design_options_from_args(args).items()
+               if k in ("input_format", "output_bits", "order")}
     results = []
-    for name in args.board:
-        try:
-            result = build_board(name, os.path.join(args.out, name), design=args.design,
-                                 threshold=args.threshold, baud=args.baud,
-                                 toolchain=args.toolchain)
-        except (ToolchainError, RuntimeError) as exc:
-            print("sigmoid-hw build: error: {}".format(exc), file=sys.stderr)
-            return 1
-        results.append(result)
-        if not args.json:
-            print(format_report(result), flush=True)
-            if name != args.board[-1]:
-                print()
+    with bar(len(args.board), "build", unit="board", enabled=not args.no_progress) as progress:
+        with ticking(progress):
+            for name in args.board:
+                progress.set_postfix_str(name, refresh=False)
+                try:
+                    result = build_board(name, os.path.join(args.out, name), design=args.design,
+                                         threshold=threshold, baud=args.baud,
+                                         toolchain=args.toolchain, options=options)
+                except (ToolchainError, RuntimeError) as exc:
+                    print("sigmoid-hw build: error: {}".format(exc), file=sys.stderr)
+                    return 1
+                progress.update()
+                results.append(result)
+                if not args.json:
+                    write(format_report(result) + ("\n" if name != args.board[-1] else ""))
     if args.json:
         print(json.dumps(results if len(results) > 1 else results[0], indent=2))
     return 0

@@ -6,6 +6,8 @@ import sys
 from flow.implement import DEVICES, DoesNotFit, implement
 from flow.toolchain import TOOLCHAINS, ToolchainError
 from hw.designs import make_design
+from report.progress import bar, ticking
+from report.text import count as count_of
 from scripts.options import add_design_arguments, design_options_from_args
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
@@ -25,12 +27,14 @@ def add_arguments(parser):
     parser.add_argument("--build-dir", default=None,
                         help="keep the synthesis and place-and-route files here")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def format_report(result):
     """The human-readable table of an ``implement`` result plus ``design`` and ``latency``."""
     rows = [
-        ("design", "{}, latency {} cycles".format(result["design"], result["latency"])),
+        ("design", "{}{}".format(result["design"], "" if result["latency"] is None else
+                                 ", latency " + count_of(result["latency"], "cycle"))),
         ("device", "{} ({}), seed {}, {} tools".format(
             result["device"], result["part"], result["seed"], result["toolchain"])),
         ("LUTs", str(result["luts"]) + (" ({} logic cells)".format(result["logic_cells"])
@@ -56,8 +60,10 @@ def run(args):
     options = design_options_from_args(args)
     component = make_design(args.design, **options)
     try:
-        result = implement(component, args.device, seed=args.seed, build_dir=args.build_dir,
-                           toolchain=args.toolchain)
+        with bar(None, "synthesis, place and route on " + args.device, unit="step",
+                 enabled=not args.no_progress) as progress, ticking(progress):
+            result = implement(component, args.device, seed=args.seed,
+                               build_dir=args.build_dir, toolchain=args.toolchain)
     except (DoesNotFit, ToolchainError) as exc:
         print("sigmoid-hw synth: error: {}".format(exc), file=sys.stderr)
         return 1

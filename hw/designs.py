@@ -93,16 +93,17 @@ class Design:
         return self.factory(**given)
 
 
-def _pipeline_factory(coefficients):
-    def factory(input_format=SQ(4, 12), output_bits=16, order=None):
+def _pipeline_factory(coefficients, default_rounding="faithful"):
+    def factory(input_format=SQ(4, 12), output_bits=16, order=None, rounding=default_rounding):
         from hw.pipeline import SigmoidPipeline
         return SigmoidPipeline(input_format=_format(input_format), output_bits=output_bits,
-                               order=order, coefficients=coefficients)
+                               order=order, coefficients=coefficients, rounding=rounding)
     return factory
 
 
-def _pipeline(input_format=SQ(4, 12), output_bits=16, order=None, coefficients="table"):
-    return _pipeline_factory(coefficients)(input_format, output_bits, order)
+def _pipeline(input_format=SQ(4, 12), output_bits=16, order=None, coefficients=None,
+              rounding="faithful"):
+    return _pipeline_factory(coefficients, rounding)(input_format, output_bits, order)
 
 
 def _pipeline_model(component, raw):
@@ -161,6 +162,10 @@ for _record in (
     Design("pipeline-minimax", "the seed's reduction and bit pattern with a per-n minimax "
            "refit of the coefficients (same hardware, one order lower)",
            _pipeline_factory("minimax"), "pipeline", _pipeline_model),
+    Design("pipeline-cr", "the seed's reduction and bit pattern, correctly rounded: minimax "
+           "coefficients, accumulators as wide as their multipliers, and a table of the few "
+           "inputs that still round the wrong way", _pipeline_factory(None, "correct"),
+           "pipeline", _pipeline_model),
     Design("pipeline-derived", "the seed method with the Taylor coefficients derived from y0 "
            "by multipliers", _pipeline_factory("derived"), "pipeline", _pipeline_model),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "

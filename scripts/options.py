@@ -16,13 +16,13 @@ import math
 from fractions import Fraction
 
 from hw.designs import DEFAULT_DESIGN, DESIGNS
-from model.params import COEFFICIENT_SOURCES
+from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
 
 __all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
            "pipeline_params_from_args", "parse_threshold", "probability"]
 
 # The pipeline options, in the order of the factories' signatures.
-PIPELINE_OPTIONS = ("input_format", "output_bits", "order", "coefficients")
+PIPELINE_OPTIONS = ("input_format", "output_bits", "order", "coefficients", "rounding")
 
 
 def parse_threshold(text, raw_format=None, *, runtime=True):
@@ -88,6 +88,10 @@ _PIPELINE_SPECS = {
         default=None, choices=COEFFICIENT_SOURCES,
         help="pipeline coefficients: {} (default table; see SigmoidPipeline)".format(
             ", ".join(COEFFICIENT_SOURCES)))),
+    "rounding": ("--rounding", dict(
+        default=None, choices=ROUNDING_MODES,
+        help="faithful (error < 1 ulp, the default) or correct (every output the exact "
+             "value rounded to nearest)")),
 }
 
 

@@ -274,7 +274,6 @@ def exhaustive_metrics(model, in_format, out_bits):
     return error_metrics(model(raw), raw, in_format, out_bits)
 
 
-
 def monotonic_violations(raw_x, raw_y):
     """Where the outputs step down: pairs of neighbouring inputs with ``y`` decreasing.
 

@@ -20,8 +20,9 @@ from report.text import yes_no
 from scripts.options import add_pipeline_arguments, pipeline_params_from_args
 
 NAME = "accuracy"
-HELP = ("accuracy of the pipeline's integer model against exact sigmoid for several formats "
-        "(exhaustive up to 20 input bits, else 10^6 random inputs plus all boundaries)")
+HELP = ("accuracy of the pipeline's integer model against exact sigmoid: every configuration "
+        "and coefficient source, or those the pipeline options select (exhaustive up to 20 "
+        "input bits, else 10^6 random inputs plus all boundaries)")
 
 __all__ = ["NAME", "HELP", "CONFIGURATIONS", "add_arguments", "run", "measure"]
 
@@ -102,7 +103,7 @@ def run(args):
                 params = pipeline_params_from_args(args, input_format=fmt, output_bits=bits,
                                                    coefficients=source)
                 progress.set_postfix_str("{} -> UQ(0,{}) {}".format(
-                    params.input_format, params.output_bits, source), refresh=False)
+                    params.input_format, params.output_bits, source))
                 rows.append(measure(params, args.random))
                 progress.update()
     if args.json:

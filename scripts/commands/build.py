@@ -136,7 +136,7 @@ def run(args):
     with bar(len(args.board), "build", unit="board", enabled=not args.no_progress) as progress:
         with ticking(progress):
             for name in args.board:
-                progress.set_postfix_str(name, refresh=False)
+                progress.set_postfix_str(name)
                 try:
                     result = build_board(name, os.path.join(args.out, name), design=args.design,
                                          threshold=threshold, baud=args.baud,

@@ -12,7 +12,7 @@ from amaranth.lib import io
 
 from link.gateware import SigmoidLink
 from boards.platforms import board
-from hw.designs import make_design
+from hw.designs import DESIGNS, make_design
 
 __all__ = ["BoardTop"]
 
@@ -26,8 +26,8 @@ class BoardTop(Elaboratable):
         A key of ``boards.platforms.BOARDS`` (chooses the LEDs).
     baud : int
         UART bit rate; 115200 by default (8N1).
-    design : ``"pipeline"`` or ``"pipeline-derived"``
-        The sigmoid unit.
+    design : str
+        The sigmoid unit: any design of kind ``"pipeline"`` in ``hw.designs``.
     threshold : number
         t of the decision sigmoid(x) > t; 1/2 by default.
     input_format, output_bits, order
@@ -38,9 +38,9 @@ class BoardTop(Elaboratable):
                  input_format=None, output_bits=None, order=None):
         self._board = board(board_name)
         self._baud = baud
-        if design not in ("pipeline", "pipeline-derived"):
-            raise ValueError("Board design must be 'pipeline' or 'pipeline-derived', not {!r}"
-                             .format(design))
+        pipelines = [name for name, record in DESIGNS.items() if record.kind == "pipeline"]
+        if design not in pipelines:
+            raise ValueError("design must be one of {}, not {!r}".format(pipelines, design))
         self._sigmoid = make_design(design, input_format=input_format,
                                     output_bits=output_bits, order=order)
         fmt = self._sigmoid.params.input_format

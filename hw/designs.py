@@ -96,8 +96,11 @@ class Design:
 def _pipeline_factory(coefficients, default_rounding="faithful"):
     def factory(input_format=SQ(4, 12), output_bits=16, order=None, rounding=default_rounding):
         from hw.pipeline import SigmoidPipeline
-        return SigmoidPipeline(input_format=_format(input_format), output_bits=output_bits,
-                               order=order, coefficients=coefficients, rounding=rounding)
+        from model.widths import derive_params
+        # the parameters first: a bad option raises before any component exists
+        params = derive_params(_format(input_format), output_bits, order, coefficients,
+                               rounding=rounding)
+        return SigmoidPipeline(params=params)
     return factory
 
 

@@ -62,7 +62,7 @@ def _handed_on(vcd, reg, edges):
     """Edges where a register passes its value on: it is valid and the pipeline's
     one stall signal is low (every register advances together)."""
     valid = vcd.sample(reg + "_valid", edges)
-    stall = vcd.sample(PIPE + "_stall", edges)
+    stall = vcd.sample(PIPE + "stall", edges)
     return [t for t, v, s in zip(edges, valid, stall) if v == 1 and s == 0]
 
 

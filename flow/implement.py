@@ -31,6 +31,12 @@ Figures:
   bound; the HX8K figure (multipliers in logic) is fully timed.
   nextpnr-ecp5 does time ``MULT18X18D``.
 
+- ``fmax_icetime_mhz`` (iCE40 only): icestorm's ``icetime`` on nextpnr's
+  routed ``.asc`` (``-i``: interior paths, the harness registers every pin),
+  a second opinion from a different timing model; ``"missing"`` when
+  ``icetime`` is not on ``PATH`` (Debian's ``fpga-icestorm``), never a guess.
+  Like nextpnr it does not time the inside of an SB_MAC16.
+
 nextpnr is run with ``--timing-allow-fail`` against a fixed target per
 device (``target_mhz``) so the achieved Fmax is reported whether or not it
 meets the target.
@@ -39,6 +45,8 @@ meets the target.
 import json
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 import time
 
@@ -46,7 +54,7 @@ from flow.ooc import harness_rtlil
 from flow.toolchain import ToolchainError, run_tool
 
 __all__ = ["Device", "DEVICES", "DoesNotFit", "implement", "parse_report", "netlist_cells",
-           "fit_error_from_log"]
+           "fit_error_from_log", "icetime_fmax", "parse_icetime"]
 
 
 class Device:
@@ -65,15 +73,22 @@ class Device:
         Device and package options of nextpnr.
     target_mhz : float
         The frequency nextpnr's timing-driven placement aims at.
+    timing_family : str
+        The ``hw.timing`` delay model for the device (``SigmoidPipeline(family=...)``).
+    icetime_args : list of str
+        Device and package options of ``icetime`` (iCE40 only).
     """
 
-    def __init__(self, name, part, family, synth, nextpnr_args, target_mhz):
+    def __init__(self, name, part, family, synth, nextpnr_args, target_mhz, timing_family,
+                 icetime_args=()):
         self.name = name
         self.part = part
         self.family = family
         self.synth = synth
         self.nextpnr_args = list(nextpnr_args)
         self.target_mhz = target_mhz
+        self.timing_family = timing_family
+        self.icetime_args = list(icetime_args)
 
     @property
     def nextpnr(self):
@@ -85,14 +100,15 @@ class Device:
 
 DEVICES = {
     "up5k": Device("up5k", "iCE40UP5K-SG48", "ice40", "synth_ice40 -dsp",
-                   ["--up5k", "--package", "sg48"], 48),
+                   ["--up5k", "--package", "sg48"], 48, "ice40-up", ["-d", "up5k", "-P", "sg48"]),
     # No DSP blocks on the HX parts: multipliers become logic. router2: with every
     # register enabled by one stall net, nextpnr promotes it to a global buffer and the
     # default router1 can circle on one overused wire for an hour (seen on the pipeline).
     "hx8k": Device("hx8k", "iCE40HX8K-CT256", "ice40", "synth_ice40",
-                   ["--hx8k", "--package", "ct256", "--router", "router2"], 100),
+                   ["--hx8k", "--package", "ct256", "--router", "router2"], 100, "ice40-hx",
+                   ["-d", "hx8k", "-P", "ct256"]),
     "ecp5-85f": Device("ecp5-85f", "LFE5U-85F-6BG381", "ecp5", "synth_ecp5",
-                       ["--85k", "--speed", "6", "--package", "CABGA381"], 150),
+                       ["--85k", "--speed", "6", "--package", "CABGA381"], 150, "ecp5"),
 }
 
 
@@ -223,6 +239,39 @@ def parse_report(report, family, netlist=None):
     return figures
 
 
+_ICETIME_TOTAL = re.compile(r"Total path delay:\s*([0-9.]+)\s*ns\s*\(([0-9.]+)\s*MHz\)")
+
+
+def parse_icetime(text):
+    """The Fmax (MHz) of an ``icetime -t`` report, or None if it gives none."""
+    match = _ICETIME_TOTAL.search(text)
+    return None if match is None else round(float(match.group(2)), 2)
+
+
+def icetime_fmax(asc_path, icetime_args, *, timeout=TOOL_TIMEOUT):
+    """icetime's Fmax of a routed ``.asc``, or ``"missing"`` when icetime is not installed.
+
+    Raises
+    ------
+    ToolchainError
+        If icetime fails or prints no path delay.
+    """
+    command = shutil.which("icetime")
+    if command is None:
+        return "missing"
+    folder = os.path.dirname(os.path.abspath(asc_path))
+    report = os.path.join(folder, "icetime.rpt")
+    proc = subprocess.run([command, *icetime_args, "-i", "-t", "-r", report, asc_path],
+                          cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout)
+    text = open(report).read() if os.path.exists(report) else ""
+    fmax = parse_icetime(text)
+    if proc.returncode != 0 or fmax is None:
+        raise ToolchainError("icetime exited with code {} and no path delay:\n{}".format(
+            proc.returncode, "\n".join(proc.stdout.strip().splitlines()[-10:])))
+    return fmax
+
+
 def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp"):
     """Synthesize, place and route ``component`` out of context on ``device``.
 
@@ -245,7 +294,8 @@ def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp"):
         ``fmax_mhz``, ``cells`` (nextpnr's utilisation, used resources only),
         ``netlist_cells``, ``critical_path`` (or None), ``boundary_ffs``,
         ``seed``, ``target_mhz``, ``toolchain``, ``seconds``; iCE40 adds
-        ``logic_cells``, and ``fmax_note`` when DSPs are used (see above).
+        ``logic_cells``, ``fmax_icetime_mhz`` (a number or ``"missing"``)
+        and ``fmax_note`` when DSPs are used (see above).
 
     Raises
     ------
@@ -280,8 +330,9 @@ def _implement(component, dev, seed, folder, toolchain):
              timeout=TOOL_TIMEOUT)
     with open(os.path.join(folder, "netlist.json")) as f:
         cells = netlist_cells(json.load(f))
+    asc = ["--asc", "top.asc"] if dev.family == "ice40" else []
     try:
-        run_tool(dev.nextpnr, [*dev.nextpnr_args, "--json", "netlist.json",
+        run_tool(dev.nextpnr, [*dev.nextpnr_args, *asc, "--json", "netlist.json",
                                "--seed", str(seed), "--freq", str(dev.target_mhz),
                                "--timing-allow-fail", "--report", "report.json",
                                "--log", "nextpnr.log", "-q"],
@@ -300,6 +351,9 @@ def _implement(component, dev, seed, folder, toolchain):
         report = json.load(f)
     result = {"device": dev.name, "part": dev.part}
     result.update(parse_report(report, dev.family, cells))
+    if dev.family == "ice40":
+        result["fmax_icetime_mhz"] = icetime_fmax(os.path.join(folder, "top.asc"),
+                                                  dev.icetime_args)
     result.update({
         "netlist_cells": cells,
         "boundary_ffs": harness.boundary_ffs,

@@ -1,4 +1,11 @@
-"""``HornerEvaluator``: one registered multiply-add per stage, generic over the coefficient source."""
+"""``HornerEvaluator``: one registered multiply-add per stage, generic over the coefficient source.
+
+With a ``hw.timing.Schedule`` each multiply-add is instead split into the
+registered steps the schedule gives: partial products, a tree of pairwise
+adds and the final rounding add, all modulo ``2^W`` with ``W = s_k +
+width(acc_k)`` and with every carry chain cut into segments (see
+``hw.timing``). The results are the same bits.
+"""
 
 from amaranth import *
 from amaranth.lib import stream, data
@@ -9,6 +16,89 @@ from hw.reduction import reduced_layout
 from hw.reference import BitPatternReference
 
 __all__ = ["HornerEvaluator"]
+
+
+def _mod(value, width):
+    """``value`` modulo ``2^width``, as ``width`` unsigned bits (sign-extended first)."""
+    value = Value.cast(value)
+    if len(value) >= width:
+        return value[:width]
+    fill = value[-1] if value.shape().signed and len(value) else Const(0, 1)
+    return Cat(value, fill.replicate(width - len(value)))
+
+
+def _flatten(state):
+    """Register fields of an arithmetic state (zero-width parts left out)."""
+    out = {}
+    if "terms" in state:
+        out.update(("t{}".format(j), t) for j, t in enumerate(state["terms"]))
+    else:
+        for i, pair in enumerate(state["pairs"]):
+            out.update(zip(("s{}".format(i), "c{}".format(i), "x{}".format(i), "y{}".format(i)),
+                           pair))
+        if state["odd"] is not None:
+            out["u"] = state["odd"]
+    return {name: v for name, v in out.items() if len(Value.cast(v))}
+
+
+def _unflatten(template, p, fields):
+    """The state ``template`` (same structure) read back from register ``p``."""
+    def get(name):
+        return p[name] if name in fields else Const(0, 0)
+    if "terms" in template:
+        return {"terms": [get("t{}".format(j)) for j in range(len(template["terms"]))]}
+    pairs = [tuple(get(n.format(i)) for n in ("s{}", "c{}", "x{}", "y{}"))
+             for i in range(len(template["pairs"]))]
+    return {"pairs": pairs, "odd": None if template["odd"] is None else get("u")}
+
+
+def _multiply(state, sched, width):
+    """The partial products of d acc_(k+1), and the addend, as ``width``-bit terms."""
+    acc, d = Value.cast(state["acc"]), Value.cast(state["d"])
+
+    def part(value, lo, hi):
+        return value[lo:hi].as_signed() if hi == len(value) else value[lo:hi]
+
+    terms = []
+    for a_lo, a_hi in sched.acc_chunks:
+        for d_lo, d_hi in sched.d_chunks:
+            shift = a_lo + d_lo
+            if shift < width:
+                product = part(acc, a_lo, a_hi) * part(d, d_lo, d_hi)
+                terms.append(Cat(Const(0, shift), _mod(product, width - shift)))
+    return {"terms": terms + [_mod(state["addend"], width)]}
+
+
+def _segment(state, lo, hi, first, last, keep_from, width):
+    """Bits ``lo:hi`` of every pairwise add; bits below ``keep_from`` only make a carry."""
+    if first:
+        terms = state["terms"]
+        state = {"pairs": [(Const(0, 0), Const(0, 1), terms[j], terms[j + 1])
+                           for j in range(0, len(terms) - 1, 2)],
+                 "odd": terms[-1] if len(terms) % 2 else None}
+    size = hi - lo
+    pairs = []
+    for done, carry, x, y in state["pairs"]:
+        total = (x[:size] + y[:size] + carry)[:size + 1]
+        done = Cat(done, total[:size]) if hi > keep_from else done
+        pairs.append((done, total[size], x[size:], y[size:]))
+    if not last:
+        return {"pairs": pairs, "odd": state["odd"]}
+    terms = [done for done, _, _, _ in pairs]
+    return {"terms": terms + ([state["odd"]] if state["odd"] is not None else [])}
+
+
+def _stage_ops(sched, shift, width):
+    """The operations of one split multiply-add, as functions state -> state."""
+    ops = [lambda s: _multiply(s, sched, width)]
+    segs = sched.segments
+    kinds = sched.ops[1:]
+    for index in range(0, len(kinds), len(segs)):
+        final = kinds[index] == "round"
+        for j, (lo, hi) in enumerate(segs):
+            ops.append(lambda s, lo=lo, hi=hi, j=j, final=final: _segment(
+                s, lo, hi, j == 0, j == len(segs) - 1, shift if final else 0, width))
+    return ops
 
 
 class HornerEvaluator(ChainStage):
@@ -29,9 +119,12 @@ class HornerEvaluator(ChainStage):
     plan : model.plan.Plan
     source : TableSource or DerivedSource
     stall : Signal or None
+    schedule : hw.timing.Schedule or None
+        Split every multiply-add into the steps it gives (``schedule.horner``);
+        ``None`` (or an empty ``horner``) keeps one step per multiply-add.
     """
 
-    def __init__(self, plan, source, *, stall=None):
+    def __init__(self, plan, source, *, stall=None, schedule=None):
         self._plan = plan
         self._source = source
         horner, red = plan.horner, plan.reduction
@@ -40,6 +133,15 @@ class HornerEvaluator(ChainStage):
         self._in_layout = data.StructLayout(dict(self._base, **source.input_fields()))
         self._out_layout = data.StructLayout({"sign": 1, "acc": signed(horner.acc_width[0])})
         layouts, f_bits = [self._acc_layout(K - 1)], [self._f_bits(K, K - 1)]
+        self._steps = None
+        if schedule is not None and schedule.horner:
+            self._steps = []
+            for index, k in enumerate(range(K - 1, -1, -1)):
+                self._split_stage(k, schedule.horner[index], layouts, f_bits)
+            chain = StageChain("horner", layouts, f_bits)
+            super().__init__({"i": In(stream.Signature(self._in_layout)),
+                              "o": Out(stream.Signature(self._out_layout))}, chain, stall)
+            return
         for k in range(K - 1, -1, -1):
             if horner.register_product:
                 layouts.append(self._product_layout(k))
@@ -66,6 +168,36 @@ class HornerEvaluator(ChainStage):
         return data.StructLayout(dict(self._base, acc=signed(h.acc_width[k + 1]),
                                       addend=signed(h.addend_width[k]),
                                       **self._source.carried_fields(k)))
+
+    def _split_stage(self, k, sched, layouts, f_bits):
+        """Add the registers of multiply-add k split by ``sched`` (one ``HornerSchedule``)."""
+        h = self._plan.horner
+        shift, width = h.shifts[k], h.shifts[k] + h.acc_width[k]
+        ops = _stage_ops(sched, shift, width)
+        cuts = sched.cuts
+        if h.register_product and cuts[0] != 0:
+            cuts = (0,) + cuts
+        start_layout = layouts[-1]
+        dummy = Signal(start_layout, name="shape_probe")
+        state = {"acc": dummy.acc, "d": dummy.d, "addend": dummy.addend}
+        first = 0
+        carried = dict(self._base, **self._source.carried_fields(k))
+        for cut in cuts:
+            group = ops[first:cut + 1]
+            template = state
+            for op in group:
+                state = op(state)
+            self._steps.append((k, first == 0, cut == len(ops) - 1, group, template))
+            first = cut + 1
+            if cut == len(ops) - 1:
+                layouts.append(self._out_layout if k == 0 else self._acc_layout(k - 1))
+                f_bits.append(self._f_bits(k, k - 1))
+            else:
+                fields = {name: Value.cast(v).shape() for name, v in _flatten(state).items()}
+                layouts.append(data.StructLayout(dict(carried, **fields)))
+                f_bits.append(dict(self._f_bits(None, -1),
+                                   **{name: h.prod_frac[k] for name in fields
+                                      if name.startswith("t")}))
 
     def _product_layout(self, k):
         """Register holding the product d acc_(k+1) and the addend for acc_k."""
@@ -105,6 +237,14 @@ class HornerEvaluator(ChainStage):
                         addend=addend(m, p, K - 1, first=True))
 
         functions = [load]
+        if self._steps is not None:
+            for k, first, last, group, template in self._steps:
+                functions.append(lambda m, p, k=k, first=first, last=last, group=group,
+                                 template=template: self._split_step(
+                                     m, p, k, first, last, group, template, carried,
+                                     next_fields))
+            self.build(m, functions)
+            return m
         for k in range(K - 1, -1, -1):
             if horner.register_product:
                 functions.append(lambda m, p, k=k: dict(carried(p, k), prod=p.d * p.acc,
@@ -116,3 +256,15 @@ class HornerEvaluator(ChainStage):
                     m, p, k, (p.d * p.acc + p.addend) >> horner.shifts[k]))
         self.build(m, functions)
         return m
+
+    @staticmethod
+    def _split_step(m, p, k, first, last, group, template, carried, next_fields):
+        if first:
+            state = {"acc": p.acc, "d": p.d, "addend": p.addend}
+        else:
+            state = _unflatten(template, p, p.shape().members)
+        for op in group:
+            state = op(state)
+        if last:
+            return next_fields(m, p, k, state["terms"][0].as_signed())
+        return dict(carried(p, k), **_flatten(state))

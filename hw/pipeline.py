@@ -35,6 +35,8 @@ from hw.coefficients import DerivedCoefficients, coefficient_source
 from hw.horner import HornerEvaluator
 from hw.output import OutputStage
 from hw.reduction import SignFold, RangeReducer
+from hw.chain import CreditBuffer
+from hw.timing import schedule as timing_schedule
 
 __all__ = ["SigmoidPipeline"]
 
@@ -68,6 +70,15 @@ class SigmoidPipeline(wiring.Component):
         matched in the range reducer (``model.rounding``).
     params : PipelineParams, optional
         A complete parameter set instead of the above.
+    target_mhz : float or None
+        ``None``: the structure above. A frequency: registers added where
+        ``hw.timing``'s delay model for ``family`` says a step would not fit
+        the period (partial products, tree adds, cut carry chains, the
+        reduction's subtraction, the output's clamp), and the credit
+        handshake (``hw.chain.CreditBuffer``) instead of the shared stall.
+        The arithmetic and the results are the same; ``latency`` grows.
+    family : ``"ecp5"``, ``"ice40-up"`` or ``"ice40-hx"``
+        Whose delays ``target_mhz`` is met with (``hw.timing.FAMILIES``).
 
     Members
     -------
@@ -85,7 +96,8 @@ class SigmoidPipeline(wiring.Component):
 
     def __init__(self, input_format=None, output_bits=16, order=None, coefficients=None,
                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=None,
-                 register_product=False, rounding="faithful", params=None):
+                 register_product=False, rounding="faithful", params=None, target_mhz=None,
+                 family="ecp5"):
         if params is None:
             params = derive_params(input_format, output_bits, order, coefficients,
                                    d_guard=d_guard, acc_frac=acc_frac, coef_frac=coef_frac,
@@ -105,16 +117,23 @@ class SigmoidPipeline(wiring.Component):
         # top of this file keeps Amaranth from warning about them separately when a
         # pipeline is made only to be inspected (the pipeline's own warning still fires).
         # One stall for every register of every stage: the output holds a word not taken.
+        # With a target the datapath runs free: the stall is tied low and a CreditBuffer
+        # ends the chain.
+        self._schedule = sched = timing_schedule(plan, family, target_mhz)
         self._stall = stall = Signal(name="stall")
         fmt = params.input_format
         source = coefficient_source(plan)
-        chain = [("fold", SignFold(fmt, plan.reduction, stall=stall)),
-                 ("reduce", RangeReducer(fmt, plan.reduction, stall=stall))]
+        chain = [("fold", SignFold(fmt, plan.reduction, stall=stall, steps=sched.fold)),
+                 ("reduce", RangeReducer(fmt, plan.reduction, stall=stall,
+                                         offset_steps=sched.reduce_offset))]
         if plan.coefficients.kind == "derived":
             chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
-        chain += [("horner", HornerEvaluator(plan, source, stall=stall)),
+        chain += [("horner", HornerEvaluator(plan, source, stall=stall, schedule=sched)),
                   ("output", OutputStage(plan.horner.acc_width[0], params.output_bits,
-                                         stall=stall))]
+                                         stall=stall, steps=sched.output))]
+        if sched.free_running:
+            depth = sum(stage.latency for _, stage in chain)
+            chain.append(("buffer", CreditBuffer(unsigned(params.output_bits), depth)))
         self._chain = tuple(chain)
 
     @property
@@ -152,16 +171,34 @@ class SigmoidPipeline(wiring.Component):
 
     @property
     def stall(self):
-        """The one stall signal that enables every register."""
+        """The one stall signal that enables every register (tied low with a target)."""
         return self._stall
+
+    @property
+    def schedule(self):
+        """The ``hw.timing.Schedule`` the registers follow."""
+        return self._schedule
+
+    @property
+    def target_mhz(self):
+        return self._schedule.target_mhz
 
     def elaborate(self, platform):
         m = Module()
         for name, stage in self._chain:
             m.submodules[name] = stage
-        m.d.comb += self._stall.eq(self.o.valid & ~self.o.ready)
         stages = [stage for _, stage in self._chain]
-        wiring.connect(m, wiring.flipped(self.i), stages[0].i)
+        if self._schedule.free_running:
+            buffer = stages[-1]
+            first = stages[0]
+            m.d.comb += [self._stall.eq(0),
+                         first.i.payload.eq(self.i.payload),
+                         first.i.valid.eq(self.i.valid & buffer.credit),
+                         self.i.ready.eq(buffer.credit),
+                         buffer.accepted.eq(self.i.valid & buffer.credit)]
+        else:
+            m.d.comb += self._stall.eq(self.o.valid & ~self.o.ready)
+            wiring.connect(m, wiring.flipped(self.i), stages[0].i)
         for a, b in zip(stages, stages[1:]):
             wiring.connect(m, a.o, b.i)
         wiring.connect(m, stages[-1].o, wiring.flipped(self.o))

@@ -26,7 +26,7 @@ class SignFold(ChainStage):
     """Stage 1: ``a = min(|x|, a_clamp)``, ``sign = x < 0`` (sigmoid(-x) = 1 - sigmoid(x)).
 
     The most negative input folds to ``2^(W-1)``, which ``a`` (W bits, unsigned)
-    holds. Latency 1.
+    holds. Latency 1, or 2 with ``steps=2`` (|x| registered before the clamp).
 
     Parameters
     ----------
@@ -34,25 +34,33 @@ class SignFold(ChainStage):
     reduction : model.plan.Reduction
     stall : Signal or None
         The shared stall; ``None`` derives it from this stage's output.
+    steps : 1 or 2
     """
 
-    def __init__(self, input_format, reduction, *, stall=None):
+    def __init__(self, input_format, reduction, *, stall=None, steps=1):
         self._clamp = reduction.a_clamp
+        self._split = steps == 2
         layout = folded_layout(reduction)
-        chain = StageChain("fold", [layout], {"a": input_format.f_bits})
+        chain = StageChain("fold", [layout] * steps, {"a": input_format.f_bits})
         super().__init__({"i": In(stream.Signature(signed(input_format.width))),
                           "o": Out(stream.Signature(layout))}, chain, stall)
 
     def elaborate(self, platform):
         m = Module()
 
-        def fold(m, x):
-            mag = Mux(x < 0, -x, x)  # -x is W+1 bits wide: no wrap for the most negative x
+        def clamp(mag):
             if self._clamp is not None:
                 mag = Mux(mag > self._clamp, self._clamp, mag)
-            return {"sign": x[-1], "a": mag}
+            return mag
 
-        self.build(m, [fold])
+        def magnitude(x):
+            return Mux(x < 0, -x, x)  # -x is W+1 bits wide: no wrap for the most negative x
+
+        if self._split:
+            self.build(m, [lambda m, x: {"sign": x[-1], "a": magnitude(x)},
+                           lambda m, p: {"sign": p.sign, "a": clamp(p.a)}])
+        else:
+            self.build(m, [lambda m, x: {"sign": x[-1], "a": clamp(magnitude(x))}])
         return m
 
 
@@ -71,23 +79,36 @@ class RangeReducer(ChainStage):
     ``reduction.corrections`` and carries the correction (+1, -1 or 0) in
     the field ``fix``, which the Horner evaluator adds to its last addend.
 
+    With ``offset_steps=2`` the selected n and C_n are registered before the
+    subtraction (latency 3).
+
     Parameters
     ----------
     input_format : SQ
     reduction : model.plan.Reduction
     stall : Signal or None
+    offset_steps : 1 or 2
     """
 
-    def __init__(self, input_format, reduction, *, stall=None):
+    def __init__(self, input_format, reduction, *, stall=None, offset_steps=1):
         self._red = reduction
+        self._split = offset_steps == 2
         levels = max(reduction.n_max, 1)
         mid_fields = {"sign": 1, "a": reduction.a_width, "above": levels}
         if reduction.corrections:
             mid_fields["fix"] = signed(2)
         mid = data.StructLayout(mid_fields)
         out = reduced_layout(reduction)
-        chain = StageChain("reduce", [mid, out],
-                           {"a": input_format.f_bits, "d": reduction.d_frac})
+        layouts = [mid, out]
+        if self._split:
+            selected = {"sign": 1, "a": reduction.a_width, "n": reduction.n_width,
+                        "c": reduction.c_width}
+            if reduction.corrections:
+                selected["fix"] = signed(2)
+            layouts.insert(1, data.StructLayout(selected))
+        chain = StageChain("reduce", layouts,
+                           {"a": input_format.f_bits, "d": reduction.d_frac,
+                            "c": reduction.d_frac})
         super().__init__({"i": In(stream.Signature(folded_layout(reduction))),
                           "o": Out(stream.Signature(out))}, chain, stall)
 
@@ -106,7 +127,7 @@ class RangeReducer(ChainStage):
                 out["fix"] = Mux(up, 1, Mux(down, -1, 0))
             return out
 
-        def offset(m, p):
+        def select(m, p):
             t = [Const(1)] + [p.above[k] for k in range(red.n_max)] + [Const(0)]
             hot = [t[k] & ~t[k + 1] for k in range(red.n_max + 1)]   # exactly one is set
             n_bits = [Cat(*[hot[k] for k in range(red.n_max + 1) if (k >> b) & 1]).any()
@@ -115,11 +136,20 @@ class RangeReducer(ChainStage):
                       for b in range(red.c_width)]
             c = Signal(red.c_width, name="c_n")
             m.d.comb += c.eq(Cat(*c_bits))
-            d = (p.a << red.d_guard).as_signed() - c
-            out = {"sign": p.sign, "n": Cat(*n_bits), "d": d}
+            out = {"sign": p.sign, "a": p.a, "n": Cat(*n_bits), "c": c}
             if red.corrections:
                 out["fix"] = p.fix
             return out
 
-        self.build(m, [compare, offset])
+        def subtract(m, p):
+            out = {"sign": p["sign"], "n": p["n"],
+                   "d": (p["a"] << red.d_guard).as_signed() - p["c"]}
+            if red.corrections:
+                out["fix"] = p["fix"]
+            return out
+
+        if self._split:
+            self.build(m, [compare, select, subtract])
+        else:
+            self.build(m, [compare, lambda m, p: subtract(m, select(m, p))])
         return m

@@ -1,0 +1,262 @@
+"""A per-family delay model, and where it puts registers for a target frequency.
+
+``schedule(plan, family, target_mhz)`` decides how the pipeline of ``plan``
+is split into registered steps so that every step's estimated delay fits one
+clock period (``1000 / target_mhz`` ns); ``target_mhz=None`` gives today's
+structure (``Schedule.none``). The arithmetic never changes: only where the
+registers are.
+
+The model (``FAMILIES``, in ns) counts, for a register-to-register step,
+``overhead`` (clock-to-out, setup and the net into the next register) plus,
+per operation, one net (``route``) and its logic: ``lut`` per LUT level,
+``carry`` per bit of a carry chain, ``dsp`` for a multiply in one DSP block
+(``native`` bits per signed operand), and, where there is no DSP, a
+multiply in logic as Yosys builds it (``maccmap``: a Wallace tree of full
+adders, ``lut + route`` per level, then one carry-chain adder). The numbers
+were fitted to nextpnr's own reports of the limit circuits
+(``hw.baselines.limits``) and of the pipeline; README "Speed" shows where the
+model and nextpnr disagree.
+
+How a Horner multiply-add ``acc_k = (d acc_(k+1) + A_k) >> s_k`` is split:
+
+- the product is a sum of partial products of operand chunks that each fit
+  one DSP (``native`` bits; low chunks unsigned) or, in logic, of ``digit``
+  bits of d;
+- every sum is computed modulo ``2^W``, ``W = s_k + width(acc_k)`` (the
+  result's bits are all that is kept, and two's complement sums and products
+  are exact modulo ``2^W``), pairwise, one tree level after another;
+- every carry chain is cut into segments of at most ``max_carry`` bits, at
+  ``s_k`` first (below it the final add only makes a carry), with the carry
+  registered between segments;
+- the operations are then packed greedily, in order, into steps that fit the
+  period (``pack``); on an iCE40 with DSPs a register always follows a
+  multiply (the SB_MAC16's own output register).
+"""
+
+from dataclasses import dataclass
+import math
+import numbers
+
+__all__ = ["Family", "FAMILIES", "Schedule", "HornerSchedule", "schedule", "pack",
+           "segments", "chunks"]
+
+
+@dataclass(frozen=True)
+class Family:
+    """Delays of one FPGA family (ns), see the module docstring."""
+    name: str
+    overhead: float
+    route: float
+    lut: float
+    carry: float
+    native: object         # signed bits of a DSP multiplier port, or None (no DSP)
+    dsp: float = 0.0
+    register_dsp: bool = False   # a register after every multiply (inside the DSP)
+
+    def add(self, bits):
+        """One carry-chain add (or compare) of ``bits`` bits."""
+        return self.route + self.lut + self.carry * bits
+
+    def logic(self, levels=1):
+        return levels * (self.route + self.lut)
+
+    def multiply(self, a_bits, b_bits):
+        """One partial product of ``a_bits`` x ``b_bits`` (signed widths)."""
+        if self.native is not None:
+            return self.route + self.dsp
+        rows = min(a_bits, b_bits)
+        if rows <= 1:
+            return self.logic()
+        # 3:2 full-adder levels from rows to 2, then one adder over the product
+        levels = math.ceil(math.log(rows / 2, 1.5)) if rows > 2 else 0
+        return self.logic(levels) + self.add(a_bits + b_bits)
+
+
+FAMILIES = {
+    # LFE5U-85F speed 6, from MULT18X18D (7.0-7.3 ns reg to reg) and 32-bit adder (3.67 ns)
+    "ecp5": Family("ecp5", overhead=1.25, route=0.65, lut=0.25, carry=0.055, native=18,
+                   dsp=5.35),
+    # iCE40 UP5K: 32-bit adder 15.3 ns; SB_MAC16 paths are untimed by nextpnr
+    "ice40-up": Family("ice40-up", overhead=3.3, route=2.0, lut=0.6, carry=0.31, native=16,
+                       dsp=1.0, register_dsp=True),
+    # iCE40 HX8K, no DSP blocks: multipliers in logic
+    "ice40-hx": Family("ice40-hx", overhead=2.0, route=1.2, lut=0.45, carry=0.126, native=None),
+}
+
+
+def pack(delays, period, overhead, forced=()):
+    """Greedy packing: the indices after which a register goes.
+
+    ``delays[i]`` is operation i's delay; a step holds consecutive operations
+    whose delays plus ``overhead`` fit ``period`` (at least one each). The
+    last operation always ends a step; ``forced`` indices always end one.
+    """
+    cuts = []
+    total = overhead
+    for index, delay in enumerate(delays):
+        if index > 0 and (index - 1 in forced or total + delay > period):
+            cuts.append(index - 1)
+            total = overhead
+        total += delay
+    cuts.append(len(delays) - 1)
+    return tuple(cuts)
+
+
+def segments(low, width, max_carry):
+    """Bit ranges of a ``width``-bit add cut at ``low`` and every ``max_carry`` bits."""
+    bounds = []
+    for lo, hi in ((0, low), (low, width)):
+        start = lo
+        while start < hi:
+            stop = min(hi, start + max_carry)
+            bounds.append((start, stop))
+            start = stop
+    return tuple(bounds)
+
+
+def chunks(width, size):
+    """Bit ranges of a signed ``width``-bit operand cut so each part is at most ``size`` bits
+    as a signed number (low parts unsigned, so ``size - 1`` bits each)."""
+    if width <= size:
+        return ((0, width),)
+    out = []
+    start = 0
+    while width - start > size:
+        out.append((start, start + size - 1))
+        start += size - 1
+    out.append((start, width))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class HornerSchedule:
+    """The split of one multiply-add stage.
+
+    Members
+    -------
+    acc_chunks, d_chunks : tuple of (lo, hi)
+        Bit ranges of acc_(k+1) and d whose products are the partial products.
+    segments : tuple of (lo, hi)
+        Carry segments of every add (modulo ``2^W``).
+    ops : tuple of str
+        The operations in order: ``"mul"``, ``"add"`` per segment per tree
+        level, ``"round"`` per segment of the final add.
+    cuts : tuple of int
+        Indices of ``ops`` after which a register goes (the last always).
+    """
+    acc_chunks: tuple
+    d_chunks: tuple
+    segments: tuple
+    ops: tuple
+    cuts: tuple
+
+    @property
+    def registers(self):
+        return len(self.cuts)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where the registers go for one family and target; ``None`` target = the plain pipeline.
+
+    Members
+    -------
+    family : str or None
+    target_mhz : float or None
+    fold, reduce_offset, output : int
+        Registers of the sign fold (1 or 2), of the range reducer's offset
+        step (1: select and subtract together, or 2) and of the output stage.
+    horner : tuple of HornerSchedule
+        For k = K-1 .. 0, or empty for the plain structure.
+    estimate_ns : float or None
+        The model's longest step.
+    """
+    family: object
+    target_mhz: object
+    fold: int = 1
+    reduce_offset: int = 1
+    output: int = 1
+    horner: tuple = ()
+    estimate_ns: object = None
+
+    @property
+    def free_running(self):
+        """A target asks for the credit handshake (no clock enables): see ``hw.chain``."""
+        return self.target_mhz is not None
+
+    @classmethod
+    def none(cls):
+        return cls(None, None)
+
+
+MIN_CARRY = 8
+
+
+def _two_steps(fam, period, first, second):
+    return 1 if fam.overhead + first + second <= period else 2
+
+
+def schedule(plan, family, target_mhz):
+    """The ``Schedule`` of ``plan`` for ``family`` (a key of ``FAMILIES``) at ``target_mhz``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a target that is not a positive number, or an unknown family.
+    """
+    if target_mhz is None:
+        return Schedule.none()
+    if not isinstance(target_mhz, numbers.Real) or isinstance(target_mhz, bool) \
+            or not math.isfinite(target_mhz) or target_mhz <= 0:
+        raise TypeError("target_mhz must be a positive number of MHz or None, not {!r}"
+                        .format(target_mhz))
+    if family not in FAMILIES:
+        raise ValueError("family must be one of {}, not {!r}".format(sorted(FAMILIES), family))
+    fam = FAMILIES[family]
+    period = 1000.0 / target_mhz
+    red, horner = plan.reduction, plan.horner
+    # the longest carry chain a step can hold beside one LUT level; below MIN_CARRY
+    # bits the registers would cost more than the chain they cut (the target is out of reach)
+    max_carry = max(MIN_CARRY, int((period - fam.overhead - fam.route - fam.lut) / fam.carry))
+    worst = []
+
+    fold = _two_steps(fam, period, fam.add(red.a_width + 1),
+                      fam.add(red.a_width) if red.a_clamp is not None else fam.logic())
+    offset = _two_steps(fam, period, fam.logic(2), fam.add(red.d_width))
+    output = _two_steps(fam, period, fam.add(horner.acc_width[0]) + fam.logic(),
+                        fam.add(plan.params.output_bits + 1) + fam.logic())
+    stages = []
+    for k in range(horner.order - 1, -1, -1):
+        a_bits, d_bits = horner.acc_width[k + 1], red.d_width
+        width = horner.shifts[k] + horner.acc_width[k]
+        if fam.native is not None:
+            acc_chunks, d_chunks = chunks(a_bits, fam.native), chunks(d_bits, fam.native)
+        else:
+            # the widest digit of d whose partial product fits a step
+            digit = 1
+            while digit < d_bits and fam.overhead + fam.multiply(a_bits, digit + 2) <= period:
+                digit += 1
+            acc_chunks, d_chunks = ((0, a_bits),), chunks(d_bits, digit + 1)
+        segs = segments(horner.shifts[k], width, max_carry)
+        ops, delays = ["mul"], [max(fam.multiply(hi - lo, dh - dl)
+                                    for lo, hi in acc_chunks for dl, dh in d_chunks)]
+        terms = len(acc_chunks) * len(d_chunks) + 1
+        while terms > 2:
+            ops += ["add"] * len(segs)
+            delays += [fam.add(hi - lo) for lo, hi in segs]
+            terms = terms - terms // 2
+        ops += ["round"] * len(segs)
+        delays += [fam.add(hi - lo) for lo, hi in segs]
+        cuts = pack(delays, period, fam.overhead, forced=(0,) if fam.register_dsp else ())
+        worst.append(_longest(delays, cuts, fam.overhead))
+        stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts))
+    return Schedule(family, float(target_mhz), fold, offset, output, tuple(stages),
+                    round(max(worst), 3))
+
+
+def _longest(delays, cuts, overhead):
+    longest, start = 0.0, 0
+    for cut in cuts:
+        longest = max(longest, overhead + sum(delays[start:cut + 1]))
+        start = cut + 1
+    return longest

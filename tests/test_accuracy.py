@@ -10,14 +10,13 @@ from model import accuracy
 from model.accuracy import (correctly_rounded_sigmoid, error_metrics, exact_sigmoid_scaled,
                             exhaustive_metrics, sigmoid_error_ulp)
 from model.fixed import SQ, UQ
+import oracle
 
 HARD_RAW = -12570  # x = -3.06884765625: sigmoid(x) * 2**16 = 2910.4999984... (SEEDS.md)
 
 
 def mp_scaled(raw, in_format, out_bits):
-    with mpmath.workdps(50):
-        x = mpmath.mpf(int(raw)) / (1 << in_format.f_bits)
-        return mpmath.mpf(1 << out_bits) / (1 + mpmath.exp(-x))
+    return oracle.sigmoid_scaled(raw, in_format.f_bits, out_bits)
 
 
 def mp_rounded(raw, in_format, out_bits):

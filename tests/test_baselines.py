@@ -18,6 +18,7 @@ from hw.streamsim import run_stream
 from model import baselines
 from model.accuracy import error_metrics
 from model.fixed import SQ
+import oracle
 
 FMT = SQ(4, 12)
 ALL_RAW = FMT.raw_range()
@@ -30,9 +31,7 @@ DESIGNS = {
 
 
 def mp_sigmoid_scaled(raw, f_bits=12, out_bits=16):
-    with mpmath.workdps(50):
-        x = mpmath.mpf(int(raw)) / (1 << f_bits)
-        return mpmath.mpf(1 << out_bits) / (1 + mpmath.exp(-x))
+    return oracle.sigmoid_scaled(raw, f_bits, out_bits)
 
 
 def mp_round(value):
@@ -155,7 +154,7 @@ def test_interp256_knots_match_tflite():
         [32768, 35493, 38180, 40794, 42064, 45102]
     with mpmath.workdps(50):
         for i in range(0, 194, 3):
-            s = 1 / (1 + mpmath.exp(-mpmath.mpf(i) / 24))
+            s = oracle.sigmoid(mpmath.mpf(i) / 24)
             lifted = (s + s * (1 - s) * (2 * s - 1) / (16 * 24 * 24)) * 65536
             assert knots[i] == mp_round(lifted)
 

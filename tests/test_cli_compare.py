@@ -14,6 +14,7 @@ from report.pareto import pareto_front
 from scripts.cli import main
 from scripts.commands.compare import (BLOCK_RAM_BITS, MAC_LIMIT, _precheck, compare,
                                       inspect_designs)
+import oracle
 
 FMT = SQ(4, 12)
 ALL_RAW = FMT.raw_range()
@@ -42,7 +43,7 @@ def test_compare_accuracy_of_the_pipelines_is_their_model():
     from model.pipeline import derive_params, sigmoid_fixed
     y = int(sigmoid_fixed(np.array([x]), derive_params(coefficients="minimax"))[0])
     with mpmath.workdps(40):
-        exact = 65536 / (1 + mpmath.exp(-mpmath.mpf(x) / 4096))
+        exact = oracle.sigmoid_scaled(x, 12, 16)
     assert abs(float(y - exact) - worst["worst_error"]) < 1e-9
 
 

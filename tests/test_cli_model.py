@@ -9,6 +9,7 @@ import mpmath
 import pytest
 
 from scripts.cli import main
+import oracle
 
 # Copied by hand from ../shared/SEEDS.md.
 SEEDS_MAX_ERROR = [5.75e-3, 8.57e-4, 7.57e-5, 1.03e-5, 9.77e-7, 1.25e-7, 1.10e-8, 1.52e-9]
@@ -104,7 +105,7 @@ def test_json_threshold(report_json):
             assert abs(row["logit"] - exact_logit) < 1e-15
             # sigmoid(p) > t exactly, counted over p = p_min + i p_step
             accepted = sum(1 for i in range(count)
-                           if 1 / (1 + mpmath.exp(-(th["p_min"] + i * mpmath.mpf(th["p_step"]))))
+                           if oracle.sigmoid(th["p_min"] + i * mpmath.mpf(th["p_step"]))
                            > t)
             assert row["accepted_by_sigmoid"] == accepted
 

@@ -10,6 +10,7 @@ import mpmath
 import pytest
 
 from scripts.cli import main
+import oracle
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,7 +28,7 @@ def _saturated_count(in_bits, f_bits, out_bits):
         top = (1 << (in_bits + f_bits - 1)) - 1
         count = 0
         for raw in range(top, -1, -1):
-            scaled = mpmath.mpf(1 << out_bits) / (1 + mpmath.exp(-mpmath.mpf(raw) / 2 ** f_bits))
+            scaled = oracle.sigmoid_scaled(raw, f_bits, out_bits)
             if scaled < (1 << out_bits) - mpmath.mpf(1) / 2:
                 return count
             count += 1
@@ -45,7 +46,7 @@ def test_simulate_random_json(capsys):
     # the worst input's error, recomputed independently with mpmath
     from model.pipeline import sigmoid_fixed
     x = result["worst_x"]
-    exact = 65536 / (1 + mpmath.exp(-mpmath.mpf(x) / 4096))
+    exact = oracle.sigmoid_scaled(x, 12, 16)
     assert abs(float(sigmoid_fixed(x) - exact) - result["worst_error"]) < 1e-9
 
 

@@ -36,6 +36,7 @@ from model.fixed import SQ
 from model.pipeline import derive_params, sigmoid_fixed, plan_for
 from hw.pipeline import SigmoidPipeline
 from hw.streamsim import run_stream
+import oracle
 
 FUZZ_SEED = os.environ.get("SIGMOID_FUZZ_SEED")
 EXAMPLES = int(os.environ.get("SIGMOID_FUZZ_EXAMPLES", "100"))
@@ -124,7 +125,7 @@ def _max_error_ulp(xs, ys, params):
     with mpmath.workdps(40):
         top = mpmath.mpf(2) ** F - 1
         for x, y in zip(xs.tolist(), ys.tolist()):
-            exact = min(mpmath.mpf(2) ** F / (1 + mpmath.exp(-mpmath.mpf(x) / 2 ** f)), top)
+            exact = min(oracle.sigmoid_scaled(x, f, F), top)
             err = abs(y - exact)
             if err > worst:
                 worst, where = err, x

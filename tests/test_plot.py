@@ -13,6 +13,7 @@ from model.fixed import SQ
 from model.pipeline import derive_params, plan_for, sigmoid_fixed
 from report.plots import PLOT_FILES, make_figures, write_plots
 from scripts.cli import main
+import oracle
 
 
 def _png_size(path):
@@ -23,8 +24,7 @@ def _png_size(path):
 
 
 def _exact(raw, f_bits):
-    with mpmath.workdps(40):
-        return float(1 / (1 + mpmath.exp(-mpmath.mpf(int(raw)) / 2 ** f_bits)))
+    return float(oracle.sigmoid_raw(raw, f_bits))
 
 
 @pytest.fixture(scope="module")

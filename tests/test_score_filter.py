@@ -19,7 +19,7 @@ from amaranth.sim import Simulator
 from hw.pipeline import SigmoidPipeline
 from hw.score_filter import ScoreFilter
 from hw.streamsim import run_stream
-from exact_threshold_oracle import mp_boundary
+from oracle import mp_boundary
 from model.fixed import SQ
 from model.pipeline import derive_params, sigmoid_fixed
 from model.threshold import threshold_limit

@@ -19,7 +19,7 @@ from amaranth.sim import Simulator
 
 from hw.streamsim import run_stream
 from hw.threshold import ThresholdComparator
-from exact_threshold_oracle import mp_boundary
+from oracle import mp_boundary
 from model.fixed import SQ, UQ
 from model.threshold import threshold_limit
 

@@ -16,12 +16,13 @@ import mpmath
 import numpy as np
 import pytest
 
-from exact_threshold_oracle import DPS, mp_boundary as _mp_boundary, \
+from oracle import DPS, mp_boundary as _mp_boundary, \
     mp_passes as _mp_passes, mp_threshold as _mp_threshold
 from model.fixed import SQ, UQ
 from model.threshold import (threshold_limit, threshold_from_raw, exact_threshold,
                              naive_limit, naive_logit, naive_counterexamples, logit_bounds,
                              limit_shape)
+import oracle
 
 FMT = SQ(4, 12)
 
@@ -32,7 +33,7 @@ def _near_sigmoid_thresholds(rng, count):
     with mpmath.workdps(DPS):
         for _ in range(count):
             raw = rng.randrange(FMT.min, FMT.max + 1)
-            s = 1 / (1 + mpmath.exp(-mpmath.mpf(raw) / 4096))
+            s = oracle.sigmoid_raw(raw, 12)
             sf = float(s)
             kind = rng.randrange(4)
             if kind == 0:
@@ -100,7 +101,7 @@ def test_other_formats(fmt):
     ts = [rng.random() for _ in range(12)] + [0.5, 1e-9, 1 - 1e-9, Fraction(1, 5)]
     with mpmath.workdps(DPS):
         for raw in [rng.randrange(fmt.min, fmt.max + 1) for _ in range(6)]:
-            s = 1 / (1 + mpmath.exp(-mpmath.mpf(raw) / 2 ** fmt.f_bits))
+            s = oracle.sigmoid_raw(raw, fmt.f_bits)
             ts.append(float(s))
     for t in ts:
         assert threshold_limit(t, fmt) == _mp_boundary(t, fmt), (fmt, t)

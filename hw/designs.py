@@ -94,19 +94,24 @@ class Design:
 
 
 def _pipeline_factory(coefficients, default_rounding="faithful"):
-    def factory(input_format=SQ(4, 12), output_bits=16, order=None, rounding=default_rounding):
+    def factory(input_format=SQ(4, 12), output_bits=16, order=None, rounding=default_rounding,
+                target_mhz=None, family="ecp5"):
         from hw.pipeline import SigmoidPipeline
+        from hw.timing import schedule
         from model.widths import derive_params
+        from model.plan import plan_for
         # the parameters first: a bad option raises before any component exists
         params = derive_params(_format(input_format), output_bits, order, coefficients,
                                rounding=rounding)
-        return SigmoidPipeline(params=params)
+        schedule(plan_for(params), family, target_mhz)   # checks target_mhz and family
+        return SigmoidPipeline(params=params, target_mhz=target_mhz, family=family)
     return factory
 
 
 def _pipeline(input_format=SQ(4, 12), output_bits=16, order=None, coefficients=None,
-              rounding="faithful"):
-    return _pipeline_factory(coefficients, rounding)(input_format, output_bits, order)
+              rounding="faithful", target_mhz=None, family="ecp5"):
+    return _pipeline_factory(coefficients, rounding)(input_format, output_bits, order,
+                                                     target_mhz=target_mhz, family=family)
 
 
 def _pipeline_model(component, raw):

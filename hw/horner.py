@@ -18,6 +18,9 @@ from hw.reference import BitPatternReference
 __all__ = ["HornerEvaluator"]
 
 
+_LOGIC_BITS = 2     # acc chunks this narrow are multiplied in logic
+
+
 def _mod(value, width):
     """``value`` modulo ``2^width``, as ``width`` unsigned bits (sign-extended first)."""
     value = Value.cast(value)
@@ -59,13 +62,24 @@ def _multiply(state, sched, width):
     def part(value, lo, hi):
         return value[lo:hi].as_signed() if hi == len(value) else value[lo:hi]
 
+    def product(a, b, a_top):
+        if len(sched.acc_chunks) > 1 and len(a) <= _LOGIC_BITS:
+            # a sliver of acc left over by the DSP-sized chunks: shifted copies of b in
+            # logic, not one more DSP block for a couple of bits
+            rows = [Mux(a[i], b, 0) << i for i in range(len(a))]
+            if a_top:
+                rows[-1] = -rows[-1]
+            return sum(rows[1:], rows[0])
+        return a * b
+
     terms = []
     for a_lo, a_hi in sched.acc_chunks:
         for d_lo, d_hi in sched.d_chunks:
             shift = a_lo + d_lo
             if shift < width:
-                product = part(acc, a_lo, a_hi) * part(d, d_lo, d_hi)
-                terms.append(Cat(Const(0, shift), _mod(product, width - shift)))
+                p = product(acc[a_lo:a_hi], part(d, d_lo, d_hi), a_hi == len(acc)) \
+                    if a_hi - a_lo <= _LOGIC_BITS else part(acc, a_lo, a_hi) * part(d, d_lo, d_hi)
+                terms.append(Cat(Const(0, shift), _mod(p, width - shift)))
     return {"terms": terms + [_mod(state["addend"], width)]}
 
 

@@ -122,6 +122,15 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                         help="design to {} (default {})".format(verb, default))
     add_pipeline_arguments(parser, [name for name in PIPELINE_OPTIONS
                                     if options is None or name in options])
+    with_pipeline = kinds is None or "pipeline" in kinds
+    if with_pipeline and (options is None or "target_mhz" in options):
+        from hw.timing import FAMILIES
+        parser.add_argument("--target-mhz", type=float, default=None, metavar="MHZ",
+                            help="pipeline to this clock frequency (hw.timing's delay model; "
+                                 "default: the plain pipeline)")
+        parser.add_argument("--family", default=None, choices=sorted(FAMILIES),
+                            help="delay model for --target-mhz (default: the --device's, "
+                                 "else ecp5)")
     with_threshold = kinds is None or "comparator" in kinds
     if with_threshold and (options is None or "threshold" in options):
         parser.add_argument("--threshold", default=None,
@@ -134,6 +143,14 @@ def design_options_from_args(args):
     given = {name: getattr(args, name, None) for name in PIPELINE_OPTIONS}
     threshold = getattr(args, "threshold", None)
     given["threshold"] = None if threshold is None else parse_threshold(threshold)
+    given["target_mhz"] = getattr(args, "target_mhz", None)
+    family = getattr(args, "family", None)
+    if family is None and given["target_mhz"] is not None and \
+            isinstance(getattr(args, "device", None), str):
+        from flow.implement import DEVICES
+        if args.device in DEVICES:
+            family = DEVICES[args.device].timing_family
+    given["family"] = family
     return given
 
 

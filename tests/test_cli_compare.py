@@ -12,7 +12,7 @@ from model.fixed import SQ
 from report.compare_plot import write_plot
 from report.pareto import pareto_front
 from scripts.cli import main
-from scripts.commands.compare import (BLOCK_RAM_BITS, MAC_LIMIT, _precheck, compare,
+from scripts.commands.compare import (BLOCK_RAM_BITS, LIMITS, _precheck, compare,
                                       inspect_designs)
 import oracle
 
@@ -23,16 +23,31 @@ ALL_RAW = FMT.raw_range()
 def test_compare_rows_without_implementation():
     rows = compare(["up5k", "ecp5-85f"], ["plan", "rom"], implement_designs=False)
     assert [(r["design"], r["device"]) for r in rows] == [
-        ("plan", "up5k"), ("rom", "up5k"), ("mac-limit", "up5k"),
-        ("plan", "ecp5-85f"), ("rom", "ecp5-85f"), ("mac-limit", "ecp5-85f")]
+        ("plan", "up5k"), ("rom", "up5k"), ("dsp-limit", "up5k"), ("adder-limit", "up5k"),
+        ("plan", "ecp5-85f"), ("rom", "ecp5-85f"), ("dsp-limit", "ecp5-85f"),
+        ("adder-limit", "ecp5-85f")]
     plan = error_metrics(baselines.plan_sigmoid(ALL_RAW), ALL_RAW, FMT, 16)
     assert rows[0]["max_ulp"] == plan["max_ulp"] and rows[0]["mean_ulp"] == plan["mean_ulp"]
     assert rows[1]["correctly_rounded"] == 1.0
-    assert rows[0]["latency"] == 3 and rows[1]["latency"] == 4 and rows[2]["latency"] == 2
+    assert rows[0]["latency"] == 3 and rows[1]["latency"] == 4
+    assert rows[2]["latency"] == 3 and rows[3]["latency"] == 2
     assert rows[2]["max_ulp"] is None and rows[0]["luts"] is None
-    # descriptions come from the registry; mac-limit is compare's own reference row
+    # descriptions come from the registry; the limits are compare's own reference rows
     assert rows[0]["description"] == DESIGNS["plan"].description
-    assert "multiply-add" in rows[2]["description"]
+    assert "native width" in rows[2]["description"] and "32-bit add" in rows[3]["description"]
+
+
+def test_compare_sweep_rows_share_the_pipeline_accuracy():
+    rows = compare(["ecp5-85f"], ["pipeline"], implement_designs=False, targets=("100", "max"),
+                   show_progress=False)
+    by_name = {r["design"]: r for r in rows}
+    assert list(by_name) == ["pipeline", "pipeline@100", "pipeline@max", "dsp-limit",
+                             "adder-limit"]
+    assert by_name["pipeline@100"]["target_mhz"] == 100.0
+    assert by_name["pipeline@max"]["target_mhz"] == 1000.0
+    assert by_name["pipeline"]["target_mhz"] is None
+    for name in ("pipeline@100", "pipeline@max"):
+        assert by_name[name]["max_ulp"] == by_name["pipeline"]["max_ulp"]
 
 
 def test_compare_accuracy_of_the_pipelines_is_their_model():
@@ -76,7 +91,7 @@ def test_compare_command_json_and_errors(capsys):
     assert main(["compare", "--accuracy-only", "--devices", "hx8k", "--designs", "table1024",
                  "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["design"] for r in rows] == ["table1024", "mac-limit"]
+    assert [r["design"] for r in rows] == ["table1024", "dsp-limit", "adder-limit"]
     for key in ("design", "device", "max_ulp", "mean_ulp", "correctly_rounded", "luts", "ffs",
                 "dsps", "brams", "fmax_mhz", "latency"):
         assert key in rows[0]
@@ -86,13 +101,14 @@ def test_compare_command_json_and_errors(capsys):
 
 
 def test_accuracy_only_prints_the_table_once(capsys):
-    """Accuracy is the same on every device: one table, one line per design, no mac-limit."""
+    """Accuracy is the same on every device: one table, one line per design, no limit rows."""
     assert main(["compare", "--accuracy-only", "--devices", "up5k", "hx8k", "ecp5-85f",
                  "--designs", "rom", "plan", "comparator"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[0] for line in lines[3:-1]]
     assert names == ["comparator", "plan", "rom"]
-    assert not any(MAC_LIMIT in line or "up5k" in line for line in lines)
+    assert not any(limit in line for limit in LIMITS for line in lines)
+    assert not any("up5k" in line for line in lines)
     # the correctly rounded ROM: within 1/2 ulp, worst at the SEEDS.md hard case
     rom = [line for line in lines if line.startswith("rom ")][0].split()
     assert rom[1] == "0.500" and rom[3:6] == ["100.00%", "100.00%", "-3.06884765625"]

@@ -131,7 +131,7 @@ def format_report(r):
 def run(args):
     threshold = parse_threshold(args.threshold, runtime=False)
     options = {k: v for k, v in design_options_from_args(args).items()
-               if k in ("input_format", "output_bits", "order")}
+               if k in ("input_format", "output_bits", "order", "target_mhz", "family")}
     results = []
     with bar(len(args.board), "build", unit="board", enabled=not args.no_progress) as progress:
         with ticking(progress):

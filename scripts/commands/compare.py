@@ -8,10 +8,19 @@ bit-exact model and ``model.accuracy``) and the out-of-context
 implementation figures of ``flow.implement`` (LUT, FF, DSP, BRAM, Fmax) with
 the latency and results per second (one result per clock for every design).
 ``--accuracy-only`` prints the accuracy once, without implementing. The
-Pareto front and its figure are ``report.pareto`` and ``report.compare_plot``. Per device, a ``mac-limit`` row gives the Fmax of a bare
-registered multiply-add (``hw.baselines.mac.MultiplyAdd``) as wide as the
-default pipeline's widest Horner stage: the device's own limit for this kind
-of datapath, to which each design's Fmax is compared (``vs_limit``).
+Pareto front and its figure are ``report.pareto`` and ``report.compare_plot``.
+
+Per device, two rows measure the device itself, with the same flow and seed
+(``hw.baselines.limits``): ``dsp-limit``, one registered multiply of the
+device's native width (18 x 18 in a MULT18X18D on ECP5, 16 x 16 in an
+SB_MAC16 on the UP5K, 16 x 16 in logic on the HX8K), and ``adder-limit``,
+one registered 32-bit add. ``vs_limit`` = Fmax / dsp-limit.
+
+The speed sweep (``--targets``): the default pipeline again at each
+``target_mhz`` (rows ``pipeline@50`` ... and ``pipeline@max``, the deepest
+split the delay model makes, ``hw.timing``), each built with the device's
+delay model; ``report.compare_plot.write_speed_plot`` draws Fmax against
+latency. iCE40 rows carry icetime's Fmax too (``fmax_icetime_mhz``).
 
 A design that does not fit a device gets a row that says why. The direct ROM
 needs 480 Kib of initialized block RAM; a device with less is reported as
@@ -30,11 +39,12 @@ import numpy as np
 from hw.designs import DESIGNS, design
 from model.fixed import SQ
 from report.compare_plot import write_plot
+from report.speed_plot import write_speed_plot
 from report.progress import bar, ticking, write
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "DESIGN_ORDER", "DEVICE_ORDER",
-           "BLOCK_RAM_BITS", "MAC_LIMIT", "inspect_designs", "mac_limit_widths", "compare",
-           "format_table", "format_accuracy_table"]
+           "BLOCK_RAM_BITS", "DSP_LIMIT", "ADDER_LIMIT", "LIMITS", "SWEEP", "FASTEST_MHZ",
+           "sweep_name", "inspect_designs", "compare", "format_table", "format_accuracy_table"]
 
 NAME = "compare"
 HELP = ("compare the pipeline, the threshold comparator and the baseline designs (PLAN, "
@@ -44,9 +54,25 @@ INPUT_FORMAT = SQ(4, 12)
 OUTPUT_BITS = 16
 DESIGN_ORDER = tuple(DESIGNS)           # the registry's order
 DEVICE_ORDER = ("up5k", "hx8k", "ecp5-85f")
-MAC_LIMIT = "mac-limit"
-MAC_LIMIT_DESCRIPTION = ("a bare registered multiply-add as wide as the default pipeline's "
-                         "widest Horner stage (the device's limit, not a sigmoid)")
+DSP_LIMIT = "dsp-limit"
+ADDER_LIMIT = "adder-limit"
+LIMITS = (DSP_LIMIT, ADDER_LIMIT)
+LIMIT_DESCRIPTIONS = {
+    DSP_LIMIT: "one registered multiply of the device's native width (the device, not a sigmoid)",
+    ADDER_LIMIT: "one registered 32-bit add (the device, not a sigmoid)",
+}
+SWEEP = ("50", "100", "150", "200", "max")
+FASTEST_MHZ = 1000.0     # "max": a target no family meets, so every split the model knows
+
+
+def sweep_name(target):
+    """The row name of the default pipeline at ``target`` (``"150"`` or ``"max"``)."""
+    return "pipeline@{}".format(target)
+
+
+def _sweep_target(name):
+    target = name.split("@", 1)[1]
+    return FASTEST_MHZ if target == "max" else float(target)
 
 # Block RAM that can hold initial contents (the UP5K's 1 Mib of SPRAM cannot:
 # the bitstream does not initialize it).
@@ -57,32 +83,30 @@ BLOCK_RAM_BITS = {
 }
 
 
-def _component(name):
-    """A fresh component: design ``name`` of ``hw.designs`` at SQ(4,12) -> UQ(0,16), or mac-limit."""
-    if name == MAC_LIMIT:
-        from hw.baselines.mac import MultiplyAdd
-        return MultiplyAdd(*mac_limit_widths())
-    record = design(name)
+def _family(device):
+    from flow.implement import DEVICES
+    return DEVICES[device].timing_family
+
+
+def _component(name, device="ecp5-85f"):
+    """A fresh component: design ``name`` of ``hw.designs`` at SQ(4,12) -> UQ(0,16), a
+    ``pipeline@target`` of the sweep, or a limit, for ``device``."""
+    if name in LIMITS:
+        from hw.baselines.limits import (ADD_WIDTH, NATIVE_MULTIPLY_WIDTH, RegisteredAdd,
+                                         RegisteredMultiply)
+        if name == ADDER_LIMIT:
+            return RegisteredAdd(ADD_WIDTH)
+        return RegisteredMultiply(NATIVE_MULTIPLY_WIDTH[_family(device)])
     given = {"input_format": INPUT_FORMAT, "output_bits": OUTPUT_BITS}
+    if "@" in name:
+        name, target = name.split("@", 1)[0], _sweep_target(name)
+        given.update(target_mhz=target, family=_family(device))
+    record = design(name)
     return record.make(**{k: v for k, v in given.items() if k in record.options})
 
 
-def mac_limit_widths(coefficients="table"):
-    """``(a, b, c)`` widths of the default pipeline's widest Horner multiply-add.
-
-    Stage k computes ``d * acc_{k+1} + A_k``: ``a`` is the widest
-    ``acc_{k+1}``, ``b`` the width of d, and the addend ``c`` is taken as wide
-    as the product.
-    """
-    from model.pipeline import derive_params, plan_for
-    plan = plan_for(derive_params(INPUT_FORMAT, OUTPUT_BITS, coefficients=coefficients))
-    a = max(plan.horner.acc_width[1:])
-    d = plan.reduction.d_width
-    return a, d, a + d
-
-
 def inspect_designs(designs=DESIGN_ORDER, *, progress=None):
-    """What compare needs of each design before any synthesis, by name (and ``mac-limit``).
+    """What compare needs of each design before any synthesis, by name (and the limits).
 
     Each component is made once from its ``hw.designs`` record and
     elaborated (so a design that cannot be built fails here, in seconds, and
@@ -94,21 +118,23 @@ def inspect_designs(designs=DESIGN_ORDER, *, progress=None):
     dict
         ``{name: {"description", "latency", "memory_bits", "metrics"}}``;
         ``metrics`` is an ``error_metrics`` dict, or None for the comparator
-        (its 1-bit decision is not a sigmoid value) and mac-limit.
+        (its 1-bit decision is not a sigmoid value) and the limits. The
+        latency of a sweep row or a limit depends on the device: its job
+        reports it.
     """
     from amaranth.hdl import Fragment
     from model.accuracy import error_metrics
     raw = INPUT_FORMAT.raw_range()
     found = {}
-    for name in list(designs) + [MAC_LIMIT]:
+    for name in list(designs) + list(LIMITS):
         component = _component(name)
         Fragment.get(component, None)
         metrics = None
-        if name != MAC_LIMIT and design(name).kind != "comparator":
+        if name not in LIMITS and design(name).kind != "comparator":
             y = np.asarray(design(name).model(component, raw), dtype=np.int64)
             metrics = error_metrics(y, raw, INPUT_FORMAT, OUTPUT_BITS)
         found[name] = {
-            "description": MAC_LIMIT_DESCRIPTION if name == MAC_LIMIT
+            "description": LIMIT_DESCRIPTIONS[name] if name in LIMITS
             else design(name).description,
             "latency": getattr(component, "latency", None),
             "memory_bits": getattr(component, "memory_bits", None),
@@ -131,8 +157,8 @@ def _implement_job(design, device, seed, toolchain, build_dir):
     """One implementation, in a worker process: a row's device-specific fields."""
     from flow.implement import DoesNotFit, implement
     from flow.toolchain import ToolchainError
-    component = _component(design)
-    row = {"seed": seed}
+    component = _component(design, device)
+    row = {"seed": seed, "latency": getattr(component, "latency", None)}
     folder = None if build_dir is None else os.path.join(build_dir, design + "-" + device)
     try:
         result = implement(component, device, seed=seed, build_dir=folder, toolchain=toolchain)
@@ -146,6 +172,8 @@ def _implement_job(design, device, seed, toolchain, build_dir):
                core_ffs=result["ffs"] - result["boundary_ffs"], dsps=result["dsps"],
                brams=result["brams"], fmax_mhz=result["fmax_mhz"],
                seconds=result["seconds"])
+    if "fmax_icetime_mhz" in result:
+        row["fmax_icetime_mhz"] = result["fmax_icetime_mhz"]
     if result.get("fmax_note"):
         row["fmax_note"] = result["fmax_note"]
     if result.get("critical_path"):
@@ -160,8 +188,12 @@ _RESOURCE_KEYS = ("luts", "ffs", "core_ffs", "dsps", "brams", "fmax_mhz")
 
 def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yowasp",
             build_dir=None, jobs=None, precheck=True, implement_designs=True, log=None,
-            show_progress=True):
-    """All rows: one per (device, design) plus one ``mac-limit`` row per device.
+            show_progress=True, targets=SWEEP):
+    """All rows: one per (device, design), the sweep, and the two limits per device.
+
+    ``targets``: the sweep's ``target_mhz`` values as text (``"150"``,
+    ``"max"``); when ``"pipeline"`` is among ``designs`` it is built at each
+    (``sweep_name``).
 
     ``log(text)`` is called once per finished implementation; progress bars
     (``report.progress``) are drawn on a terminal unless ``show_progress`` is
@@ -174,13 +206,23 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
         ``max_ulp``, ``mean_ulp``, ``correctly_rounded``, ``faithful``,
         ``worst_x`` (an input with the largest error, as a number), ``luts``, ``ffs`` (with the harness's registers), ``core_ffs``,
         ``dsps``, ``brams``, ``fmax_mhz``, ``latency``, ``results_per_s``,
-        ``vs_limit`` (Fmax / the device's mac-limit Fmax), ``fits`` and
+        ``vs_limit`` (Fmax / the device's dsp-limit Fmax), ``target_mhz``,
+        ``fmax_icetime_mhz`` (iCE40), ``fits`` and
         ``note``; resource fields are None where the design does not fit (or
         ``implement_designs`` is False).
     """
-    names = list(designs) + [MAC_LIMIT]
-    with bar(len(names), "accuracy", unit="design", enabled=show_progress) as progress:
+    sweep = [sweep_name(t) for t in targets] if "pipeline" in designs else []
+    for name in sweep:
+        _sweep_target(name)   # a bad target fails here
+    names = list(designs) + sweep + list(LIMITS)
+    with bar(len(designs) + len(LIMITS), "accuracy", unit="design",
+             enabled=show_progress) as progress:
         found = inspect_designs(designs, progress=progress)
+    for name in sweep:
+        # the same arithmetic at every target (tests/test_speed.py): the same accuracy
+        found[name] = dict(found["pipeline"], latency=None,
+                           description="the default pipeline at target_mhz {}".format(
+                               name.split("@", 1)[1]))
     results = {}
     tasks = []
     for device in devices:
@@ -207,7 +249,7 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
                         row["fmax_mhz"]) if row.get("fits") else row.get("note")))
     rows = []
     for device in devices:
-        limit = results.get((MAC_LIMIT, device), {}).get("fmax_mhz")
+        limit = results.get((DSP_LIMIT, device), {}).get("fmax_mhz")
         for name in names:
             info = found[name]
             row = {"design": name, "device": device, "description": info["description"]}
@@ -219,13 +261,11 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
             row.update({key: None for key in _RESOURCE_KEYS})
             row.update(latency=info["latency"], fits=None, note=None)
             row.update(results.get((name, device), {}))
+            row["target_mhz"] = _sweep_target(name) if "@" in name else None
             fmax = row.get("fmax_mhz")
             row["results_per_s"] = None if fmax is None else round(fmax * 1e6)
             row["vs_limit"] = (round(fmax / limit, 3) if fmax is not None and limit
-                               and name != MAC_LIMIT else None)
-            if name == MAC_LIMIT:
-                row["widths"] = list(mac_limit_widths())
-                row["note"] = row["note"] or "{} x {} bits + {} bits".format(*row["widths"])
+                               and name not in LIMITS else None)
             rows.append(row)
     return rows
 
@@ -241,7 +281,7 @@ def format_table(rows):
                     "BRAM", "Fmax", "/limit", "lat", "Mres/s", "note"))
     lines = [head, "-" * len(head)]
     previous = None
-    bounded_limit = {r["device"] for r in rows if r["design"] == MAC_LIMIT and r.get("fmax_note")}
+    bounded_limit = {r["device"] for r in rows if r["design"] == DSP_LIMIT and r.get("fmax_note")}
     for r in rows:
         if previous is not None and r["device"] != previous:
             lines.append("")
@@ -249,6 +289,9 @@ def format_table(rows):
         correct = None if r["correctly_rounded"] is None else 100 * r["correctly_rounded"]
         rate = None if r["results_per_s"] is None else r["results_per_s"] / 1e6
         note = r.get("note") or ""
+        if r.get("fmax_icetime_mhz") is not None:
+            note = (note + "; " if note else "") + "icetime {}{}".format(
+                r["fmax_icetime_mhz"], "" if r["fmax_icetime_mhz"] == "missing" else " MHz")
         if r.get("fmax_note"):
             note = (note + "; " if note else "") + "Fmax is an upper bound (DSP paths untimed)"
         ratio = _fmt(r["vs_limit"], ".2f")
@@ -276,7 +319,7 @@ def format_accuracy_table(rows):
     lines = [head, "-" * len(head)]
     seen = set()
     for r in rows:
-        if r["design"] in seen or r["design"] == MAC_LIMIT:
+        if r["design"] in seen or r["design"] in LIMITS or "@" in r["design"]:
             continue
         seen.add(r["design"])
         lines.append(line.format(
@@ -298,6 +341,12 @@ def add_arguments(parser):
     parser.add_argument("--json", action="store_true", help="print a JSON list of rows")
     parser.add_argument("--plot", metavar="FILE", default=None,
                         help="write the Pareto plot (error against LUTs) as a PNG")
+    parser.add_argument("--targets", nargs="*", default=list(SWEEP), metavar="MHZ",
+                        help="target_mhz values of the speed sweep of the default pipeline, "
+                             "'max' for the deepest split (default: {}; none: no sweep)".format(
+                                 " ".join(SWEEP)))
+    parser.add_argument("--speed-plot", metavar="FILE", default=None,
+                        help="write Fmax against latency (the sweep and the limits) as a PNG")
     parser.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="implementations run in parallel (default: CPU count)")
@@ -337,7 +386,7 @@ def run(args):
                        build_dir=args.build_dir, jobs=args.jobs,
                        precheck=not args.no_precheck,
                        implement_designs=not args.accuracy_only, log=log,
-                       show_progress=not args.no_progress)
+                       show_progress=not args.no_progress, targets=args.targets)
     accuracy_only = args.accuracy_only or not any(r.get("fits") is not None for r in rows)
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -349,13 +398,16 @@ def run(args):
     else:
         print("Exhaustive accuracy over all 65536 SQ(4,12) inputs (ulp of the 16-bit output); "
               "out-of-context implementation (seed {}); FF without the harness's registers; "
-              "/limit = Fmax / the device's mac-limit Fmax".format(
+              "/limit = Fmax / the device's dsp-limit Fmax".format(
                   rows[0].get("seed", args.seed) if rows else args.seed))
         print(format_table(rows))
         print("({:.0f} s)".format(time.monotonic() - start))
     if args.plot:
         write_plot(rows, args.plot, DEVICE_ORDER)
         print("wrote {}".format(args.plot), file=sys.stderr)
+    if args.speed_plot:
+        write_speed_plot(rows, args.speed_plot, DEVICE_ORDER)
+        print("wrote {}".format(args.speed_plot), file=sys.stderr)
     failed = [r for r in rows if r.get("fits") is None
               and not args.accuracy_only and args.load is None]
     return 1 if failed else 0

@@ -89,7 +89,7 @@ def run(args):
         print(params.describe())
         print("  widths: d {} bits, accumulators {} (acc_0..acc_K), latency {}".format(
             plan.reduction.d_width, list(plan.horner.acc_width),
-            count_of(plan.latency, "cycle")))
+            count_of(dut.latency, "cycle")))
         print("  inputs simulated  {:>10}{}".format(total, " (all)" if args.count is None else ""))
         missing = result["missing"]
         print("  RTL == model      {:>10}   mismatches {}{}".format(

@@ -1,0 +1,217 @@
+# amaranth: UnusedElaboratable=no
+"""target_mhz: the same results at every target, the latency that follows, the credit
+handshake, the delay model's helpers, the limit circuits and the icetime step."""
+
+import json
+import random
+
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from flow.implement import icetime_fmax, parse_icetime
+from hw.baselines.limits import RegisteredAdd, RegisteredMultiply
+from hw.pipeline import SigmoidPipeline
+from hw.streamsim import run_stream
+from hw.timing import FAMILIES, chunks, pack, schedule, segments
+from model.pipeline import derive_params, plan_for, sigmoid_fixed
+
+SETTINGS = [("ecp5", 100), ("ecp5", 150), ("ecp5", 1000), ("ice40-up", 90),
+            ("ice40-hx", 100), ("ice40-hx", 1000)]
+
+
+def _sample(params, count=700, seed=11):
+    fmt = params.input_format
+    rng = random.Random(seed)
+    xs = {fmt.min, fmt.min + 1, -1, 0, 1, fmt.max}
+    for t in plan_for(params).reduction.thresholds:
+        xs.update({t - 1, t, -t, 1 - t})
+    xs.update(rng.randrange(fmt.min, fmt.max + 1) for _ in range(count))
+    return sorted(x for x in xs if fmt.min <= x <= fmt.max)
+
+
+@pytest.mark.parametrize("family,target", SETTINGS)
+def test_rtl_equals_model_at_target(family, target):
+    dut = SigmoidPipeline(target_mhz=target, family=family)
+    xs = _sample(dut.params)
+    out, _ = run_stream(dut, xs, stall=0.3, gap=0.2, seed=5)
+    assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]
+
+
+@pytest.mark.parametrize("kwargs", [dict(rounding="correct"), dict(coefficients="derived"),
+                                    dict(coefficients="minimax", register_product=True)],
+                         ids=["correct", "derived", "minimax-product"])
+def test_rtl_equals_model_at_target_other_configurations(kwargs):
+    dut = SigmoidPipeline(target_mhz=150, family="ice40-up", **kwargs)
+    xs = _sample(dut.params, count=300)
+    out, _ = run_stream(dut, xs, stall=0.3, seed=6)
+    assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]
+
+
+@pytest.mark.slow
+def test_deepest_setting_exhaustive_equals_model():
+    dut = SigmoidPipeline(target_mhz=1000, family="ice40-up")
+    xs = dut.params.input_format.raw_range()
+    out, cycles = run_stream(dut, [int(x) for x in xs])
+    assert len(out) == 65536
+    mismatch = np.flatnonzero(np.array(out) != sigmoid_fixed(xs, dut.params))
+    assert mismatch.size == 0, "first mismatch at raw x = {}".format(int(xs[mismatch[0]]))
+    assert cycles == 65536 + dut.latency   # one result per clock through the credit buffer
+
+
+def _first_output_cycle(dut):
+    seen = {}
+
+    async def bench(ctx):
+        ctx.set(dut.o.ready, 1)
+        ctx.set(dut.i.payload, 4096)
+        ctx.set(dut.i.valid, 1)
+        await ctx.tick()
+        ctx.set(dut.i.valid, 0)
+        for cycle in range(1, 200):
+            if ctx.get(dut.o.valid):
+                seen["cycle"], seen["y"] = cycle, ctx.get(dut.o.payload)
+                return
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    return seen
+
+
+@pytest.mark.parametrize("family,target", [(None, None)] + SETTINGS[:2] + SETTINGS[3:5])
+def test_latency_is_the_sum_of_the_stage_registers_and_is_measured(family, target):
+    dut = SigmoidPipeline(target_mhz=target, family=family or "ecp5")
+    assert dut.latency == sum(stage.latency for _, stage in dut.stages)
+    seen = _first_output_cycle(dut)
+    assert seen["cycle"] == dut.latency and seen["y"] == sigmoid_fixed(4096)
+    plan = plan_for(dut.params)
+    if target is None:
+        assert dut.latency == plan.latency and "buffer" not in dict(dut.stages)
+    else:
+        # the model's plan keeps the arithmetic's minimum; the registers live in hw
+        assert dut.latency > plan.latency and dict(dut.stages)["buffer"].latency == 2
+    # every register of the map belongs to a stage 1 .. latency
+    assert {r.stage for r in dut.registers} <= set(range(1, dut.latency + 1))
+
+
+def test_latency_grows_with_the_target():
+    lat = [SigmoidPipeline(target_mhz=t, family="ice40-hx").latency for t in (50, 100, 150)]
+    assert lat == sorted(lat) and lat[0] < lat[-1]
+
+
+def test_credit_handshake_never_drops_and_ready_follows_o_ready():
+    """A consumer that stalls for long stretches: i.ready falls once the credits are used,
+    o.ready always implies i.ready, and every word comes out once, in order."""
+    dut = SigmoidPipeline(target_mhz=150, family="ecp5")
+    buffer = dict(dut.stages)["buffer"]
+    xs = list(range(-3000, 3000, 37))
+    got, log = [], {"ready_low": 0, "max_count": 0}
+
+    async def producer(ctx):
+        for x in xs:
+            ctx.set(dut.i.payload, x)
+            ctx.set(dut.i.valid, 1)
+            await ctx.tick().until(dut.i.ready)
+        ctx.set(dut.i.valid, 0)
+
+    async def consumer(ctx):
+        rng = random.Random(3)
+        cycle = 0
+        while len(got) < len(xs):
+            ready = (cycle // 40) % 2 == 0 or rng.random() < 0.1
+            ctx.set(dut.o.ready, int(ready))
+            await ctx.delay(1e-7)
+            assert not ctx.get(dut.o.ready) or ctx.get(dut.i.ready)
+            log["ready_low"] += not ctx.get(dut.i.ready)
+            log["max_count"] = max(log["max_count"], ctx.get(buffer.count))
+            if ctx.get(dut.o.valid) and ready:
+                got.append(ctx.get(dut.o.payload))
+            await ctx.tick()
+            cycle += 1
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(producer)
+    sim.add_testbench(consumer)
+    sim.run()
+    assert got == [int(y) for y in sigmoid_fixed(np.array(xs))]
+    assert log["ready_low"] > 0 and log["max_count"] == buffer.credits
+
+
+def test_pack_segments_chunks():
+    assert pack([1, 1, 1, 1], period=2.5, overhead=0.5) == (1, 3)
+    assert pack([3, 1], period=2.5, overhead=0.5) == (0, 1)        # an op too slow alone
+    assert pack([1, 1, 1], period=9, overhead=0, forced=(0,)) == (0, 2)
+    assert segments(18, 35, 20) == ((0, 18), (18, 35))
+    assert segments(10, 32, 8) == ((0, 8), (8, 10), (10, 18), (18, 26), (26, 32))
+    assert chunks(22, 18) == ((0, 17), (17, 22))
+    assert chunks(12, 18) == ((0, 12),)
+    assert chunks(40, 16) == ((0, 15), (15, 30), (30, 40))
+
+
+def test_schedule_none_and_targets():
+    plan = plan_for(derive_params())
+    assert schedule(plan, "ecp5", None).horner == ()
+    slow, fast = schedule(plan, "ecp5", 50), schedule(plan, "ecp5", 150)
+    assert sum(h.registers for h in slow.horner) < sum(h.registers for h in fast.horner)
+    for family in FAMILIES:
+        s = schedule(plan, family, 100)
+        assert len(s.horner) == plan.horner.order
+        for h in s.horner:
+            assert h.ops[0] == "mul" and h.cuts[-1] == len(h.ops) - 1
+    # UP5K: a register right after every multiply (the SB_MAC16's own)
+    assert all(h.cuts[0] == 0 for h in schedule(plan, "ice40-up", 50).horner)
+
+
+def test_schedule_and_pipeline_reject_bad_targets():
+    plan = plan_for(derive_params())
+    with pytest.raises(TypeError, match=r"^target_mhz must be a positive number of MHz or "
+                                        r"None, not -5$"):
+        schedule(plan, "ecp5", -5)
+    with pytest.raises(ValueError, match=r"^family must be one of \['ecp5', 'ice40-hx', "
+                                         r"'ice40-up'\], not 'xc7'$"):
+        SigmoidPipeline(target_mhz=100, family="xc7")
+
+
+@pytest.mark.parametrize("cls,width,op", [
+    (RegisteredMultiply, 9, lambda a, b: a * b),
+    (RegisteredAdd, 8, lambda a, b: (a + b + 128) % 256 - 128),
+])
+def test_limit_circuits_compute_their_operation(cls, width, op):
+    dut = cls(width)
+    rng = random.Random(1)
+    lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    inputs = [{"a": rng.randint(lo, hi), "b": rng.randint(lo, hi)} for _ in range(200)]
+    inputs += [{"a": lo, "b": lo}, {"a": hi, "b": lo}]
+    out, _ = run_stream(dut, inputs)
+    assert out == [op(v["a"], v["b"]) for v in inputs]
+
+
+def test_limit_circuits_reject_a_bad_width():
+    with pytest.raises(TypeError, match=r"^width must be a positive integer, not 0$"):
+        RegisteredMultiply(0)
+
+
+def test_parse_icetime_and_missing_tool(tmp_path, monkeypatch):
+    report = ("Report for critical path:\n...\nTotal number of logic levels: 17\n"
+              "Total path delay: 17.81 ns (56.16 MHz)\n")
+    assert parse_icetime(report) == 56.16
+    assert parse_icetime("no timing here") is None
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert icetime_fmax(str(tmp_path / "top.asc"), ["-d", "up5k"]) == "missing"
+
+
+def test_target_option_reaches_the_pipeline():
+    from scripts.cli import main
+    import contextlib
+    import io
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        assert main(["simulate", "--target-mhz", "100", "--family", "ice40-hx",
+                     "--count", "300", "--json"]) == 0
+    result = json.loads(text.getvalue())
+    assert result["rtl_mismatches"] == 0
+    assert result["latency"] == SigmoidPipeline(target_mhz=100, family="ice40-hx").latency

@@ -17,7 +17,8 @@ from amaranth.sim import Simulator
 
 from model.validate import check_real
 
-__all__ = ["StreamRuleError", "run_stream", "patience", "GIVE_UP_CHANCE"]
+__all__ = ["StreamRuleError", "run_stream", "patience", "GIVE_UP_CHANCE", "plain",
+           "stream_put", "stream_get"]
 
 GIVE_UP_CHANCE = 1e-9
 _MARGIN = 16   # idle cycles beyond the latency that a design without stalls may take
@@ -27,9 +28,10 @@ class StreamRuleError(AssertionError):
     """The component broke an amaranth.lib.stream rule."""
 
 
-def _plain(value):
+def plain(value):
+    """A sampled payload as plain Python: ints, and dicts for struct payloads."""
     if isinstance(value, data.Const):
-        return {name: _plain(value[name]) for name, _ in value.shape()}
+        return {name: plain(value[name]) for name, _ in value.shape()}
     return value
 
 
@@ -132,7 +134,7 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
             _, _, i_valid, i_ready, o_valid, o_ready, o_payload = \
                 await ctx.tick().sample(i.valid, i.ready, o.valid, o.ready, o.payload)
             cycles += 1
-            payload = _plain(o_payload)
+            payload = plain(o_payload)
             if held is not None:
                 if not o_valid:
                     raise StreamRuleError(
@@ -185,3 +187,23 @@ def run_stream(dut, inputs, *, in_port="i", out_port="o", stall=0.0, gap=0.0,
     else:
         sim.run()
     return outputs, state["cycles"]
+
+
+async def stream_put(ctx, stream, payload):
+    """Offer ``payload`` on ``stream`` (a testbench drives it) until it is taken.
+
+    The helper of Amaranth's stream documentation: ``valid`` rises at once (a
+    producer never waits for ``ready``) and falls after the transfer.
+    """
+    ctx.set(stream.valid, 1)
+    ctx.set(stream.payload, payload)
+    await ctx.tick().until(stream.ready)
+    ctx.set(stream.valid, 0)
+
+
+async def stream_get(ctx, stream):
+    """Take one word from ``stream`` (a testbench is its consumer); return its payload."""
+    ctx.set(stream.ready, 1)
+    payload, = await ctx.tick().sample(stream.payload).until(stream.valid)
+    ctx.set(stream.ready, 0)
+    return plain(payload)

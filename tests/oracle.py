@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import mpmath
 
-__all__ = ["DPS", "sigmoid", "sigmoid_raw", "sigmoid_scaled", "rounded",
+__all__ = ["DPS", "sigmoid", "sigmoid_raw", "sigmoid_scaled", "rounded", "limit",
            "mp_threshold", "mp_passes", "mp_boundary"]
 
 DPS = 60
@@ -40,6 +40,15 @@ def rounded(raw, f_bits, out_bits, saturate=True):
     with mpmath.workdps(DPS):
         r = int(mpmath.floor(sigmoid_scaled(raw, f_bits, out_bits) + mpmath.mpf(1) / 2))
     return min(r, (1 << out_bits) - 1) if saturate else r
+
+
+def limit(t, f_bits):
+    """Smallest raw x with sigmoid(x 2^-f) > t: floor(2^f logit(t)) + 1 (0 < t < 1)."""
+    with mpmath.workdps(DPS):
+        t = mpmath.mpf(t)
+        if t == mpmath.mpf(1) / 2:
+            return 1   # logit(1/2) = 0 exactly; sigmoid(0) = 1/2 is not above t
+        return int(mpmath.floor(mpmath.log(t / (1 - t)) * 2 ** f_bits)) + 1
 
 
 def mp_threshold(t):

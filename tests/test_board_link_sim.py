@@ -15,7 +15,6 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 from amaranth import Signal
-from amaranth.sim import Simulator
 
 from hw.pipeline import SigmoidPipeline
 from hw.threshold import ThresholdComparator
@@ -23,6 +22,7 @@ from link.gateware import SigmoidLink
 from link.protocol import LinkProtocol, Ledger, REQUEST_SYNC
 from model.fixed import SQ
 from model.pipeline import derive_params, sigmoid_fixed
+from uart_host import UARTHost, byte_levels, ledger_of
 
 BAUD = 1_000_000
 CLK = 16 * BAUD
@@ -37,80 +37,14 @@ def exact_decision(raw):
         return mpmath.mpf(raw) / 4096 > mpmath.log(3)
 
 
-def byte_levels(byte, stop=1):
-    return [0] + [(byte >> k) & 1 for k in range(8)] + [stop]
+class Host(UARTHost):
+    """The shared UART host at this file's rate; ``run`` returns the finished ledger."""
 
-
-class Host:
-    """The host: a line driver and a line reader sharing state, as two testbenches."""
-
-    def __init__(self, dut, words, *, window=None, gap_bits=0, corrupt=None, extra=None):
-        self.dut = dut
-        self.words = words
-        self.window = window          # requests in flight; None: back to back
-        self.gap_bits = gap_bits      # idle bits between requests
-        self.corrupt = corrupt or {}  # word index -> function(frame levels) -> levels
-        self.extra = extra or {}      # word index -> line levels sent before that word
-        self.protocol = dut.protocol
-        self.decoder = self.protocol.decoder()
-        self.responses = []
-        self.rx_bytes = bytearray()
-        self.quiet = 0
-        self.done = Signal()  # testbench-only: tells the reader to stop
-
-    def answered(self):
-        return sum(1 for r in self.responses if not r.report)
-
-    async def drive(self, ctx):
-        ctx.set(self.dut.rx, 1)
-        await ctx.tick().repeat(4 * DIV)
-        for k, x in enumerate(self.words):
-            if self.window is not None:
-                while k - self.answered() >= self.window:
-                    await ctx.tick().repeat(DIV)
-            levels = list(self.extra.get(k, []))
-            frame = self.protocol.encode_request(k % 256, x)
-            frame_levels = [lv for b in frame for lv in byte_levels(b)]
-            if k in self.corrupt:
-                frame_levels = self.corrupt[k](frame_levels)
-            levels += frame_levels + [1] * self.gap_bits
-            for level in levels:
-                ctx.set(self.dut.rx, level)
-                await ctx.tick().repeat(DIV)
-        ctx.set(self.dut.rx, 1)
-        # Wait for the board to go quiet: no byte for 40 bit times.
-        while self.quiet < 40:
-            await ctx.tick().repeat(DIV)
-            self.quiet += 1
-        ctx.set(self.done, 1)
-
-    async def read(self, ctx):
-        tx = self.dut.tx
-        while True:
-            await ctx.tick().until(~tx | self.done)
-            if ctx.get(self.done):
-                return
-            await ctx.tick().repeat(DIV // 2)
-            levels = [ctx.get(tx)]
-            for _ in range(9):  # ends in the middle of the stop bit
-                await ctx.tick().repeat(DIV)
-                levels.append(ctx.get(tx))
-            assert levels[0] == 0 and levels[9] == 1, "bad frame from the board: {}".format(levels)
-            byte = sum(b << k for k, b in enumerate(levels[1:9]))
-            self.rx_bytes.append(byte)
-            self.responses += self.decoder.feed(bytes([byte]))
-            self.quiet = 0
+    def __init__(self, dut, words, **kwargs):
+        super().__init__(dut, words, div=DIV, clk=CLK, **kwargs)
 
     def run(self):
-        sim = Simulator(self.dut)
-        sim.add_clock(1 / CLK)
-        sim.add_testbench(self.drive)
-        sim.add_testbench(self.read)
-        sim.run()
-        ledger = Ledger(len(self.words))
-        for r in self.responses:
-            ledger.add(r)
-        return ledger.finish()
+        return ledger_of(super().run(), len(self.words))
 
 
 def make_link(queue_depth=8):

@@ -23,11 +23,9 @@ The behaviour checked (and written down in ``docs/reliability.md``):
 import random
 import zlib
 
-import mpmath
 import numpy as np
 import pytest
 from amaranth import *
-from amaranth.lib import data
 from amaranth.sim import Simulator, DomainReset
 
 from model.fixed import SQ
@@ -36,21 +34,12 @@ from hw.pipeline import SigmoidPipeline
 from hw.score_filter import ScoreFilter
 from hw.threshold import ThresholdComparator
 from link.gateware import SigmoidLink
-
-
-def _plain(value):
-    if isinstance(value, data.Const):
-        return {name: _plain(value[name]) for name, _ in value.shape()}
-    return value
+from hw.streamsim import plain
+import oracle
 
 
 def limit_mp(t, f_bits=12):
-    """floor(2^f logit(t)) + 1, with mpmath (independent of model.threshold)."""
-    with mpmath.workdps(60):
-        t = mpmath.mpf(t)
-        if t == mpmath.mpf(1) / 2:
-            return 1
-        return int(mpmath.floor(mpmath.log(t / (1 - t)) * 2 ** f_bits)) + 1
+    return oracle.limit(t, f_bits)
 
 
 def run_with_resets(dut, inputs, model, *, resets, stall, gap, seed, max_cycles=200_000,
@@ -98,7 +87,7 @@ def run_with_resets(dut, inputs, model, *, resets, stall, gap, seed, max_cycles=
                 (result["offered_in_reset"] if in_reset else accepted).append(inputs[sent])
                 sent += 1
             if o_valid and o_ready:
-                outputs.append(_plain(o_payload))
+                outputs.append(plain(o_payload))
             if in_reset:
                 reset_left -= 1
                 result["after_reset"].append((cycle, ctx.get(dut.o.valid), ctx.get(dut.i.ready)))

@@ -27,7 +27,6 @@ import zlib
 import mpmath
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from model.fixed import SQ
 from model.pipeline import derive_params, sigmoid_fixed, plan_for
@@ -36,8 +35,8 @@ from hw.score_filter import ScoreFilter
 from hw.streamsim import run_stream
 from hw.threshold import ThresholdComparator
 from link.gateware import SigmoidLink
-from link.protocol import Ledger
 import oracle
+from uart_host import UARTHost, ledger_of
 
 SEED_OFFSET = int(os.environ.get("SIGMOID_STRESS_SEED", "0"))
 
@@ -85,14 +84,7 @@ def check_sequence(got, want, what, seed):
 
 # --------------------------------------------------------------------------- independent threshold
 
-def limit_mp(t, f_bits):
-    """Smallest raw x with sigmoid(x 2^-f) > t: floor(2^f logit(t)) + 1 (mpmath, 60 digits)."""
-    with mpmath.workdps(60):
-        t = mpmath.mpf(t)
-        if t == mpmath.mpf(1) / 2:
-            return 1   # logit(1/2) = 0 exactly; sigmoid(0) = 1/2 is not above t
-        z = mpmath.log(t / (1 - t)) * 2 ** f_bits
-        return int(mpmath.floor(z)) + 1
+limit_mp = oracle.limit
 
 
 def test_limit_mp_is_the_boundary():
@@ -276,78 +268,10 @@ UART_PACED_WORDS = 150
 UART_FLOOD_WORDS = 80
 
 
-class LineHost:
-    """A host on the two UART lines of ``link.gateware.SigmoidLink``, an 8N1 line model written
-    from the definition: sends requests with random gaps (between frames, and idle bits
-    between the bytes of a frame, below the board's timeout) keeping a random number of
-    requests in flight (``window=None``: never waits); reads the responses bit by bit."""
-
-    def __init__(self, dut, words, seed, *, window=(1, 8), gap_bits=(0, 12), byte_gap=(0, 3)):
-        self.dut = dut
-        self.words = words
-        self.rng = random.Random(seed)
-        self.window = window
-        self.gap_bits = gap_bits
-        self.byte_gap = byte_gap
-        self.protocol = dut.protocol
-        self.decoder = self.protocol.decoder()
-        self.responses = []
-        self.sent_all = False
-
-    def answered(self):
-        return sum(1 for r in self.responses if not r.report)
-
-    @staticmethod
-    def byte_levels(byte):
-        return [0] + [(byte >> k) & 1 for k in range(8)] + [1]
-
-    async def drive(self, ctx):
-        rng = self.rng
-        ctx.set(self.dut.rx, 1)
-        await ctx.tick().repeat(4 * UART_DIV)
-        window = None
-        for k, x in enumerate(self.words):
-            if self.window is not None:
-                if window is None or rng.random() < 0.1:
-                    window = rng.randint(*self.window)
-                while k - self.answered() >= window:
-                    await ctx.tick().repeat(UART_DIV)
-            levels = []
-            for byte in self.protocol.encode_request(k % 256, x):
-                levels += self.byte_levels(byte) + [1] * rng.randint(*self.byte_gap)
-            levels += [1] * rng.randint(*self.gap_bits)
-            for level in levels:
-                ctx.set(self.dut.rx, level)
-                await ctx.tick().repeat(UART_DIV)
-        ctx.set(self.dut.rx, 1)
-        self.sent_all = True
-
-    async def read(self, ctx):
-        tx = self.dut.tx
-        quiet = 0
-        # Until everything is sent and the line has been idle for 40 bit times.
-        while not (self.sent_all and quiet > 40 * UART_DIV):
-            if ctx.get(tx):
-                await ctx.tick()
-                quiet += 1
-                continue
-            await ctx.tick().repeat(UART_DIV // 2)
-            levels = [ctx.get(tx)]
-            for _ in range(9):          # ends in the middle of the stop bit
-                await ctx.tick().repeat(UART_DIV)
-                levels.append(ctx.get(tx))
-            assert levels[0] == 0 and levels[9] == 1, "bad byte from the board: {}".format(levels)
-            byte = sum(b << k for k, b in enumerate(levels[1:9]))
-            self.responses += self.decoder.feed(bytes([byte]))
-            quiet = 0
-
-    def run(self):
-        sim = Simulator(self.dut)
-        sim.add_clock(1 / UART_CLK)
-        sim.add_testbench(self.drive)
-        sim.add_testbench(self.read)
-        sim.run()
-        return self.responses
+def LineHost(dut, words, seed, *, window=(1, 8), gap_bits=(0, 12), byte_gap=(0, 3)):
+    """The shared UART host at this file's rate, with random gaps and windows."""
+    return UARTHost(dut, words, div=UART_DIV, clk=UART_CLK, window=window, gap_bits=gap_bits,
+                    byte_gap=byte_gap, seed=seed)
 
 
 def _link(queue_depth=8, threshold=0.75):
@@ -389,10 +313,7 @@ def test_board_link_flood_accounts_for_every_word():
     dut = _link(queue_depth=6)
     words = stimulus(SQ(4, 12), UART_FLOOD_WORDS, seed, derive_params())
     responses = LineHost(dut, words, seed, window=None, gap_bits=(0, 2), byte_gap=(0, 1)).run()
-    ledger = Ledger(len(words))
-    for r in responses:
-        ledger.add(r)
-    ledger.finish()
+    ledger = ledger_of(responses, len(words))
     assert ledger.ok, (ledger.unexplained, ledger.problems, seed)
     assert len(ledger.answered) + len(ledger.dropped) == len(words)
     assert ledger.dropped, "the flood dropped nothing: the test did not stress the queue"

@@ -52,7 +52,8 @@ class FixedFormat:
     Parameters
     ----------
     i_bits : int
-        Integer bits, counting the sign bit for a signed format.
+        Integer bits, counting the sign bit for a signed format. An unsigned
+        format may have a negative count: ``UQ(-1, 17)`` holds [0, 1/2) in 16 bits.
     f_bits : int
         Fraction bits.
 
@@ -70,7 +71,12 @@ class FixedFormat:
     signed = None  # set by subclasses
 
     def __init__(self, i_bits, f_bits):
-        self._i_bits = _check_bits("i_bits", i_bits, 1 if self.signed else 0)
+        # An unsigned format may have fewer integer bits than none (RFC 41 allows it):
+        # UQ(-1, 17) is 16 bits for values in [0, 1/2); the width check below bounds it.
+        if self.signed or not isinstance(i_bits, numbers.Integral) or i_bits >= 0:
+            self._i_bits = _check_bits("i_bits", i_bits, 1 if self.signed else 0)
+        else:
+            self._i_bits = int(i_bits)
         self._f_bits = _check_bits("f_bits", f_bits, 0)
         if self._i_bits + self._f_bits < 1:
             raise ValueError("{}: width must be at least 1 bit, not {}".format(
@@ -216,7 +222,7 @@ class UQ(FixedFormat):
 
 
 def parse_format(text):
-    """Parse ``"SQ(4,12)"``, ``"sq4.12"`` or ``"UQ(0,16)"`` into a format.
+    """Parse ``"SQ(4,12)"``, ``"sq4.12"``, ``"UQ(0,16)"`` or ``"UQ(-1,17)"`` into a format.
 
     Raises
     ------
@@ -226,7 +232,7 @@ def parse_format(text):
     import re
     if not isinstance(text, str):
         raise TypeError("Format must be a string like 'SQ(4,12)', not {!r}".format(text))
-    m = re.fullmatch(r"\s*([SsUu][Qq])\s*(?:\(\s*(\d+)\s*,\s*(\d+)\s*\)|(\d+)\.(\d+))\s*", text)
+    m = re.fullmatch(r"\s*([SsUu][Qq])\s*(?:\(\s*(-?\d+)\s*,\s*(\d+)\s*\)|(\d+)\.(\d+))\s*", text)
     if not m:
         raise ValueError("Format must look like 'SQ(4,12)' or 'UQ(0,16)', not {!r}".format(text))
     kind = SQ if m.group(1).upper() == "SQ" else UQ

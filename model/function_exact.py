@@ -1,0 +1,137 @@
+"""Certified exact references for tanh, the sigmoid's derivative and SiLU, and their errors in ulp.
+
+Each function is written from the exact sigmoid of ``model.accuracy``
+(decimal ``exp``, integer arithmetic, a certified bound), never from the
+pipeline's arithmetic. ``exact_scaled(function, raw_x, in_format,
+out_format)`` returns ``f(x) * 2^f_out`` (f_out the output's fraction bits)
+as ``numer / 2^shift`` within ``bound / 2^shift``:
+
+* ``sigmoid``: the exact sigmoid at ``f_out`` bits, as it is;
+* ``tanh(x) = 2 sigmoid(2x) - 1``: x in SQ(i, f) has the raw bits of 2x in
+  SQ(i+1, f-1), so ``2^f_out tanh(x) = 2^(f_out+1) sigmoid(2x) - 2^f_out``,
+  with the sigmoid's bound unchanged;
+* ``dsigmoid = s (1 - s)``: with ``N`` within ``b`` of ``s M`` (M = 2^P),
+  ``|N (M - N) - s M (M - s M)| <= b (M + b)``;
+* ``silu = x s``: ``|raw N - raw s M| <= |raw| b``.
+
+``correctly_rounded`` rounds to nearest (no ties: for a rational x != 0 each
+value is irrational, since e^-x is transcendental; at x = 0 the value is 0,
+1/2 or 1/4, representable) and recomputes with twice the guard bits any input
+whose value lies within its bound of a midpoint. ``saturation_range`` is the
+part of the output format a design may use: a correctly rounded value beyond
+it counts as correct when the output is the saturated value (tanh saturates
+symmetrically at +-(2^f_out - 1) to stay odd).
+"""
+
+import numpy as np
+
+from model.accuracy import GUARD_BITS, exact_sigmoid_scaled
+from model.fixed import SQ, FixedFormat
+
+__all__ = ["FUNCTIONS", "exact_scaled", "correctly_rounded", "saturation_range",
+           "function_error_metrics"]
+
+FUNCTIONS = ("sigmoid", "tanh", "dsigmoid", "silu")
+
+
+def saturation_range(function, out_format):
+    """``(lo, hi)``: the raw outputs a design of ``function`` gives (tanh: symmetric)."""
+    if function == "tanh":
+        return -out_format.max, out_format.max
+    return out_format.min, out_format.max
+
+
+def exact_scaled(function, raw_x, in_format, out_format, guard_bits=GUARD_BITS):
+    """``(numer, shift, bound)``: ``|numer / 2^shift - f(x) 2^f_out| <= bound / 2^shift``.
+
+    ``numer`` (and ``bound`` for SiLU) are object arrays of Python ints.
+    """
+    raw = np.asarray(in_format.check_raw(raw_x, "raw_x"), dtype=np.int64)
+    fo = out_format.f_bits
+    if function == "sigmoid":
+        e = exact_sigmoid_scaled(raw, in_format, fo, guard_bits=guard_bits)
+        return e.numer, e.shift, e.bound
+    if function == "tanh":
+        doubled = SQ(in_format.i_bits + 1, in_format.f_bits - 1)
+        e = exact_sigmoid_scaled(raw, doubled, fo + 1, guard_bits=guard_bits)
+        return e.numer - (1 << (fo + e.shift)), e.shift, e.bound
+    if function == "dsigmoid":
+        e = exact_sigmoid_scaled(raw, in_format, fo, guard_bits=guard_bits)
+        M = 1 << (fo + e.shift)
+        return e.numer * (M - e.numer), fo + 2 * e.shift, e.bound * (M + e.bound)
+    if function == "silu":
+        e = exact_sigmoid_scaled(raw, in_format, fo, guard_bits=guard_bits)
+        r = raw.astype(object)
+        return r * e.numer, e.shift + in_format.f_bits, np.abs(r) * e.bound
+    raise ValueError("function must be one of {}, not {!r}".format(FUNCTIONS, function))
+
+
+def correctly_rounded(function, raw_x, in_format, out_format):
+    """``(R, frac)``: the nearest raw output (int64, not saturated), and ``f 2^f_out - R``."""
+    if not isinstance(in_format, FixedFormat) or not isinstance(out_format, FixedFormat):
+        raise TypeError("in_format and out_format must be SQ or UQ formats, not {!r}, {!r}"
+                        .format(in_format, out_format))
+    raw = np.asarray(in_format.check_raw(raw_x, "raw_x"), dtype=np.int64).ravel()
+    r = np.empty(raw.shape, dtype=np.int64)
+    frac = np.empty(raw.shape, dtype=np.float64)
+    todo = np.arange(raw.size)
+    guard = GUARD_BITS
+    while todo.size:
+        numer, shift, bound = exact_scaled(function, raw[todo], in_format, out_format, guard)
+        half = 1 << (shift - 1)
+        rounded = (numer + half) >> shift
+        rem = numer - (rounded << shift)           # in [-half, half)
+        ambiguous = (np.abs(np.abs(rem) - half) <= bound).astype(bool)
+        ok = ~ambiguous
+        r[todo[ok]] = rounded[ok].astype(np.int64)
+        frac[todo[ok]] = [float(v) / 2.0 ** shift for v in rem[ok]]
+        todo = todo[ambiguous]
+        guard *= 2
+    shape = np.shape(raw_x)
+    return r.reshape(shape), frac.reshape(shape)
+
+
+_CACHE = {}
+
+
+def _reference(function, raw_x, in_format, out_format):
+    raw = np.asarray(in_format.check_raw(raw_x, "raw_x"), dtype=np.int64)
+    key = (function, in_format, out_format)
+    if in_format.width <= 16 and 8 * raw.size >= (1 << in_format.width):
+        if key not in _CACHE:
+            _CACHE[key] = correctly_rounded(function, in_format.raw_range(), in_format,
+                                            out_format)
+        r, frac = _CACHE[key]
+        index = raw - in_format.min
+        return raw, r[index], frac[index]
+    r, frac = correctly_rounded(function, raw, in_format, out_format)
+    return raw, r, frac
+
+
+def function_error_metrics(function, raw_y, raw_x, in_format, out_format):
+    """Errors of raw outputs against the exact ``function``, in ulp of ``out_format``.
+
+    Returns the fields of ``model.accuracy.error_metrics``: ``max_ulp``,
+    ``mean_ulp``, ``correctly_rounded`` and ``faithful`` (shares), ``count``,
+    ``worst_x``, ``worst_error``; ``correctly_rounded`` compares with the
+    rounded value saturated into ``saturation_range``.
+    """
+    raw, r, frac = _reference(function, raw_x, in_format, out_format)
+    y = np.asarray(raw_y).astype(np.int64)
+    if y.shape != raw.shape:
+        raise ValueError("raw_y has shape {} but raw_x has shape {}".format(y.shape, raw.shape))
+    if raw.size == 0:
+        raise ValueError("raw_x must hold at least one input")
+    err = ((y - r).astype(np.float64) - frac).ravel()
+    abs_err = np.abs(err)
+    worst = int(np.argmax(abs_err))
+    lo, hi = saturation_range(function, out_format)
+    return {
+        "max_ulp": float(abs_err[worst]),
+        "mean_ulp": float(abs_err.mean()),
+        "correctly_rounded": float(np.mean(y == np.clip(r, lo, hi))),
+        "faithful": float(np.mean(abs_err < 1.0)),
+        "count": int(raw.size),
+        "worst_x": int(raw.ravel()[worst]),
+        "worst_error": float(err[worst]),
+    }

@@ -25,7 +25,8 @@ from amaranth.lib.wiring import In, Out
 
 from hw.chain import ChainStage, StageChain, stage_registers
 
-__all__ = ["stage_valids", "StreamContract", "TokenSkeleton", "ComparatorContract"]
+__all__ = ["stage_valids", "StreamContract", "CreditContract", "TokenSkeleton",
+           "ComparatorContract"]
 
 
 def stage_valids(dut):
@@ -131,6 +132,82 @@ class StreamContract(Elaboratable):
                 newest = v & ~(Cat(*later).any() if later else Const(0))
                 with m.If(newest):
                     m.d.comb += Assert(waited <= k - 1, "oldest word behind its wait count")
+        return m
+
+
+class CreditContract(Elaboratable):
+    """The stream contract of a pipeline with a target: a free-running datapath and its
+    ``hw.chain.CreditBuffer`` (``dut.stages[-1]``).
+
+    Asserted, with ``v_1 .. v_L`` the datapath's stage valids (its register
+    map) and ``level`` the words in the buffer's FIFO:
+
+    * ``rule``: once ``o.valid`` is high and ``o.ready`` low, next cycle
+      ``o.valid`` is high and ``o.payload`` unchanged (unless reset);
+    * ``ready``: ``o.ready`` implies ``i.ready``;
+    * ``count``: accepted - delivered (counted by the harness) equals the
+      buffer's credit counter, at most its credits, and ``v_1 + ... + v_L +
+      level``: nothing lost or duplicated, and the counter the handshake
+      trusts is right;
+    * ``room``: a word that leaves the datapath always finds room in the FIFO
+      (no overflow), strengthened by: two words in the FIFO put one on ``o``.
+    """
+
+    ALL = ("rule", "ready", "count", "room")
+
+    def __init__(self, dut, properties=ALL):
+        self.dut = dut
+        self.properties = tuple(properties)
+
+    def ports(self):
+        dut = self.dut
+        return [dut.i.valid, Value.cast(dut.i.payload), dut.o.ready, dut.i.ready, dut.o.valid,
+                Value.cast(dut.o.payload)]
+
+    def elaborate(self, platform):
+        m = Module()
+        dut = self.dut
+        m.submodules.dut = dut
+        buffer = dut.stages[-1][1]
+        depth = dut.latency - buffer.latency
+        valids = sorted((r.stage, r.value) for r in dut.registers if r.name == "valid")
+        if [stage for stage, _ in valids] != list(range(1, depth + 1)):
+            raise ValueError("the register map of {!r} has valid bits for stages {}, expected "
+                             "1 .. {} before its credit buffer".format(
+                                 dut, [stage for stage, _ in valids], depth))
+        valids = [v for _, v in valids]
+        i, o = dut.i, dut.o
+        props = self.properties
+        if "rule" in props:
+            stalled = Signal()
+            held = Signal.like(Value.cast(o.payload))
+            m.d.sync += [stalled.eq(o.valid & ~o.ready), held.eq(o.payload)]
+            with m.If(stalled):
+                m.d.comb += [Assert(o.valid, "o.valid fell before the word was taken"),
+                             Assert(Value.cast(o.payload) == held,
+                                    "o.payload changed while not taken")]
+        if "ready" in props:
+            m.d.comb += Assert(~o.ready | i.ready, "i.ready low while o.ready is high")
+        width = max((buffer.credits + 2).bit_length() + 2, 4)
+        if "count" in props or "ready" in props or "room" in props:
+            accepted = Signal(width)
+            delivered = Signal(width)
+            with m.If(i.valid & i.ready):
+                m.d.sync += accepted.eq(accepted + 1)
+            with m.If(o.valid & o.ready):
+                m.d.sync += delivered.eq(delivered + 1)
+            inside = Signal(width)
+            m.d.comb += inside.eq(accepted - delivered)
+            m.d.comb += [
+                Assert(inside == buffer.count, "the credit counter is wrong"),
+                Assert(buffer.count <= buffer.credits, "more words inside than credits"),
+                Assert(inside == (_count(valids, width) + buffer.level)[:width],
+                       "accepted - delivered differs from the words inside"),
+                Assert((buffer.level < 2) | o.valid, "two words in the FIFO and none offered"),
+                Assert(~o.valid | (buffer.level != 0), "a word offered from an empty FIFO"),
+            ]
+        if "room" in props:
+            m.d.comb += Assert(~buffer.i.valid | buffer.room, "the FIFO would overflow")
         return m
 
 

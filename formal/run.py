@@ -44,7 +44,7 @@ from model.threshold import threshold_limit
 from hw.pipeline import SigmoidPipeline
 from hw.chain import StageChain
 from hw.threshold import ThresholdComparator
-from formal.harness import StreamContract, TokenSkeleton, ComparatorContract
+from formal.harness import StreamContract, CreditContract, TokenSkeleton, ComparatorContract
 
 __all__ = ["Property", "PROPERTIES", "prove", "main"]
 
@@ -105,8 +105,10 @@ def prove(prop, keep=None, timeout=600):
     start = time.time()
     harness = prop.build()
     text = rtlil.convert(harness, ports=harness.ports())
+    # memory_map: the credit buffer's FIFO memory as registers (sat has no memory model)
     script = ["read_rtlil design.il", "hierarchy -top top", "proc", "flatten",
-              "chformal -lower", "async2sync", "dffunmap", "opt_clean"]
+              "memory -nomap", "memory_map", "chformal -lower", "async2sync", "dffunmap",
+              "opt_clean"]
     if prop.cut_multipliers:
         script += ["cutpoint t:$mul", "opt_clean"]
     script += ["stat",
@@ -213,6 +215,17 @@ PROPERTIES = [
              "stages 1+2+11+1, as above",
              lambda: _skeleton(register_product=True)),
 ]
+
+# target_mhz: the credit handshake, at an ECP5 target and at the deepest split the delay model
+# makes (UP5K, every carry chain cut); the multipliers' outputs are free values
+for _family, _target in (("ecp5", 150), ("ice40-up", 1000)):
+    PROPERTIES.append(Property(
+        "pipeline target_mhz={} {}: credit contract".format(_target, _family),
+        "free-running datapath + CreditBuffer: rule, o.ready -> i.ready, accepted - "
+        "delivered = credit counter (<= credits) = words in the datapath and the FIFO, the "
+        "FIFO never overflows",
+        (lambda f=_family, t=_target: CreditContract(SigmoidPipeline(target_mhz=t, family=f))),
+        cut_multipliers=True))
 
 for _t in (0.5, 0.9, 0.001, 0.999, 0, 1):
     PROPERTIES.append(Property(

@@ -239,6 +239,10 @@ class CreditBuffer(wiring.Component):
     accepted : In(1)
     credit : Out(1)
     count : Signal
+        Words accepted and not delivered (a register).
+    level, room : Signal
+        The FIFO's words and its ``w_rdy`` (for proofs and tests: ``room`` is
+        high whenever a word arrives).
     """
 
     latency = 2
@@ -247,6 +251,8 @@ class CreditBuffer(wiring.Component):
         self._shape = shape
         self._credits = depth + 2
         self.count = Signal(range(self._credits + 1))
+        self.level = Signal(range(self._credits + 2))
+        self.room = Signal()
         super().__init__({"i": In(stream.Signature(shape)), "o": Out(stream.Signature(shape)),
                           "accepted": In(1), "credit": Out(1)})
 
@@ -268,6 +274,7 @@ class CreditBuffer(wiring.Component):
                      self.i.ready.eq(1),
                      self.o.payload.eq(buf.r_data), self.o.valid.eq(buf.r_rdy),
                      buf.r_en.eq(self.o.ready),
-                     self.credit.eq((self.count != self._credits) | delivered)]
+                     self.credit.eq((self.count != self._credits) | delivered),
+                     self.level.eq(buf.level), self.room.eq(buf.w_rdy)]
         m.d.sync += self.count.eq(self.count + self.accepted - delivered)
         return m

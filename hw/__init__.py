@@ -3,10 +3,15 @@
 ``SigmoidPipeline``      the seed-001 pipeline (hw/pipeline.py), stages in hw/stages.py
 ``ThresholdComparator``  sigmoid(x) > t decided exactly as raw_x >= L (hw/threshold.py)
 ``ScoreFilter``          passes only items above threshold, sigmoid for those (hw/score_filter.py)
+``TanhPipeline``, ``SigmoidDerivativePipeline``, ``SiLUPipeline``  from the sigmoid core (hw/functions.py)
+``ActivationUnit``       one core for several functions, chosen per word (hw/activation.py)
 """
 
 from hw.pipeline import SigmoidPipeline
 from hw.threshold import ThresholdComparator
 from hw.score_filter import ScoreFilter
+from hw.activation import ActivationUnit
+from hw.functions import TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline
 
-__all__ = ["SigmoidPipeline", "ThresholdComparator", "ScoreFilter"]
+__all__ = ["SigmoidPipeline", "ThresholdComparator", "ScoreFilter", "ActivationUnit",
+           "TanhPipeline", "SigmoidDerivativePipeline", "SiLUPipeline"]

@@ -1,0 +1,229 @@
+# amaranth: UnusedElaboratable=no
+"""``ActivationUnit``: sigmoid, tanh, sigmoid' and SiLU from one sigmoid core, chosen per word.
+
+The arithmetic is ``model.function_model`` (the unit equals ``unit_fixed``
+bit for bit)::
+
+    x, function ─┬─ input map (x or 2x, muxed) ── SigmoidPipeline (core) ── S ─┐
+                 └─ side registers (function, x, fix), one per core stage ─────┤
+                                     post 1: P = S * b   (b = 1 | 2^Fc - S | x) │
+                                     post 2: y = clip((P + offset + fix 2^s + half) >> s)
+
+The side registers advance with the core (its one ``stall``), so each word's
+function, x and correction arrive with its S. The post stages are a
+``hw.chain.StageChain`` with their own stall, which the core sees as
+``o.ready``. Without sigmoid' or SiLU there is no multiplier and one post
+stage. One result per clock whatever the mix of functions.
+"""
+
+from amaranth import *
+from amaranth.lib import wiring, stream, data
+from amaranth.lib.wiring import In, Out
+
+from hw.chain import StageChain
+from hw.pipeline import SigmoidPipeline
+from model.function_params import UnitParams
+from model.functions import derive_unit
+
+__all__ = ["ActivationUnit"]
+
+
+def _fix(m, x, corrections):
+    """+1 / -1 / 0 for an input matched against ``(x_raw, delta)`` pairs."""
+    up = [x == a for a, d in corrections if d > 0]
+    down = [x == a for a, d in corrections if d < 0]
+    up = Cat(*up).any() if up else Const(0)
+    down = Cat(*down).any() if down else Const(0)
+    return Mux(up, 1, Mux(down, -1, 0))
+
+
+class ActivationUnit(wiring.Component):
+    """One sigmoid core whose multipliers serve every listed function, chosen per word.
+
+    Parameters
+    ----------
+    functions : tuple of str
+        From ``("sigmoid", "tanh", "dsigmoid", "silu")``; default sigmoid and tanh.
+    input_format : SQ
+        Default ``SQ(4, 12)``.
+    output_bits : int
+        Width of every function's output (formats in ``model.functions``).
+    rounding : ``"faithful"`` or ``"correct"``
+        Correct: every function correctly rounded on every input (the core
+        correctly rounded over every input it sees, or a correction table
+        before the final rounding).
+    target_mhz : number, optional
+        Passed on to the core.
+    core : PipelineParams, optional
+        The core to use (see ``model.functions.derive_unit``).
+    params : UnitParams, optional
+        A complete parameter set instead of the above.
+
+    Members
+    -------
+    i : ``In(stream.Signature(StructLayout({"x": signed(W), "function": n})))``
+        ``function`` is the index into ``functions``.
+    o : ``Out(stream.Signature(StructLayout({"y": unsigned(Y), "function": n})))``
+        ``y`` holds the raw output of ``output_formats[function]`` in its
+        low bits (two's complement for a signed format); ``function`` is echoed.
+    """
+
+    def __init__(self, functions=("sigmoid", "tanh"), input_format=None, output_bits=16,
+                 rounding="faithful", *, target_mhz=None, core=None, params=None):
+        if params is None:
+            params = derive_unit(functions, input_format, output_bits, rounding,
+                                 target_mhz=target_mhz, core=core)
+        elif not isinstance(params, UnitParams):
+            raise TypeError("params must be UnitParams from model.functions.derive_unit, "
+                            "not {!r}".format(params))
+        self._params = params
+        maps = params.maps
+        W, Fc = params.input_format.width, params.core_bits
+        fn_bits = max(1, (len(maps) - 1).bit_length())
+        self._y_bits = max(fm.output_format.width for fm in maps)
+        self._core = core_unit = SigmoidPipeline(params=params.core)
+        side = {}
+        if len(maps) > 1:
+            side["function"] = fn_bits
+        if any(fm.multiplier == "x" for fm in maps):
+            side["x"] = signed(W)
+        if any(fm.corrections for fm in maps):
+            side["fix"] = signed(2)
+        self._side_fields = side
+        self._side = (StageChain("side", [data.StructLayout(side)] * core_unit.latency,
+                                 {"x": params.input_format.f_bits})
+                      if side else None)
+        self._multiply = any(fm.multiplier != "one" for fm in maps)
+        self._b_width = max(W, Fc + 2)
+        post = []
+        keep = {k: v for k, v in side.items() if k != "x"}
+        if self._multiply:
+            post.append(data.StructLayout({"p": signed(Fc + 1 + self._b_width), **keep}))
+        self._out_layout = data.StructLayout({"y": unsigned(self._y_bits), "function": fn_bits})
+        post.append(self._out_layout)
+        self._post = StageChain("post", post, first_stage=core_unit.latency + 1)
+        super().__init__({
+            "i": In(stream.Signature(data.StructLayout({"x": signed(W), "function": fn_bits}))),
+            "o": Out(stream.Signature(self._out_layout)),
+        })
+
+    @property
+    def params(self):
+        return self._params
+
+    @property
+    def plan(self):
+        """The core's plan (``model.plan``)."""
+        return self._core.plan
+
+    @property
+    def functions(self):
+        return self._params.functions
+
+    @property
+    def input_format(self):
+        return self._params.input_format
+
+    @property
+    def output_formats(self):
+        """The format of ``y`` for each function, in the order of ``functions``."""
+        return self._params.output_formats
+
+    @property
+    def core(self):
+        """The sigmoid core (a ``SigmoidPipeline``)."""
+        return self._core
+
+    @property
+    def latency(self):
+        return self._core.latency + len(self._post)
+
+    @property
+    def registers(self):
+        """The core's register map, the side registers beside it, then the post stages."""
+        side = self._side.registers if self._side else ()
+        return self._core.registers + side + self._post.registers
+
+    def elaborate(self, platform):
+        m = Module()
+        p, maps, Fc = self._params, self._params.maps, self._params.core_bits
+        core = m.submodules.core = self._core
+        x, fn = self.i.payload.x, self.i.payload.function
+        core_w = p.core.input_format.width
+        core_x = Signal(signed(core_w))
+        for k, fm in enumerate(maps):
+            with m.If(fn == k):
+                m.d.comb += core_x.eq(x << fm.input_shift)
+        m.d.comb += [core.i.valid.eq(self.i.valid), core.i.payload.eq(core_x),
+                     self.i.ready.eq(core.i.ready)]
+
+        side_out = None
+        if self._side:
+            side_layout = data.StructLayout(self._side_fields)
+            side_in = stream.Signature(self.i.payload.shape()).create(path=("side_in",))
+            side_out = stream.Signature(side_layout).create(path=("side_out",))
+            m.d.comb += [side_in.valid.eq(self.i.valid), side_in.payload.eq(self.i.payload)]
+
+            def first(m, q):
+                fields = {}
+                if "function" in self._side_fields:
+                    fields["function"] = q.function
+                if "x" in self._side_fields:
+                    fields["x"] = q.x
+                if "fix" in self._side_fields:
+                    fix = Signal(signed(2), name="fix")
+                    for k, fm in enumerate(maps):
+                        with m.If(q.function == k):
+                            m.d.comb += fix.eq(_fix(m, q.x, fm.corrections))
+                    fields["fix"] = fix
+                return fields
+
+            def carry(m, q):
+                return {name: q[name] for name in self._side_fields}
+
+            self._side.build(m, side_in, side_out,
+                             [first] + [carry] * (len(self._side) - 1), stall=core.stall)
+
+        def side_field(q, name, default=0):
+            return q[name] if name in self._side_fields else Const(default)
+
+        post_fields = {"s": Fc, **self._side_fields}
+        post_in = stream.Signature(data.StructLayout(post_fields)).create(path=("post_in",))
+        m.d.comb += [post_in.valid.eq(core.o.valid), post_in.payload.s.eq(core.o.payload),
+                     core.o.ready.eq(post_in.ready)]
+        if side_out is not None:
+            for name in self._side_fields:
+                m.d.comb += post_in.payload[name].eq(side_out.payload[name])
+
+        def multiply(m, q):
+            b = Signal(signed(self._b_width), name="b")
+            m.d.comb += b.eq(1)
+            for k, fm in enumerate(maps):
+                with m.If(side_field(q, "function") == k):
+                    if fm.multiplier == "complement":
+                        m.d.comb += b.eq((1 << Fc) - q.s)
+                    elif fm.multiplier == "x":
+                        m.d.comb += b.eq(q.x)
+            out = {"p": q.s * b}
+            for name in self._side_fields:
+                if name != "x":
+                    out[name] = q[name]
+            return out
+
+        def round_out(m, q):
+            value = q.p if self._multiply else q.s
+            k_sel = side_field(q, "function")
+            fix = side_field(q, "fix")
+            y = Signal(self._y_bits, name="y")
+            for k, fm in enumerate(maps):
+                half = (1 << (fm.shift - 1)) if fm.shift else 0
+                t = Signal(signed(len(value) + 4), name="t{}".format(k))
+                m.d.comb += t.eq((value + fm.offset + (fix << fm.shift) + half) >> fm.shift)
+                clipped = Mux(t < fm.lo, fm.lo, Mux(t > fm.hi, fm.hi, t))
+                with m.If(k_sel == k):
+                    m.d.comb += y.eq(clipped[:fm.output_format.width])
+            return {"y": y, "function": k_sel}
+
+        stages = ([multiply] if self._multiply else []) + [round_out]
+        self._post.build(m, post_in, self.o, stages)
+        return m

@@ -125,7 +125,8 @@ class SigmoidPipeline(wiring.Component):
         source = coefficient_source(plan)
         chain = [("fold", SignFold(fmt, plan.reduction, stall=stall, steps=sched.fold)),
                  ("reduce", RangeReducer(fmt, plan.reduction, stall=stall,
-                                         offset_steps=sched.reduce_offset))]
+                                         offset_steps=sched.reduce_offset,
+                                         compare_steps=sched.reduce_compare))]
         if plan.coefficients.kind == "derived":
             chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
         chain += [("horner", HornerEvaluator(plan, source, stall=stall, schedule=sched)),

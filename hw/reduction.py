@@ -80,7 +80,9 @@ class RangeReducer(ChainStage):
     the field ``fix``, which the Horner evaluator adds to its last addend.
 
     With ``offset_steps=2`` the selected n and C_n are registered before the
-    subtraction (latency 3).
+    subtraction, and with ``compare_steps=2`` each comparison is made of two
+    halves registered first: ``a >= T`` is ``a_hi > T_hi`` or ``a_hi ==
+    T_hi`` and ``a_lo >= T_lo`` (one more cycle each).
 
     Parameters
     ----------
@@ -88,11 +90,14 @@ class RangeReducer(ChainStage):
     reduction : model.plan.Reduction
     stall : Signal or None
     offset_steps : 1 or 2
+    compare_steps : 1 or 2
     """
 
-    def __init__(self, input_format, reduction, *, stall=None, offset_steps=1):
+    def __init__(self, input_format, reduction, *, stall=None, offset_steps=1,
+                 compare_steps=1):
         self._red = reduction
         self._split = offset_steps == 2
+        self._halves = compare_steps == 2
         levels = max(reduction.n_max, 1)
         mid_fields = {"sign": 1, "a": reduction.a_width, "above": levels}
         if reduction.corrections:
@@ -106,6 +111,11 @@ class RangeReducer(ChainStage):
             if reduction.corrections:
                 selected["fix"] = signed(2)
             layouts.insert(1, data.StructLayout(selected))
+        if self._halves:
+            halves = dict(mid_fields, above=None)
+            del halves["above"]
+            halves.update(hi_gt=levels, hi_eq=levels, lo_ge=levels)
+            layouts.insert(0, data.StructLayout(halves))
         chain = StageChain("reduce", layouts,
                            {"a": input_format.f_bits, "d": reduction.d_frac,
                             "c": reduction.d_frac})
@@ -116,9 +126,27 @@ class RangeReducer(ChainStage):
         m = Module()
         red = self._red
 
-        def compare(m, p):
-            above = [p.a >= t for t in red.thresholds] or [Const(0)]
-            out = {"sign": p.sign, "a": p.a, "above": Cat(*above)}
+        half = red.a_width // 2
+
+        def halves(m, p):
+            lo, hi = p.a[:half], p.a[half:]
+            out = {"sign": p.sign, "a": p.a}
+            out.update({name: Cat(*[fn(lo, hi, t) for t in red.thresholds] or [Const(0)])
+                        for name, fn in (
+                            ("hi_gt", lambda lo, hi, t: hi > (t >> half)),
+                            ("hi_eq", lambda lo, hi, t: hi == (t >> half)),
+                            ("lo_ge", lambda lo, hi, t: lo >= (t & ((1 << half) - 1))))})
+            out.update(corrections(p))
+            return out
+
+        def combine(m, p):
+            out = {"sign": p.sign, "a": p.a, "above": p.hi_gt | (p.hi_eq & p.lo_ge)}
+            if red.corrections:
+                out["fix"] = p.fix
+            return out
+
+        def corrections(p):
+            out = {}
             if red.corrections:
                 up = [p.a == a for a, delta in red.corrections if delta > 0]
                 down = [p.a == a for a, delta in red.corrections if delta < 0]
@@ -126,6 +154,10 @@ class RangeReducer(ChainStage):
                 down = Cat(*down).any() if down else Const(0)
                 out["fix"] = Mux(up, 1, Mux(down, -1, 0))
             return out
+
+        def compare(m, p):
+            above = [p.a >= t for t in red.thresholds] or [Const(0)]
+            return dict({"sign": p.sign, "a": p.a, "above": Cat(*above)}, **corrections(p))
 
         def select(m, p):
             t = [Const(1)] + [p.above[k] for k in range(red.n_max)] + [Const(0)]
@@ -148,8 +180,9 @@ class RangeReducer(ChainStage):
                 out["fix"] = p["fix"]
             return out
 
+        first = [halves, combine] if self._halves else [compare]
         if self._split:
-            self.build(m, [compare, select, subtract])
+            self.build(m, first + [select, subtract])
         else:
-            self.build(m, [compare, lambda m, p: subtract(m, select(m, p))])
+            self.build(m, first + [lambda m, p: subtract(m, select(m, p))])
         return m

@@ -163,9 +163,10 @@ class Schedule:
     -------
     family : str or None
     target_mhz : float or None
-    fold, reduce_offset, output : int
-        Registers of the sign fold (1 or 2), of the range reducer's offset
-        step (1: select and subtract together, or 2) and of the output stage.
+    fold, reduce_compare, reduce_offset, output : int
+        Registers of the sign fold (1 or 2), of the range reducer's
+        comparisons (1, or 2: halves first) and offset step (1: select and
+        subtract together, or 2) and of the output stage.
     horner : tuple of HornerSchedule
         For k = K-1 .. 0, or empty for the plain structure.
     estimate_ns : float or None
@@ -174,6 +175,7 @@ class Schedule:
     family: object
     target_mhz: object
     fold: int = 1
+    reduce_compare: int = 1
     reduce_offset: int = 1
     output: int = 1
     horner: tuple = ()
@@ -222,6 +224,7 @@ def schedule(plan, family, target_mhz):
 
     fold = _two_steps(fam, period, fam.add(red.a_width + 1),
                       fam.add(red.a_width) if red.a_clamp is not None else fam.logic())
+    compare = 1 if fam.overhead + fam.add(red.a_width) + fam.logic() <= period else 2
     offset = _two_steps(fam, period, fam.logic(2), fam.add(red.d_width))
     output = _two_steps(fam, period, fam.add(horner.acc_width[0]) + fam.logic(),
                         fam.add(plan.params.output_bits + 1) + fam.logic())
@@ -250,7 +253,7 @@ def schedule(plan, family, target_mhz):
         cuts = pack(delays, period, fam.overhead, forced=(0,) if fam.register_dsp else ())
         worst.append(_longest(delays, cuts, fam.overhead))
         stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts))
-    return Schedule(family, float(target_mhz), fold, offset, output, tuple(stages),
+    return Schedule(family, float(target_mhz), fold, compare, offset, output, tuple(stages),
                     round(max(worst), 3))
 
 

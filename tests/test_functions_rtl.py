@@ -1,0 +1,91 @@
+# amaranth: UnusedElaboratable=no
+"""tanh, sigmoid', SiLU and ActivationUnit gateware equal their integer models, under stalls."""
+
+import numpy as np
+import pytest
+from amaranth.lib import wiring
+
+from hw import ActivationUnit, SigmoidDerivativePipeline, SiLUPipeline, TanhPipeline
+from hw.pipeline import SigmoidPipeline
+from hw.streamsim import run_stream
+from model.fixed import SQ, UQ
+from model.function_model import function_fixed, unit_fixed
+from model.functions import derive_function
+
+FMT = SQ(4, 12)
+X = FMT.raw_range()
+
+
+def unit_outputs(unit, out, fn):
+    """Raw outputs of a unit's words: y's low bits in output_formats[function]."""
+    y = np.array([o["y"] for o in out], dtype=np.int64)
+    width = np.array([unit.output_formats[k].width for k in fn])
+    signed = np.array([unit.output_formats[k].signed for k in fn])
+    y &= (1 << width) - 1
+    return np.where(signed & ((y >> (width - 1)) == 1), y - (1 << width), y)
+
+
+@pytest.mark.parametrize("cls", [TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline])
+def test_exhaustive_under_stalls(cls):
+    dut = cls()
+    out, _ = run_stream(dut, [int(v) for v in X], stall=0.25, gap=0.1, seed=15)
+    assert len(out) == X.size
+    assert np.array_equal(np.array(out), function_fixed(X, dut.params))
+
+
+@pytest.mark.parametrize("cls", [TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline])
+def test_correct_rounding_sample(cls):
+    dut = cls(rounding="correct")
+    corrected = [a for fm in dut.params.maps for a, _ in fm.corrections]
+    corrected += [s * a for a, _ in dut.params.core.corrections for s in (1, -1)
+                  if FMT.min <= s * a <= FMT.max]
+    xs = np.unique(np.concatenate([np.array(corrected, dtype=np.int64),
+                                   np.random.default_rng(2).integers(FMT.min, FMT.max, 1500)]))
+    out, _ = run_stream(dut, [int(v) for v in xs], stall=0.3, seed=3)
+    assert np.array_equal(np.array(out), function_fixed(xs, dut.params))
+
+
+def test_unit_interleaved_equals_single_pipelines():
+    unit = ActivationUnit(("sigmoid", "tanh"))
+    fn = np.random.default_rng(7).integers(0, 2, X.size)
+    out, _ = run_stream(unit, [{"x": int(a), "function": int(k)} for a, k in zip(X, fn)],
+                        stall=0.25, gap=0.1, seed=8)
+    assert len(out) == X.size
+    assert [o["function"] for o in out] == list(fn)
+    y = unit_outputs(unit, out, fn)
+    assert np.array_equal(y, unit_fixed(X, fn, unit.params))
+    for k, name in enumerate(unit.functions):
+        single = derive_function(name, core=unit.params.core)
+        assert np.array_equal(y[fn == k], function_fixed(X[fn == k], single))
+
+
+def test_unit_all_functions_sample():
+    unit = ActivationUnit(("sigmoid", "tanh", "dsigmoid", "silu"), rounding="correct")
+    rng = np.random.default_rng(9)
+    xs = rng.integers(FMT.min, FMT.max + 1, 2000)
+    fn = rng.integers(0, 4, xs.size)
+    out, cycles = run_stream(unit, [{"x": int(a), "function": int(k)} for a, k in zip(xs, fn)])
+    assert np.array_equal(unit_outputs(unit, out, fn), unit_fixed(xs, fn, unit.params))
+    assert cycles <= xs.size + unit.latency + 2          # one result per clock, any mix
+
+
+def test_interfaces():
+    for cls, fmt in [(TanhPipeline, SQ(1, 15)), (SigmoidDerivativePipeline, UQ(-1, 17)),
+                     (SiLUPipeline, SQ(4, 12))]:
+        dut = cls()
+        assert isinstance(dut, wiring.Component)
+        assert dut.input_format == FMT and dut.output_format == fmt
+        assert dut.o.payload.shape().width == 16 and dut.o.payload.shape().signed == fmt.signed
+        assert dut.latency == dut.core.latency + (1 if cls is TanhPipeline else 2)
+    unit = ActivationUnit()
+    assert unit.functions == ("sigmoid", "tanh")
+    assert unit.output_formats == (UQ(0, 16), SQ(1, 15))
+    assert set(unit.i.payload.shape().members) == {"x", "function"}
+    assert set(unit.o.payload.shape().members) == {"y", "function"}
+    p = SigmoidPipeline()
+    assert p.input_format == FMT and p.output_format == UQ(0, 16)
+    with pytest.raises(TypeError, match=r"^params must be UnitParams of the one function "
+                                        r"'tanh'"):
+        TanhPipeline(params=derive_function("silu"))
+    with pytest.raises(TypeError, match=r"^params must be UnitParams from model\.functions"):
+        ActivationUnit(params=3)

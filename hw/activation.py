@@ -5,19 +5,24 @@ The arithmetic is ``model.function_model`` (the unit equals ``unit_fixed``
 bit for bit)::
 
     x, function ─┬─ input map (x or 2x, muxed) ── SigmoidPipeline (core) ── S ─┐
-                 └─ side registers (function, x, fix), one per core stage ─────┤
-                                     post 1: P = S * b   (b = 1 | 2^Fc - S | x) │
-                                     post 2: y = clip((P + offset + fix 2^s + half) >> s)
+                 └─ side FIFO (function, x) ────────────────────────────────────┤
+                      post 1: P = S * b  (b = 1 | 2^Fc - S | x), fix from (function, x)
+                      post 2: y = clip((P + offset + fix 2^s + half) >> s)
 
-The side registers advance with the core (its one ``stall``), so each word's
-function, x and correction arrive with its S. The post stages are a
+The side FIFO takes a word's function and x when the core accepts it and
+gives them back when the core delivers its S: words leave the core in order,
+and at most ``core.latency`` are inside (with the shared stall, one per
+register; with ``target_mhz``, the core's credits), so a FIFO of that depth
+never fills, whichever handshake the core uses. The post stages are a
 ``hw.chain.StageChain`` with their own stall, which the core sees as
-``o.ready``. Without sigmoid' or SiLU there is no multiplier and one post
-stage. One result per clock whatever the mix of functions.
+``o.ready``. Without sigmoid' or SiLU (and without corrections) there is no
+multiplier and one post stage. One result per clock whatever the mix of
+functions.
 """
 
 from amaranth import *
 from amaranth.lib import wiring, stream, data
+from amaranth.lib.fifo import SyncFIFOBuffered
 from amaranth.lib.wiring import In, Out
 
 from hw.chain import StageChain
@@ -52,8 +57,9 @@ class ActivationUnit(wiring.Component):
         Correct: every function correctly rounded on every input (the core
         correctly rounded over every input it sees, or a correction table
         before the final rounding).
-    target_mhz : number, optional
-        Passed on to the core.
+    target_mhz, family : optional
+        Passed on to the core (``SigmoidPipeline``): registers added to meet
+        the frequency on that family, same results, more latency.
     core : PipelineParams, optional
         The core to use (see ``model.functions.derive_unit``).
     params : UnitParams, optional
@@ -69,10 +75,10 @@ class ActivationUnit(wiring.Component):
     """
 
     def __init__(self, functions=("sigmoid", "tanh"), input_format=None, output_bits=16,
-                 rounding="faithful", *, target_mhz=None, core=None, params=None):
+                 rounding="faithful", *, target_mhz=None, family="ecp5", core=None,
+                 params=None):
         if params is None:
-            params = derive_unit(functions, input_format, output_bits, rounding,
-                                 target_mhz=target_mhz, core=core)
+            params = derive_unit(functions, input_format, output_bits, rounding, core=core)
         elif not isinstance(params, UnitParams):
             raise TypeError("params must be UnitParams from model.functions.derive_unit, "
                             "not {!r}".format(params))
@@ -81,22 +87,24 @@ class ActivationUnit(wiring.Component):
         W, Fc = params.input_format.width, params.core_bits
         fn_bits = max(1, (len(maps) - 1).bit_length())
         self._y_bits = max(fm.output_format.width for fm in maps)
-        self._core = core_unit = SigmoidPipeline(params=params.core)
+        self._core = core_unit = SigmoidPipeline(params=params.core, target_mhz=target_mhz,
+                                                 family=family)
         side = {}
         if len(maps) > 1:
             side["function"] = fn_bits
-        if any(fm.multiplier == "x" for fm in maps):
+        self._fix = any(fm.corrections for fm in maps)
+        if any(fm.multiplier == "x" for fm in maps) or self._fix:
             side["x"] = signed(W)
-        if any(fm.corrections for fm in maps):
-            side["fix"] = signed(2)
         self._side_fields = side
-        self._side = (StageChain("side", [data.StructLayout(side)] * core_unit.latency,
-                                 {"x": params.input_format.f_bits})
+        self._side = (SyncFIFOBuffered(width=data.StructLayout(side).size,
+                                       depth=core_unit.latency + 1)
                       if side else None)
-        self._multiply = any(fm.multiplier != "one" for fm in maps)
+        self._multiply = any(fm.multiplier != "one" for fm in maps) or self._fix
         self._b_width = max(W, Fc + 2)
         post = []
         keep = {k: v for k, v in side.items() if k != "x"}
+        if self._fix:
+            keep["fix"] = signed(2)
         if self._multiply:
             post.append(data.StructLayout({"p": signed(Fc + 1 + self._b_width), **keep}))
         self._out_layout = data.StructLayout({"y": unsigned(self._y_bits), "function": fn_bits})
@@ -140,9 +148,8 @@ class ActivationUnit(wiring.Component):
 
     @property
     def registers(self):
-        """The core's register map, the side registers beside it, then the post stages."""
-        side = self._side.registers if self._side else ()
-        return self._core.registers + side + self._post.registers
+        """The core's register map, then the post stages'."""
+        return self._core.registers + self._post.registers
 
     def elaborate(self, platform):
         m = Module()
@@ -157,32 +164,16 @@ class ActivationUnit(wiring.Component):
         m.d.comb += [core.i.valid.eq(self.i.valid), core.i.payload.eq(core_x),
                      self.i.ready.eq(core.i.ready)]
 
-        side_out = None
+        side = data.View(data.StructLayout(self._side_fields), Signal(
+            data.StructLayout(self._side_fields).size, name="side"))
         if self._side:
-            side_layout = data.StructLayout(self._side_fields)
-            side_in = stream.Signature(self.i.payload.shape()).create(path=("side_in",))
-            side_out = stream.Signature(side_layout).create(path=("side_out",))
-            m.d.comb += [side_in.valid.eq(self.i.valid), side_in.payload.eq(self.i.payload)]
-
-            def first(m, q):
-                fields = {}
-                if "function" in self._side_fields:
-                    fields["function"] = q.function
-                if "x" in self._side_fields:
-                    fields["x"] = q.x
-                if "fix" in self._side_fields:
-                    fix = Signal(signed(2), name="fix")
-                    for k, fm in enumerate(maps):
-                        with m.If(q.function == k):
-                            m.d.comb += fix.eq(_fix(m, q.x, fm.corrections))
-                    fields["fix"] = fix
-                return fields
-
-            def carry(m, q):
-                return {name: q[name] for name in self._side_fields}
-
-            self._side.build(m, side_in, side_out,
-                             [first] + [carry] * (len(self._side) - 1), stall=core.stall)
+            fifo = m.submodules.side = self._side
+            m.d.comb += [fifo.w_en.eq(self.i.valid & self.i.ready),
+                         fifo.r_en.eq(core.o.valid & core.o.ready),
+                         Value.cast(side).eq(fifo.r_data)]
+            written = data.View(data.StructLayout(self._side_fields), fifo.w_data)
+            for name in self._side_fields:
+                m.d.comb += written[name].eq(self.i.payload[name])
 
         def side_field(q, name, default=0):
             return q[name] if name in self._side_fields else Const(default)
@@ -191,9 +182,8 @@ class ActivationUnit(wiring.Component):
         post_in = stream.Signature(data.StructLayout(post_fields)).create(path=("post_in",))
         m.d.comb += [post_in.valid.eq(core.o.valid), post_in.payload.s.eq(core.o.payload),
                      core.o.ready.eq(post_in.ready)]
-        if side_out is not None:
-            for name in self._side_fields:
-                m.d.comb += post_in.payload[name].eq(side_out.payload[name])
+        for name in self._side_fields:
+            m.d.comb += post_in.payload[name].eq(side[name])
 
         def multiply(m, q):
             b = Signal(signed(self._b_width), name="b")
@@ -205,15 +195,20 @@ class ActivationUnit(wiring.Component):
                     elif fm.multiplier == "x":
                         m.d.comb += b.eq(q.x)
             out = {"p": q.s * b}
-            for name in self._side_fields:
-                if name != "x":
-                    out[name] = q[name]
+            if "function" in self._side_fields:
+                out["function"] = q.function
+            if self._fix:
+                fix = Signal(signed(2), name="fix")
+                for k, fm in enumerate(maps):
+                    with m.If(side_field(q, "function") == k):
+                        m.d.comb += fix.eq(_fix(m, q.x, fm.corrections))
+                out["fix"] = fix
             return out
 
         def round_out(m, q):
             value = q.p if self._multiply else q.s
             k_sel = side_field(q, "function")
-            fix = side_field(q, "fix")
+            fix = q.fix if self._fix else Const(0)
             y = Signal(self._y_bits, name="y")
             for k, fm in enumerate(maps):
                 half = (1 << (fm.shift - 1)) if fm.shift else 0

@@ -17,7 +17,8 @@ them all. Defaults, input SQ(4, 12) (x = raw / 4096):
   (bound 1/4 ulp before rounding, ``model.function_params``).
 * ``SiLUPipeline``: SQ(4, 12): ``x S`` on a 17-bit core, rounded (bound 1/4 ulp).
 
-Latency: the core's plus one (tanh) or two (multiplier, rounding).
+Latency: the core's plus one (tanh) or two (multiplier, rounding; also for a
+correction table).
 """
 
 from amaranth import *
@@ -32,7 +33,8 @@ __all__ = ["TanhPipeline", "SigmoidDerivativePipeline", "SiLUPipeline"]
 
 
 class _OneFunction(wiring.Component):
-    """Parameters: ``input_format``, ``output_bits``, ``rounding``, ``target_mhz``, ``core``
+    """Parameters: ``input_format``, ``output_bits``, ``rounding``, ``target_mhz`` and
+    ``family`` (for the core), ``core``
     (the sigmoid core's ``PipelineParams``, to share another unit's) or ``params``
     (a one-function ``UnitParams``), as ``ActivationUnit``.
 
@@ -45,15 +47,15 @@ class _OneFunction(wiring.Component):
     _function = None
 
     def __init__(self, input_format=None, output_bits=16, rounding="faithful", *,
-                 target_mhz=None, core=None, params=None):
+                 target_mhz=None, family="ecp5", core=None, params=None):
         if params is None:
             params = derive_function(self._function, input_format, output_bits, rounding,
-                                     target_mhz=target_mhz, core=core)
+                                     core=core)
         elif not isinstance(params, UnitParams) or params.functions != (self._function,):
             raise TypeError("params must be UnitParams of the one function {!r} from "
                             "model.functions.derive_function, not {!r}".format(
                                 self._function, params))
-        self._unit = ActivationUnit(params=params)
+        self._unit = ActivationUnit(params=params, target_mhz=target_mhz, family=family)
         out = params.output_formats[0]
         super().__init__({
             "i": In(stream.Signature(signed(params.input_format.width))),

@@ -22,7 +22,6 @@ core's output once more.
 """
 
 from fractions import Fraction
-import inspect
 
 from model.fixed import SQ, UQ
 from model.function_exact import FUNCTIONS, saturation_range
@@ -80,19 +79,12 @@ def _required_bits(function, input_format, output_bits, g):
     return output_bits - 1 + max(g, 3)
 
 
-def _core_params(core_format, Fc, correct_core, target_mhz):
-    options = {}
-    if target_mhz is not None:
-        if "target_mhz" not in inspect.signature(derive_params).parameters:
-            raise ValueError("target_mhz needs the sigmoid core's speed option (issue 12), "
-                             "which derive_params does not have yet; not {!r}".format(target_mhz))
-        options["target_mhz"] = target_mhz
-    return derive_params(core_format, Fc, rounding="correct" if correct_core else "faithful",
-                         **options)
+def _core_params(core_format, Fc, correct_core):
+    return derive_params(core_format, Fc, rounding="correct" if correct_core else "faithful")
 
 
 def derive_unit(functions=("sigmoid", "tanh"), input_format=None, output_bits=16,
-                rounding="faithful", *, target_mhz=None, core=None):
+                rounding="faithful", *, core=None):
     """The core and one ``FunctionMap`` per function, every bound met.
 
     Parameters
@@ -104,8 +96,6 @@ def derive_unit(functions=("sigmoid", "tanh"), input_format=None, output_bits=16
     output_bits : int
         W, the width of every function's output (2 .. 32).
     rounding : ``"faithful"`` or ``"correct"``
-    target_mhz : number, optional
-        Passed to the core's ``derive_params``.
     core : PipelineParams, optional
         A core to use instead of the derived one (e.g. another unit's, so that
         the two give the same words); it must hold every function's input and
@@ -145,7 +135,7 @@ def derive_unit(functions=("sigmoid", "tanh"), input_format=None, output_bits=16
         core_format = SQ(i + 1 if tanh else i, f if set(functions) - {"tanh"} else f - 1)
         correct_core = correct and any(name in ("sigmoid", "tanh") and r == Fc
                                        for name, r in zip(functions, required))
-        core = _core_params(core_format, Fc, correct_core, target_mhz)
+        core = _core_params(core_format, Fc, correct_core)
     else:
         check_instance("core", core, PipelineParams, "PipelineParams from derive_params")
     Fc, cf = core.output_bits, core.input_format
@@ -191,8 +181,7 @@ def derive_unit(functions=("sigmoid", "tanh"), input_format=None, output_bits=16
 
 
 def derive_function(function, input_format=None, output_bits=16, rounding="faithful", *,
-                    target_mhz=None, core=None):
+                    core=None):
     """``derive_unit`` of one function (the parameters of ``TanhPipeline`` and the like)."""
     check_choice("function", function, FUNCTIONS)
-    return derive_unit((function,), input_format, output_bits, rounding,
-                       target_mhz=target_mhz, core=core)
+    return derive_unit((function,), input_format, output_bits, rounding, core=core)

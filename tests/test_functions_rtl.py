@@ -77,6 +77,7 @@ def test_interfaces():
         assert dut.input_format == FMT and dut.output_format == fmt
         assert dut.o.payload.shape().width == 16 and dut.o.payload.shape().signed == fmt.signed
         assert dut.latency == dut.core.latency + (1 if cls is TanhPipeline else 2)
+    assert TanhPipeline(rounding="correct").latency == TanhPipeline().core.latency + 1
     unit = ActivationUnit()
     assert unit.functions == ("sigmoid", "tanh")
     assert unit.output_formats == (UQ(0, 16), SQ(1, 15))
@@ -89,3 +90,14 @@ def test_interfaces():
         TanhPipeline(params=derive_function("silu"))
     with pytest.raises(TypeError, match=r"^params must be UnitParams from model\.functions"):
         ActivationUnit(params=3)
+
+
+@pytest.mark.parametrize("cls", [TanhPipeline, SiLUPipeline])
+def test_target_mhz_same_words(cls):
+    # with a target the core runs free behind its credit buffer; the side FIFO still
+    # pairs every word with its own S
+    dut = cls(target_mhz=150)
+    assert dut.latency > cls().latency
+    xs = np.random.default_rng(4).integers(FMT.min, FMT.max + 1, 1500)
+    out, _ = run_stream(dut, [int(v) for v in xs], stall=0.4, gap=0.2, seed=5)
+    assert np.array_equal(np.array(out), function_fixed(xs, dut.params))

@@ -159,6 +159,9 @@ def _implement_job(design, device, seed, toolchain, build_dir):
     from flow.toolchain import ToolchainError
     component = _component(design, device)
     row = {"seed": seed, "latency": getattr(component, "latency", None)}
+    schedule = getattr(component, "schedule", None)
+    if schedule is not None and schedule.estimate_ns:
+        row["model_mhz"] = round(1000 / schedule.estimate_ns, 1)   # hw.timing's estimate
     folder = None if build_dir is None else os.path.join(build_dir, design + "-" + device)
     try:
         result = implement(component, device, seed=seed, build_dir=folder, toolchain=toolchain)
@@ -207,7 +210,8 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
         ``worst_x`` (an input with the largest error, as a number), ``luts``, ``ffs`` (with the harness's registers), ``core_ffs``,
         ``dsps``, ``brams``, ``fmax_mhz``, ``latency``, ``results_per_s``,
         ``vs_limit`` (Fmax / the device's dsp-limit Fmax), ``target_mhz``,
-        ``fmax_icetime_mhz`` (iCE40), ``fits`` and
+        ``model_mhz`` (the delay model's estimate, sweep rows), ``fmax_icetime_mhz``
+        (iCE40), ``fits`` and
         ``note``; resource fields are None where the design does not fit (or
         ``implement_designs`` is False).
     """

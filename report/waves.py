@@ -204,7 +204,11 @@ def _pipeline_layout(vcd, component, fmt_in, fmt_out):
     b.layout.groups.append(("input x {}".format(_format_name(fmt_in)),
                             b.port(scopes[first_name], first.i, "i", fmt_in, "x")))
     stall = _name(TOP, component.stall)
-    for stage, valid, shown in _rows(component.registers, component.latency):
+    # with a target the last cycles are the credit buffer's FIFO (no stage registers): every
+    # mapped register is then shown, the output group shows the FIFO's output
+    mapped = max((r.stage for r in component.registers), default=component.latency)
+    shown_up_to = component.latency if mapped == component.latency else mapped + 1
+    for stage, valid, shown in _rows(component.registers, shown_up_to):
         scope = scopes[valid.group]
         # every register holds while the pipeline's one stall signal is high
         traces = [b.trace(_name(scope, valid.signal), "valid", "bin"),

@@ -264,7 +264,10 @@ def icetime_fmax(asc_path, icetime_args, *, timeout=TOOL_TIMEOUT):
     proc = subprocess.run([command, *icetime_args, "-i", "-t", "-r", report, asc_path],
                           cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=timeout)
-    text = open(report).read() if os.path.exists(report) else ""
+    text = ""
+    if os.path.exists(report):
+        with open(report) as f:
+            text = f.read()
     fmax = parse_icetime(text)
     if proc.returncode != 0 or fmax is None:
         raise ToolchainError("icetime exited with code {} and no path delay:\n{}".format(

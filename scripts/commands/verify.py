@@ -1,0 +1,138 @@
+"""``sigmoid-hw verify``: a design against its integer model on every input, in a simulator.
+
+``--backend`` picks Amaranth's simulator (``pysim``), Icarus Verilog or
+Verilator (compiled, the fast one); ``--netlist ice40|ecp5`` simulates the
+netlist Yosys synthesizes for that family (with its cell models) instead of
+the exported RTL. ``--all`` runs the whole matrix (``scripts.verification``:
+every pipeline design, rounding mode and clock target at 16, 20 and 24 input
+bits, the other designs, and the default's netlists for both families);
+``--bench`` runs the design on every backend and prints their simulated
+cycles per second side by side. Exit code 1 when a run finds a mismatch, a
+missing word or a broken stream rule.
+"""
+
+import json
+import sys
+
+from report.progress import bar, ticking
+from scripts.options import add_design_arguments, design_options_from_args, probability
+from scripts.verification import BACKENDS, NETLISTS, configurations, verify
+
+__all__ = ["NAME", "HELP", "add_arguments", "run"]
+
+NAME = "verify"
+HELP = ("check a design against its integer model on every input in pysim, Icarus or "
+        "Verilator, as RTL or as the synthesized iCE40/ECP5 netlist")
+
+
+def _count(text):
+    if text == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError("vectors must be a count or 'all', not {!r}".format(text)) from None
+    if value < 8:
+        raise ValueError("vectors must be at least 8, not {}".format(value))
+    return value
+
+
+def add_arguments(parser):
+    add_design_arguments(parser, "verify")
+    parser.add_argument("--backend", choices=BACKENDS, default="verilator",
+                        help="simulator (default verilator)")
+    parser.add_argument("--netlist", choices=NETLISTS, default="none",
+                        help="simulate the synthesized netlist of this family (default none: "
+                             "the exported RTL)")
+    parser.add_argument("--vectors", default="all", metavar="N",
+                        help="inputs to check, or 'all' (default all)")
+    parser.add_argument("--stall", type=probability, default=0.25,
+                        help="chance of o.ready low in a cycle (default 0.25)")
+    parser.add_argument("--gap", type=probability, default=0.1,
+                        help="chance of no input offered in a cycle (default 0.1)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of inputs' order and stalls")
+    parser.add_argument("--build-dir", default=None, metavar="DIR",
+                        help="keep the generated files here (default: a temporary folder)")
+    parser.add_argument("--all", action="store_true",
+                        help="run every configuration of the verification matrix")
+    parser.add_argument("--bench", action="store_true",
+                        help="run the design on every backend; print cycles per second")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _line(r):
+    options = ", ".join("{}={}".format(k, v) for k, v in r["options"].items()) or "defaults"
+    status = "ok  " if r["passed"] else "FAIL"
+    text = ("{} {:<17} {:<9} {:<5} {:>10,} in  {:>8,} mismatches {:>8,} missing  {:>7.1f} s  "
+            "{:>11,.0f} cycles/s  {}".format(status, r["design"], r["backend"], r["netlist"],
+                                            r["count"], r["mismatches"], r["missing"],
+                                            r["seconds"], r["cycles_per_second"], options))
+    if r.get("extra") or r.get("stream_errors"):
+        text += "  extra {}, stream errors {}".format(r["extra"], r["stream_errors"])
+    if r.get("lint"):
+        text += "  lint: {} messages".format(len(r["lint"]))
+    for k, x, got, want in r["first"]:
+        text += "\n     output {}: x = 0x{:x}, got 0x{:x}, expected 0x{:x}".format(k, x, got, want)
+    return text
+
+
+def _runs(args):
+    options = {k: v for k, v in design_options_from_args(args).items() if v is not None}
+    common = dict(count=_count(args.vectors), stall=args.stall, gap=args.gap, seed=args.seed)
+    if args.all:
+        runs = [dict(name=n, options=o, backend="verilator", netlist="none")
+                for n, o in configurations()]
+        runs += [dict(name=args.design, options=options, backend="verilator", netlist=f)
+                 for f in NETLISTS if f != "none"]
+    elif args.bench:
+        runs = [dict(name=args.design, options=options, backend=b, netlist=args.netlist)
+                for b in BACKENDS if not (b == "pysim" and args.netlist != "none")]
+    else:
+        runs = [dict(name=args.design, options=options, backend=args.backend,
+                     netlist=args.netlist)]
+    return [dict(run, **common) for run in runs]
+
+
+def run(args):
+    runs = _runs(args)
+    results = []
+    with bar(total=len(runs), desc="verify", unit="run",
+             enabled=not args.no_progress) as progress, ticking(progress):
+        for k, spec in enumerate(dict(r) for r in runs):
+            progress.set_postfix_str("{} {} {}".format(spec["name"], spec["backend"],
+                                                       spec["netlist"]))
+            folder = None
+            if args.build_dir:
+                folder = "{}/{:03d}_{}_{}_{}".format(args.build_dir, k, spec["name"],
+                                                     spec["backend"], spec["netlist"])
+            try:
+                result = verify(spec.pop("name"), spec.pop("options"), folder=folder, **spec)
+            except ValueError as exc:
+                if not (args.all or args.bench):
+                    raise
+                # a configuration the design cannot take (say so; it is not a pass)
+                result = None
+                progress.write("skip {} {}: {}".format(runs[k]["name"], runs[k]["options"], exc),
+                               file=sys.stderr)
+            progress.update(1)
+            if result is None:
+                continue
+            results.append(result)
+            if not args.json:
+                progress.write(_line(result))
+    if args.json:
+        print(json.dumps(results[0] if len(results) == 1 and not (args.all or args.bench)
+                         else results, indent=2))
+    elif args.bench:
+        print("\ncycles per second on {} ({:,} inputs, stall {}, gap {}):".format(
+            args.design, results[0]["count"] if results else 0, args.stall, args.gap))
+        for r in results:
+            print("  {:<10} {:>12,.0f}   ({:.1f} s simulated, {:.1f} s in all)".format(
+                r["backend"], r["cycles_per_second"], r["run_seconds"], r["seconds"]))
+    if args.all and not args.json:
+        total = sum(r["seconds"] for r in results)
+        print("{} runs, {:,} inputs, {} failed, {:.0f} s".format(
+            len(results), sum(r["count"] for r in results),
+            sum(not r["passed"] for r in results), total))
+    return 0 if results and all(r["passed"] for r in results) else 1

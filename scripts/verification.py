@@ -1,0 +1,168 @@
+"""Verification runs for ``sigmoid-hw verify``: one design, one backend, every input.
+
+``verify`` makes a design from its registry record (``hw.designs``), takes
+every input of its format (shuffled, seeded) or a sample, computes the
+expected outputs with the record's model, and runs them through one
+backend: Amaranth's simulator (``pysim``), or the exported Verilog (or the
+netlist Yosys synthesized for a family, ``flow.netlist``) in Icarus Verilog
+(``flow.icarus``) or Verilator (``flow.verilator``), with seeded input gaps
+and output stalls. ``CONFIGURATIONS`` is the matrix ``make verify`` runs:
+every pipeline design of the registry (so every coefficient source and
+rounding mode) at 16, 20 and 24 input bits, at two clock targets, and the
+other designs at their formats.
+"""
+
+import os
+import tempfile
+import time
+
+import numpy as np
+from amaranth.hdl import Value
+
+from flow.vectors import compare_outputs, write_words
+from hw.designs import DESIGNS, design as design_record
+from hw.streamsim import StreamRuleError, patience, run_stream
+from report.waves import io_formats
+from scripts.commands.export import _bench_limit, bench_vectors, export_design
+
+__all__ = ["BACKENDS", "NETLISTS", "verify", "configurations", "FORMATS_BY_BITS"]
+
+BACKENDS = ("pysim", "icarus", "verilator")
+NETLISTS = ("none", "ice40", "ecp5")
+# the pipeline configurations checked on every input: input format and output bits
+FORMATS_BY_BITS = {16: ("SQ(4,12)", 16), 20: ("SQ(4,16)", 20), 24: ("SQ(5,19)", 24)}
+TARGETS_MHZ = (None, 150)
+
+
+def configurations():
+    """``[(design, options)]``: the matrix ``make verify`` runs on every input."""
+    configs = []
+    for name, record in DESIGNS.items():
+        if record.kind != "pipeline":
+            configs.append((name, {}))
+            continue
+        for bits, (fmt, out) in FORMATS_BY_BITS.items():
+            roundings = ("faithful", "correct") if "rounding" in record.options else (None,)
+            for rounding in roundings:
+                for target in TARGETS_MHZ if "target_mhz" in record.options else (None,):
+                    configs.append((name, dict(input_format=fmt, output_bits=out,
+                                               rounding=rounding, target_mhz=target)))
+    return configs
+
+
+def _width(value):
+    return len(Value.cast(value))
+
+
+def _inputs(fmt, count, seed, extra):
+    if count is None or count >= 1 << fmt.width:
+        raw = fmt.raw_range().astype(np.int64)
+        np.random.default_rng(seed).shuffle(raw)
+        return raw
+    return np.array(bench_vectors(fmt, count, seed, extra), dtype=np.int64)
+
+
+def verify(name, options=None, *, backend="verilator", netlist="none", count=None, stall=0.25,
+           gap=0.1, seed=1, folder=None, progress=None):
+    """Run design ``name`` with ``options`` through ``backend``; return a result dict.
+
+    The dict holds ``flow.vectors.StreamResult.as_dict()`` (count, received,
+    mismatches, missing, extra, stream_errors, cycles, first, passed) and
+    ``design``, ``options``, ``backend``, ``netlist``, ``seconds`` (all of it,
+    model and compilation included), ``model_seconds``, ``build_seconds``,
+    ``run_seconds``, ``cycles_per_second`` (simulated cycles per second of
+    the run alone) and, for Verilator on the RTL, ``lint`` (the messages
+    left after the waivers; empty when clean).
+    """
+    if backend not in BACKENDS:
+        raise ValueError("backend must be one of {}, not {!r}".format(BACKENDS, backend))
+    if netlist not in NETLISTS:
+        raise ValueError("netlist must be one of {}, not {!r}".format(NETLISTS, netlist))
+    if netlist != "none" and backend == "pysim":
+        raise ValueError("netlist {!r} needs a Verilog simulator: backend icarus or verilator, "
+                         "not pysim".format(netlist))
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    record = design_record(name)
+    start = time.monotonic()
+    component = record.make(**options)
+    fmt, _ = io_formats(record, component)
+    extra = component.plan.reduction.thresholds if record.kind == "pipeline" else ()
+    raw = _inputs(fmt, count, seed, extra)
+    limit = _bench_limit(record, component)
+    expected = np.asarray(record.model(component, raw, **({} if limit is None else
+                                                           {"limit": limit})), dtype=np.int64)
+    in_width, out_width = _width(component.i.payload), _width(component.o.payload)
+    wait = patience(component.latency, stall, raw.size)
+    model_done = time.monotonic()
+    result = {"design": name, "options": {k: str(v) for k, v in options.items()},
+              "backend": backend, "netlist": netlist}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = folder or tmp
+        os.makedirs(work, exist_ok=True)
+        if backend == "pysim":
+            built = time.monotonic()
+            found = _pysim(component, raw, expected, in_width, limit, stall, gap, seed, wait,
+                           progress)
+        else:
+            top = "sigmoid_" + name.replace("-", "_")
+            constants = {} if limit is None else {"limit": (_width(component.limit), limit)}
+            xs, ys = os.path.join(work, "inputs.bin"), os.path.join(work, "expected.bin")
+            write_words(xs, raw, in_width)
+            write_words(ys, expected, out_width)
+            found, built = _compiled(component, name, top, backend, netlist, work, xs, ys,
+                                     raw.size, in_width, out_width, constants, stall, gap,
+                                     seed, wait, result)
+    end = time.monotonic()
+    result.update(found.as_dict())
+    result.update(seconds=end - start, model_seconds=model_done - start,
+                  build_seconds=built - model_done, run_seconds=end - built,
+                  cycles_per_second=found.cycles / max(end - built, 1e-9))
+    return result
+
+
+def _pysim(component, raw, expected, in_width, limit, stall, gap, seed, wait, progress):
+    extra = None
+    if limit is not None:
+        async def extra(ctx):
+            ctx.set(component.limit, limit)
+    errors = 0
+    try:
+        outputs, cycles = run_stream(component, [int(v) for v in raw], stall=stall, gap=gap,
+                                     seed=seed, max_idle=wait, extra=extra,
+                                     progress=None if progress is None else
+                                     (lambda n: progress(n)))
+    except StreamRuleError:
+        outputs, cycles, errors = [], 0, 1
+    return compare_outputs(raw, expected, outputs, cycles, in_width, stream_errors=errors)
+
+
+def _compiled(component, name, top, backend, netlist, work, xs, ys, count, in_width,
+              out_width, constants, stall, gap, seed, wait, result):
+    from flow import icarus, verilator
+    if netlist == "none":
+        path = os.path.join(work, top + ".v")
+        export_design(component, name, "verilog", path, top)
+        sources, extra_args = [path], []
+        if backend == "verilator":
+            waiver = verilator.write_waiver(path)
+            passed, messages = verilator.lint([path], top, waiver=waiver)
+            result["lint"] = messages
+            extra_args = [waiver]
+    else:
+        from flow.netlist import netlist_sources
+        sources = netlist_sources(component, top, netlist, os.path.join(work, "netlist"))
+        extra_args = ["-Wno-lint", "-Wno-style"]   # the cell libraries are not lint-clean
+    if backend == "verilator":
+        program = verilator.build_harness(sources, top, in_width, out_width,
+                                          os.path.join(work, "verilator"), constants=constants,
+                                          extra_args=extra_args)
+        built = time.monotonic()
+        found = verilator.run_harness(program, xs, ys, count, seed=seed, gap=gap, stall=stall,
+                                      patience=wait)
+    else:
+        built = time.monotonic()
+        found = icarus.run_stream_bench(sources, top, in_width, out_width,
+                                        os.path.join(work, "icarus"), xs, ys, count,
+                                        constants=constants, seed=seed, gap=gap, stall=stall,
+                                        patience=wait)
+    return found, built

@@ -288,8 +288,35 @@ def add_arguments(parser):
     parser.add_argument("--vectors", default=str(DEFAULT_VECTORS), metavar="N",
                         help="test vectors, or 'all' for every input (default {})".format(
                             DEFAULT_VECTORS))
+    parser.add_argument("--cocotb", default=None, metavar="DIR",
+                        help="also write a cocotb 2.x test bench with its runner into DIR "
+                             "(python DIR/run.py icarus|verilator; flow.cocotb_bench), with "
+                             "the --vectors vectors")
     parser.add_argument("--simulate", action="store_true",
                         help="run the test bench in Icarus Verilog (iverilog, vvp)")
+
+
+def _write_lint_and_cocotb(args, record, component, top, ports, path, count):
+    """The Verilator lint waiver beside the Verilog; the cocotb bench when asked for."""
+    from flow.verilator import write_waiver
+    waiver = write_waiver(path)
+    print("wrote      {}: lint waivers (verilator --lint-only {} {})".format(waiver, waiver, path))
+    if args.cocotb is None:
+        return
+    from flow.cocotb_bench import write_bench
+    from hw.streamsim import patience
+    widths = {name: bits for name, _, bits in ports}
+    fmt, _ = io_formats(record, component)
+    extra = component.plan.reduction.thresholds if record.kind == "pipeline" else ()
+    raw = bench_vectors(fmt, count, 1, extra)
+    limit = _bench_limit(record, component)
+    write_bench(args.cocotb, top, path, widths["i__payload"], widths["o__payload"], raw,
+                expected_outputs(record, component, raw),
+                patience=patience(component.latency, 0.25, len(raw)),
+                constants=None if limit is None else {"limit": (widths["limit"], limit)},
+                waiver=waiver)
+    print("wrote      {}: cocotb bench, {} vectors (python {} icarus|verilator)".format(
+        args.cocotb, len(raw), os.path.join(args.cocotb, "run.py")))
 
 
 def run(args):
@@ -313,6 +340,10 @@ def run(args):
         "" if component.latency == 1 else "s"))
     print("ports      " + ", ".join("{} {}{}".format(d, n, "[{}:0]".format(b - 1) if b > 1 else "")
                                     for n, d, b in ports))
+    if args.format == "verilog":
+        _write_lint_and_cocotb(args, record, component, top, ports, path, count)
+    elif args.cocotb is not None:
+        raise ValueError("--cocotb needs --format verilog: the bench simulates the Verilog")
     if args.format != "verilog" or args.no_testbench:
         return 0
     tb = args.testbench or os.path.splitext(path)[0] + "_tb.v"

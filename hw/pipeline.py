@@ -74,9 +74,10 @@ class SigmoidPipeline(wiring.Component):
         ``None``: the structure above. A frequency: registers added where
         ``hw.timing``'s delay model for ``family`` says a step would not fit
         the period (partial products, tree adds, cut carry chains, the
-        reduction's subtraction, the output's clamp), and the credit
-        handshake (``hw.chain.CreditBuffer``) instead of the shared stall.
-        The arithmetic and the results are the same; ``latency`` grows.
+        reduction's subtraction, the output's clamp), and, on the iCE40
+        families, the credit handshake (``hw.chain.CreditBuffer``) instead
+        of the shared stall (``Schedule.free_running``). The arithmetic and
+        the results are the same; ``latency`` grows.
     family : ``"ecp5"``, ``"ice40-up"`` or ``"ice40-hx"``
         Whose delays ``target_mhz`` is met with (``hw.timing.FAMILIES``).
 
@@ -117,8 +118,8 @@ class SigmoidPipeline(wiring.Component):
         # top of this file keeps Amaranth from warning about them separately when a
         # pipeline is made only to be inspected (the pipeline's own warning still fires).
         # One stall for every register of every stage: the output holds a word not taken.
-        # With a target the datapath runs free: the stall is tied low and a CreditBuffer
-        # ends the chain.
+        # With the credit handshake the datapath runs free: the stall is tied low and a
+        # CreditBuffer ends the chain.
         self._schedule = sched = timing_schedule(plan, family, target_mhz)
         self._stall = stall = Signal(name="stall")
         fmt = params.input_format

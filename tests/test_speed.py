@@ -89,10 +89,15 @@ def test_latency_is_the_sum_of_the_stage_registers_and_is_measured(family, targe
     assert seen["cycle"] == dut.latency and seen["y"] == sigmoid_fixed(4096)
     plan = plan_for(dut.params)
     if target is None:
-        assert dut.latency == plan.latency and "buffer" not in dict(dut.stages)
+        assert dut.latency == plan.latency
     else:
         # the model's plan keeps the arithmetic's minimum; the registers live in hw
-        assert dut.latency > plan.latency and dict(dut.stages)["buffer"].latency == 2
+        assert dut.latency > plan.latency
+    # the credit buffer (2 cycles) on the iCE40 families at a target, the stall elsewhere
+    credit = target is not None and family != "ecp5"
+    assert ("buffer" in dict(dut.stages)) == credit == dut.schedule.free_running
+    if credit:
+        assert dict(dut.stages)["buffer"].latency == 2
     # every register of the map belongs to a stage 1 .. latency
     assert {r.stage for r in dut.registers} <= set(range(1, dut.latency + 1))
 
@@ -105,7 +110,7 @@ def test_latency_grows_with_the_target():
 def test_credit_handshake_never_drops_and_ready_follows_o_ready():
     """A consumer that stalls for long stretches: i.ready falls once the credits are used,
     o.ready always implies i.ready, and every word comes out once, in order."""
-    dut = SigmoidPipeline(target_mhz=150, family="ecp5")
+    dut = SigmoidPipeline(target_mhz=100, family="ice40-hx")
     buffer = dict(dut.stages)["buffer"]
     xs = list(range(-3000, 3000, 37))
     got, log = [], {"ready_low": 0, "max_count": 0}

@@ -33,7 +33,7 @@ from model.fixed import FixedFormat, SQ, parse_format
 __all__ = ["Design", "DESIGNS", "DEFAULT_DESIGN", "KINDS", "design", "make_design",
            "design_options", "register"]
 
-KINDS = ("pipeline", "comparator", "baseline")
+KINDS = ("pipeline", "comparator", "baseline", "function", "unit")
 
 
 def _format(value):
@@ -56,8 +56,13 @@ class Design:
         One line, for tables and ``--help``.
     factory : callable
         ``factory(**options) -> wiring.Component``.
-    kind : ``"pipeline"``, ``"comparator"`` or ``"baseline"``
-        A pipeline has ``params``, ``plan`` and ``registers``; a comparator
+    kind : ``"pipeline"``, ``"comparator"``, ``"baseline"``, ``"function"`` or ``"unit"``
+        A function (tanh, sigmoid', SiLU) has ``params`` (``UnitParams``,
+        not ``PipelineParams``), ``plan`` (its core's), ``registers``,
+        ``input_format`` and ``output_format``; a unit (``ActivationUnit``)
+        has struct payloads ``{x, function}`` / ``{y, function}``,
+        ``functions`` and ``output_formats``, and its model takes
+        ``function=`` (indices). A pipeline has ``params``, ``plan`` and ``registers``; a comparator
         has ``limit_value`` (``None`` when programmable) and a 1-bit output;
         a baseline has the fixed SQ(4,12) -> UQ(0,16) interface.
     model : callable
@@ -119,6 +124,36 @@ def _pipeline_model(component, raw):
     return sigmoid_fixed(np.asarray(raw), component.params)
 
 
+def _function_factory(function):
+    def factory(input_format=SQ(4, 12), output_bits=16, rounding="faithful", target_mhz=None,
+                family="ecp5"):
+        from hw.functions import TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline
+        cls = {"tanh": TanhPipeline, "dsigmoid": SigmoidDerivativePipeline,
+               "silu": SiLUPipeline}[function]
+        return cls(_format(input_format), output_bits, rounding, target_mhz=target_mhz,
+                   family=family)
+    return factory
+
+
+def _function_model(component, raw):
+    from model.function_model import function_fixed
+    return function_fixed(np.asarray(raw), component.params)
+
+
+def _activation(input_format=SQ(4, 12), output_bits=16, rounding="faithful", target_mhz=None,
+                family="ecp5"):
+    from hw.activation import ActivationUnit
+    return ActivationUnit(("sigmoid", "tanh"), _format(input_format), output_bits, rounding,
+                          target_mhz=target_mhz, family=family)
+
+
+def _activation_model(component, raw, function=0):
+    """``raw`` are x, ``function`` the index (or indices) into ``component.functions``."""
+    from model.function_model import unit_fixed
+    raw = np.asarray(raw)
+    return unit_fixed(raw, np.broadcast_to(np.asarray(function), raw.shape), component.params)
+
+
 def _comparator(input_format=SQ(4, 12), threshold=0.5):
     """``threshold="runtime"`` gives the comparator with a programmable ``limit`` port."""
     from hw.threshold import ThresholdComparator
@@ -176,6 +211,15 @@ for _record in (
            "pipeline", _pipeline_model),
     Design("pipeline-derived", "the seed method with the Taylor coefficients derived from y0 "
            "by multipliers", _pipeline_factory("derived"), "pipeline", _pipeline_model),
+    Design("tanh", "tanh(x) = 2 sigmoid(2x) - 1 on the sigmoid core, SQ(1,15) output, odd",
+           _function_factory("tanh"), "function", _function_model),
+    Design("dsigmoid", "the sigmoid's derivative s (1 - s): the core at 3 more bits and one "
+           "multiplier, UQ(-1,17) output", _function_factory("dsigmoid"), "function",
+           _function_model),
+    Design("silu", "SiLU x sigmoid(x): the core at 5 more bits and one multiplier, SQ(4,12) "
+           "output", _function_factory("silu"), "function", _function_model),
+    Design("activation", "ActivationUnit: sigmoid and tanh chosen per word on one core",
+           _activation, "unit", _activation_model),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "
            "computed", _comparator, "comparator", _comparator_model),
     Design("plan", "PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)",

@@ -102,6 +102,24 @@ def add_pipeline_arguments(parser, options=PIPELINE_OPTIONS):
         parser.add_argument(flag, **kwargs)
 
 
+# --function NAME selects the design of that function (hw.designs); sigmoid keeps --design.
+FUNCTION_DESIGNS = {"sigmoid": None, "tanh": "tanh", "dsigmoid": "dsigmoid", "silu": "silu"}
+
+
+class _FunctionAction(argparse.Action):
+    """``--function``: sets ``design`` to the function's design, if this command offers it."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        setattr(namespace, self.dest, value)
+        name = FUNCTION_DESIGNS[value]
+        if name is None:
+            return
+        if name not in self.const:
+            parser.error("--function {} is not available here (this command takes the designs "
+                         "{})".format(value, ", ".join(self.const)))
+        namespace.design = name
+
+
 def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
     """The ``--design`` option and the design options.
 
@@ -120,6 +138,10 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
     default = DEFAULT_DESIGN if DEFAULT_DESIGN in names else names[0]
     parser.add_argument("--design", default=default, choices=names,
                         help="design to {} (default {})".format(verb, default))
+    parser.add_argument("--function", default="sigmoid", choices=sorted(FUNCTION_DESIGNS),
+                        action=_FunctionAction, const=tuple(names),
+                        help="the function: sigmoid (the --design, default), or tanh, dsigmoid "
+                             "(sigmoid') or silu, each on the sigmoid core (sets --design)")
     add_pipeline_arguments(parser, [name for name in PIPELINE_OPTIONS
                                     if options is None or name in options])
     with_pipeline = kinds is None or "pipeline" in kinds

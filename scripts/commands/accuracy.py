@@ -34,6 +34,10 @@ CONFIGURATIONS = [
 
 def add_arguments(parser):
     add_pipeline_arguments(parser)
+    parser.add_argument("--function", default="sigmoid",
+                        choices=("sigmoid", "tanh", "dsigmoid", "silu"),
+                        help="tanh, dsigmoid or silu: rows of that function on the sigmoid core "
+                             "(scripts.functions); default the sigmoid's table")
     parser.add_argument("--random", type=int, default=10**6, metavar="N",
                         help="random inputs for formats wider than 20 bits (default 10^6)")
     parser.add_argument("--all", action="store_true",
@@ -97,6 +101,9 @@ def _rows_wanted(args):
 
 
 def run(args):
+    if getattr(args, "function", "sigmoid") != "sigmoid":
+        from scripts.functions import run_accuracy
+        return run_accuracy(args)
     if args.random < 1:
         raise ValueError("--random must be at least 1, not {}".format(args.random))
     configurations, sources = _rows_wanted(args)

@@ -19,7 +19,7 @@ __all__ = ["NAME", "HELP", "add_arguments", "run", "simulate"]
 
 
 def add_arguments(parser):
-    add_design_arguments(parser, "simulate", kinds=("pipeline",))
+    add_design_arguments(parser, "simulate", kinds=("pipeline", "function"))
     parser.add_argument("--count", type=int, default=None, metavar="N",
                         help="simulate N random inputs (plus the boundary inputs) instead of all")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random inputs")
@@ -75,6 +75,11 @@ def run(args):
     dut = make_design(args.design, **design_options_from_args(args))
     params, plan = dut.params, dut.plan
     raw_x = _inputs(plan, args.count, args.seed)
+    if design(args.design).kind == "function":     # --function tanh|dsigmoid|silu
+        from scripts.functions import run_simulate
+        fmt = dut.input_format
+        return run_simulate(args, dut, fmt.raw_range() if args.count is None else
+                            np.unique(np.clip(raw_x, fmt.min, fmt.max)))
     total = len(raw_x)
     with bar(total, "simulate", unit="word", enabled=not args.no_progress) as progress:
         result = simulate(args.design, dut, raw_x, stall=args.stall, seed=args.seed,

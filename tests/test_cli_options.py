@@ -67,9 +67,9 @@ def test_every_coefficient_source_everywhere(command, capsys):
 
 
 @pytest.mark.parametrize("command, kinds", [
-    (["simulate"], ("pipeline",)),
+    (["simulate"], ("pipeline", "function")),
     (["build", "--board", "icebreaker"], ("pipeline",)),
-    (["synth", "--device", "up5k"], ("pipeline", "comparator", "baseline")),
+    (["synth", "--device", "up5k"], ("pipeline", "comparator", "baseline", "function", "unit")),
 ])
 def test_design_choices_come_from_the_registry(command, kinds, capsys):
     for name, record in DESIGNS.items():
@@ -101,3 +101,17 @@ def test_reports_say_1_cycle():
              "dsps": 0, "brams": 0, "fmax_mhz": 20.0, "bitstream": "b.bin", "seconds": 1.0,
              "program": []}
     assert "pipeline latency 1 cycle\n" in build.format_report(board)
+
+
+@pytest.mark.parametrize("function, design", [("tanh", "tanh"), ("dsigmoid", "dsigmoid"),
+                                              ("silu", "silu")])
+def test_function_option_selects_the_design(function, design):
+    import argparse
+    from scripts.options import add_design_arguments
+    parser = argparse.ArgumentParser()
+    add_design_arguments(parser)
+    args = parser.parse_args(["--function", function])
+    assert (args.design, args.function) == (design, function)
+    assert parser.parse_args(["--function", "sigmoid", "--design", "pipeline-cr"]).design \
+        == "pipeline-cr"
+    assert not _parses(["build", "--board", "icebreaker", "--function", function])

@@ -17,13 +17,14 @@ import tempfile
 import time
 
 import numpy as np
-from amaranth.hdl import Value
+from amaranth.hdl import Shape, Value
+from amaranth.lib import data
 
 from flow.vectors import compare_outputs, write_words
 from hw.designs import DESIGNS, design as design_record
 from hw.streamsim import StreamRuleError, patience, run_stream
 from report.waves import io_formats
-from scripts.commands.export import _bench_limit, bench_vectors, export_design
+from scripts.commands.export import _bench_limit, _convert, bench_vectors, export_design
 
 __all__ = ["BACKENDS", "NETLISTS", "verify", "configurations", "FORMATS_BY_BITS"]
 
@@ -35,19 +36,70 @@ TARGETS_MHZ = (None, 150)
 
 
 def configurations():
-    """``[(design, options)]``: the matrix ``make verify`` runs on every input."""
+    """``[(design, options)]``: the matrix ``make verify`` runs on every input.
+
+    Every design of the registry: those with an input format and output bits
+    at 16, 20 and 24 input bits, in each rounding mode and at each clock
+    target they take; the comparator also with a programmable limit; the
+    others (fixed interfaces) as they are.
+    """
     configs = []
     for name, record in DESIGNS.items():
-        if record.kind != "pipeline":
+        options = record.options
+        if "input_format" not in options or "output_bits" not in options:
             configs.append((name, {}))
+            if "threshold" in options:
+                configs.append((name, {"threshold": "runtime"}))
             continue
         for bits, (fmt, out) in FORMATS_BY_BITS.items():
-            roundings = ("faithful", "correct") if "rounding" in record.options else (None,)
-            for rounding in roundings:
-                for target in TARGETS_MHZ if "target_mhz" in record.options else (None,):
+            for rounding in ("faithful", "correct") if "rounding" in options else (None,):
+                for target in TARGETS_MHZ if "target_mhz" in options else (None,):
                     configs.append((name, dict(input_format=fmt, output_bits=out,
                                                rounding=rounding, target_mhz=target)))
     return configs
+
+
+def _input_format(record, component):
+    """The format of x: every kind but the fixed-interface baselines carries its own."""
+    if record.kind == "baseline":
+        return io_formats(record, component)[0]
+    return component.input_format
+
+
+def _vectors(record, component, count, seed):
+    """``(input words, expected words, pysim payloads, output packer)`` of a design.
+
+    A unit (kind ``"unit"``) takes ``{x, function}`` and gives ``{y,
+    function}``: its words are the struct's bits, every x once for every
+    function.
+    """
+    fmt = _input_format(record, component)
+    extra = component.plan.reduction.thresholds if record.kind == "pipeline" else ()
+    x = _inputs(fmt, count, seed, extra)
+    limit = _bench_limit(record, component)
+    if record.kind != "unit":
+        y = record.model(component, x, **({} if limit is None else {"limit": limit}))
+        return x, np.asarray(y, dtype=np.int64), [int(v) for v in x], lambda word: word
+    i_layout = data.Layout.cast(component.i.payload.shape())
+    o_layout = data.Layout.cast(component.o.payload.shape())
+    words, expected, payloads = [], [], []
+    for f in range(len(component.functions)):
+        y = np.asarray(record.model(component, x, function=f), dtype=np.int64)
+        words.append(_pack(i_layout, {"x": x, "function": f}))
+        expected.append(_pack(o_layout, {"y": y, "function": f}))
+        payloads += [{"x": int(v), "function": f} for v in x]
+    return (np.concatenate(words), np.concatenate(expected), payloads,
+            lambda fields: int(_pack(o_layout, fields)))
+
+
+def _pack(layout, fields):
+    """The bits of a struct ``layout`` holding ``fields`` (ints or arrays of them)."""
+    word = 0
+    for name, value in fields.items():
+        field = layout[name]
+        width = Shape.cast(field.shape).width
+        word = word + ((np.asarray(value, dtype=np.int64) & ((1 << width) - 1)) << field.offset)
+    return word
 
 
 def _width(value):
@@ -85,12 +137,8 @@ def verify(name, options=None, *, backend="verilator", netlist="none", count=Non
     record = design_record(name)
     start = time.monotonic()
     component = record.make(**options)
-    fmt, _ = io_formats(record, component)
-    extra = component.plan.reduction.thresholds if record.kind == "pipeline" else ()
-    raw = _inputs(fmt, count, seed, extra)
+    raw, expected, payloads, pack = _vectors(record, component, count, seed)
     limit = _bench_limit(record, component)
-    expected = np.asarray(record.model(component, raw, **({} if limit is None else
-                                                           {"limit": limit})), dtype=np.int64)
     in_width, out_width = _width(component.i.payload), _width(component.o.payload)
     wait = patience(component.latency, stall, raw.size)
     model_done = time.monotonic()
@@ -101,8 +149,8 @@ def verify(name, options=None, *, backend="verilator", netlist="none", count=Non
         os.makedirs(work, exist_ok=True)
         if backend == "pysim":
             built = time.monotonic()
-            found = _pysim(component, raw, expected, in_width, limit, stall, gap, seed, wait,
-                           progress)
+            found = _pysim(component, raw, expected, payloads, pack, in_width, limit, stall,
+                           gap, seed, wait, progress)
         else:
             top = "sigmoid_" + name.replace("-", "_")
             constants = {} if limit is None else {"limit": (_width(component.limit), limit)}
@@ -120,20 +168,22 @@ def verify(name, options=None, *, backend="verilator", netlist="none", count=Non
     return result
 
 
-def _pysim(component, raw, expected, in_width, limit, stall, gap, seed, wait, progress):
+def _pysim(component, raw, expected, payloads, pack, in_width, limit, stall, gap, seed, wait,
+           progress):
     extra = None
     if limit is not None:
         async def extra(ctx):
             ctx.set(component.limit, limit)
     errors = 0
     try:
-        outputs, cycles = run_stream(component, [int(v) for v in raw], stall=stall, gap=gap,
+        outputs, cycles = run_stream(component, payloads, stall=stall, gap=gap,
                                      seed=seed, max_idle=wait, extra=extra,
                                      progress=None if progress is None else
                                      (lambda n: progress(n)))
     except StreamRuleError:
         outputs, cycles, errors = [], 0, 1
-    return compare_outputs(raw, expected, outputs, cycles, in_width, stream_errors=errors)
+    return compare_outputs(raw, expected, [pack(v) for v in outputs], cycles, in_width,
+                           stream_errors=errors)
 
 
 def _compiled(component, name, top, backend, netlist, work, xs, ys, count, in_width,
@@ -141,7 +191,14 @@ def _compiled(component, name, top, backend, netlist, work, xs, ys, count, in_wi
     from flow import icarus, verilator
     if netlist == "none":
         path = os.path.join(work, top + ".v")
-        export_design(component, name, "verilog", path, top)
+        try:
+            export_design(component, name, "verilog", path, top)
+        except (TypeError, ValueError) as exc:
+            # export's header (its error figures) failed: verify the same Verilog without
+            # it, and say so in the result
+            result["export_error"] = "{}: {}".format(type(exc).__name__, exc)
+            with open(path, "w") as f:
+                f.write(_convert(component, "verilog", top))
         sources, extra_args = [path], []
         if backend == "verilator":
             waiver = verilator.write_waiver(path)

@@ -70,6 +70,8 @@ def _line(r):
                                             r["seconds"], r["cycles_per_second"], options))
     if r.get("extra") or r.get("stream_errors"):
         text += "  extra {}, stream errors {}".format(r["extra"], r["stream_errors"])
+    if r.get("export_error"):
+        text += "  (export header failed: {})".format(r["export_error"])
     if r.get("lint"):
         text += "  lint: {} messages".format(len(r["lint"]))
     for k, x, got, want in r["first"]:

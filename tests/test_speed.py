@@ -220,3 +220,23 @@ def test_target_option_reaches_the_pipeline():
     result = json.loads(text.getvalue())
     assert result["rtl_mismatches"] == 0
     assert result["latency"] == SigmoidPipeline(target_mhz=100, family="ice40-hx").latency
+
+
+@pytest.mark.slow
+@pytest.mark.toolchain
+def test_up5k_target_through_the_tools_with_icetime(tmp_path):
+    """One target through Yosys, nextpnr and icetime: 6 SB_MAC16 (every multiply in a DSP, the
+    narrow slivers in logic), the block RAM of the credit buffer, and icetime's figure read
+    from its own report (or "missing" without icetime)."""
+    import os
+    import shutil
+    from flow.implement import implement
+    dut = SigmoidPipeline(target_mhz=150, family="ice40-up")
+    result = implement(dut, "up5k", build_dir=str(tmp_path))
+    assert result["dsps"] == 6 and result["brams"] == 1
+    assert result["fmax_mhz"] > 0
+    if shutil.which("icetime") is None:
+        assert result["fmax_icetime_mhz"] == "missing"
+    else:
+        with open(os.path.join(str(tmp_path), "icetime.rpt")) as f:
+            assert result["fmax_icetime_mhz"] == parse_icetime(f.read()) > 0

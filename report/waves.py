@@ -67,7 +67,7 @@ def io_formats(record, component):
     The output format is ``None`` for the comparator (a 1-bit decision); the
     comparison designs (kind ``"baseline"``) share one fixed interface.
     """
-    if record.kind == "pipeline":
+    if record.kind in ("pipeline", "function"):
         return component.input_format, component.output_format
     if record.kind == "comparator":
         return component.input_format, None

@@ -90,6 +90,10 @@ def _port_meanings(record, component):
                                                      float(fmt.max_value)))
     common["o__payload"] = "y = sigmoid(x), raw {}: y = o__payload * 2^-{}, in [0, 1)".format(
         out, out.f_bits)
+    if record.kind == "function":
+        common["o__payload"] = "y = {}(x), raw {}{}: y = o__payload * 2^-{}".format(
+            component.params.functions[0], out, " two's complement" if out.signed else "",
+            out.f_bits)
     if record.kind == "pipeline":
         common["o__ready"] += " (the whole pipeline stalls)"
     return common
@@ -117,10 +121,19 @@ def _error_text(record, component):
         lines.append("Error      |y - 2^{F} sigmoid(x)| < 1/2 + {e:.4f} = {b:.4f} ulp for every "
                      "input (proven bound: model.pipeline error budget; 1 ulp = 2^-{F})".format(
                          F=out.f_bits, e=float(plan.error_bound), b=0.5 + float(plan.error_bound)))
+    if record.kind == "function":
+        from model.functions import error_bound
+        fn = component.params.functions[0]
+        lines.append("Error      |y - 2^{} {}(x)| < {:.4f} ulp where not saturated (proven bound: "
+                     "model.function_params)".format(out.f_bits, fn,
+                                                     float(error_bound(component.params, fn))))
     if fmt.width <= _EXHAUSTIVE_MAX_WIDTH:
         from model.accuracy import error_metrics
+        from model.function_exact import function_error_metrics
         raw = fmt.raw_range()
-        m = error_metrics(record.model(component, raw), raw, fmt, out.f_bits)
+        y = record.model(component, raw)
+        m = (function_error_metrics(component.params.functions[0], y, raw, fmt, out)
+             if record.kind == "function" else error_metrics(y, raw, fmt, out.f_bits))
         lines.append("{:<11}measured over all {:,} inputs (the RTL equals the integer model "
                      "bit for bit): max {:.4f} ulp, mean {:.4f} ulp, {:.2%} correctly rounded"
                      .format("" if lines else "Error", m["count"], m["max_ulp"], m["mean_ulp"],
@@ -150,6 +163,12 @@ def header_lines(component, design, fmt, top, ports, command=None):
                      "d_guard {}, acc_frac {}, rounding {}".format(
                          p.input_format, p.output_bits, p.order, p.coefficients, p.d_guard,
                          tuple(p.acc_frac), p.rounding))
+        lines += _error_text(record, component)
+    elif record.kind == "function":
+        lines.append("Function   {}, x in {}, y in {}".format(record.description,
+                                                          component.input_format,
+                                                          component.output_format))
+        lines.append("Parameters {}".format(component.params.describe()))
         lines += _error_text(record, component)
     elif record.kind == "comparator":
         lines.append("Function   the decision sigmoid(x) > t without computing sigmoid: x >= "

@@ -260,8 +260,9 @@ def _baseline_layout(vcd, component, fmt_in, fmt_out):
     return b.layout
 
 
+# tanh, sigmoid' and SiLU (kind "function"): their ports, like a comparison design's
 _LAYOUTS = {"pipeline": _pipeline_layout, "comparator": _comparator_layout,
-            "baseline": _baseline_layout}
+            "baseline": _baseline_layout, "function": _baseline_layout}
 
 
 def wave_layout(record, vcd, component):

@@ -131,11 +131,15 @@ class RangeReducer(ChainStage):
         def halves(m, p):
             lo, hi = p.a[:half], p.a[half:]
             out = {"sign": p.sign, "a": p.a}
+            top = (1 << (red.a_width - half)) - 1
+            # comparisons that are constant are written as constants (no 'lo >= 0')
             out.update({name: Cat(*[fn(lo, hi, t) for t in red.thresholds] or [Const(0)])
                         for name, fn in (
-                            ("hi_gt", lambda lo, hi, t: hi > (t >> half)),
+                            ("hi_gt", lambda lo, hi, t: Const(0) if t >> half >= top
+                             else hi > (t >> half)),
                             ("hi_eq", lambda lo, hi, t: hi == (t >> half)),
-                            ("lo_ge", lambda lo, hi, t: lo >= (t & ((1 << half) - 1))))})
+                            ("lo_ge", lambda lo, hi, t: Const(1) if t & ((1 << half) - 1) == 0
+                             else lo >= (t & ((1 << half) - 1))))})
             out.update(corrections(p))
             return out
 

@@ -18,7 +18,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
 
-# The formal proofs alone (they also run inside make test, tests/test_formal.py).
+# The formal proofs alone (they also run inside make test, tests/flow/test_formal.py).
 formal: $(STAMP)
 	$(VENV)/bin/python -m formal.run
 

@@ -76,7 +76,7 @@ def test_no_import_cycles():
 def test_no_private_amaranth_attributes():
     for _, name, path in MODULES:
         assert "_MustUse" not in path.read_text(), name
-    for path in (ROOT / "tests").glob("*.py"):
+    for path in (ROOT / "tests").rglob("*.py"):
         if path.name != "test_layout.py":
             assert "_MustUse" not in path.read_text(), path.name
 

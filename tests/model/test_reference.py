@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from model.reference import logit, logit_mp, sigmoid, sigmoid_mp, tanh
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MP = mpmath.MPContext()
 MP.dps = 50
 TINY = MP.mpf(2) ** -1074  # the smallest subnormal: the ulp of everything below 2^-1022

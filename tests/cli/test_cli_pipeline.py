@@ -12,7 +12,7 @@ import pytest
 from scripts.cli import main
 import oracle
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _cli(*argv):

@@ -52,6 +52,20 @@ def _count(bits, width):
     return total[:width]
 
 
+
+def _stream_rules(m, i, o, props):
+    """Assert the output stream rule ("rule") and "o.ready implies i.ready" ("ready")."""
+    if "rule" in props:
+        stalled = Signal()
+        held = Signal.like(Value.cast(o.payload))
+        m.d.sync += [stalled.eq(o.valid & ~o.ready), held.eq(o.payload)]
+        with m.If(stalled):
+            m.d.comb += [Assert(o.valid, "o.valid fell before the word was taken"),
+                         Assert(Value.cast(o.payload) == held,
+                                "o.payload changed while not taken")]
+    if "ready" in props:
+        m.d.comb += Assert(~o.ready | i.ready, "i.ready low while o.ready is high")
+
 class StreamContract(Elaboratable):
     """The stream contract of a pipelined component, over its real valid registers.
 
@@ -96,16 +110,7 @@ class StreamContract(Elaboratable):
         i, o = dut.i, dut.o
         props = self.properties
 
-        if "rule" in props:
-            stalled = Signal()
-            held = Signal.like(Value.cast(o.payload))
-            m.d.sync += [stalled.eq(o.valid & ~o.ready), held.eq(o.payload)]
-            with m.If(stalled):
-                m.d.comb += [Assert(o.valid, "o.valid fell before the word was taken"),
-                             Assert(Value.cast(o.payload) == held,
-                                    "o.payload changed while not taken")]
-        if "ready" in props:
-            m.d.comb += Assert(~o.ready | i.ready, "i.ready low while o.ready is high")
+        _stream_rules(m, i, o, props)
         if "count" in props or "response" in props:
             width = max(depth.bit_length() + 2, 4)
             accepted = Signal(width)
@@ -178,16 +183,7 @@ class CreditContract(Elaboratable):
         valids = [v for _, v in valids]
         i, o = dut.i, dut.o
         props = self.properties
-        if "rule" in props:
-            stalled = Signal()
-            held = Signal.like(Value.cast(o.payload))
-            m.d.sync += [stalled.eq(o.valid & ~o.ready), held.eq(o.payload)]
-            with m.If(stalled):
-                m.d.comb += [Assert(o.valid, "o.valid fell before the word was taken"),
-                             Assert(Value.cast(o.payload) == held,
-                                    "o.payload changed while not taken")]
-        if "ready" in props:
-            m.d.comb += Assert(~o.ready | i.ready, "i.ready low while o.ready is high")
+        _stream_rules(m, i, o, props)
         width = max((buffer.credits + 2).bit_length() + 2, 4)
         if "count" in props or "ready" in props or "room" in props:
             accepted = Signal(width)

@@ -240,3 +240,15 @@ def test_up5k_target_through_the_tools_with_icetime(tmp_path):
     else:
         with open(os.path.join(str(tmp_path), "icetime.rpt")) as f:
             assert result["fmax_icetime_mhz"] == parse_icetime(f.read()) > 0
+
+
+def test_derived_correct_rounding_with_a_target_is_refused():
+    # a known defect of the split schedule (RTL != model found by sigmoid-hw verify):
+    # refused with a clear message instead of wrong hardware
+    import pytest
+    from model.pipeline import derive_params
+    from hw.pipeline import SigmoidPipeline
+    params = derive_params(coefficients="derived", rounding="correct")
+    with pytest.raises(ValueError, match=r"^target_mhz=150 is not supported with "
+                                         r"coefficients='derived' and rounding='correct'"):
+        SigmoidPipeline(params=params, target_mhz=150)

@@ -30,19 +30,20 @@ class BoardTop(Elaboratable):
         The sigmoid unit: any design of kind ``"pipeline"`` in ``hw.designs``.
     threshold : number
         t of the decision sigmoid(x) > t; 1/2 by default.
-    input_format, output_bits, order
-        Options of the sigmoid unit (defaults: SQ(4,12), 16, automatic).
+    input_format, output_bits, order, **options
+        Options of the sigmoid unit (defaults: SQ(4,12), 16, automatic); the other design
+        options of ``hw.designs`` (``rounding``, ``target_mhz``, ``family``) pass through.
     """
 
     def __init__(self, board_name, *, baud=115200, design="pipeline", threshold=0.5,
-                 input_format=None, output_bits=None, order=None):
+                 input_format=None, output_bits=None, order=None, **options):
         self._board = board(board_name)
         self._baud = baud
         pipelines = [name for name, record in DESIGNS.items() if record.kind == "pipeline"]
         if design not in pipelines:
             raise ValueError("design must be one of {}, not {!r}".format(pipelines, design))
         self._sigmoid = make_design(design, input_format=input_format,
-                                    output_bits=output_bits, order=order)
+                                    output_bits=output_bits, order=order, **options)
         fmt = self._sigmoid.params.input_format
         self._comparator = make_design("comparator", input_format=fmt, threshold=threshold)
 

@@ -10,6 +10,8 @@ STEPS = [
     ("Seed reproduction report", ["model"]),
     ("The default pipeline, all 65,536 inputs: RTL vs model vs exact sigmoid",
      ["simulate", "--no-progress"]),
+    ("The correctly rounded pipeline, all 65,536 inputs",
+     ["simulate", "--design", "pipeline-cr", "--no-progress"]),
     ("Waveform with backpressure (open with gtkwave)", ["waves"]),
     ("Error plots", ["plot"]),
     ("Verilog export with its test bench", ["export"]),

@@ -211,3 +211,13 @@ def test_board_build_plans(name, pins):
     for pin in pins:  # UART rx and tx
         assert re.search(r"\b{}\b".format(pin), constraints)
     assert board(name).program
+
+
+def test_board_top_takes_the_design_options_build_passes():
+    # build passes every shared design option on (the demo's bitstream step failed on
+    # target_mhz before BoardTop took them)
+    from boards.top import BoardTop
+    top = BoardTop("icebreaker", rounding="correct", target_mhz=None, family=None)
+    assert top.sigmoid.params.rounding == "correct"
+    with pytest.raises(ValueError, match=r"^design 'pipeline' takes no option 'colour'"):
+        BoardTop("icebreaker", colour="red")

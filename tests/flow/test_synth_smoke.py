@@ -219,5 +219,9 @@ def test_board_top_takes_the_design_options_build_passes():
     from boards.top import BoardTop
     top = BoardTop("icebreaker", rounding="correct", target_mhz=None, family=None)
     assert top.sigmoid.params.rounding == "correct"
+    # the parts are made by hw.designs: elaborate them, as a build would
+    from amaranth.hdl import Fragment
+    Fragment.get(top.sigmoid, None)
+    Fragment.get(top.comparator, None)
     with pytest.raises(ValueError, match=r"^design 'pipeline' takes no option 'colour'"):
         BoardTop("icebreaker", colour="red")

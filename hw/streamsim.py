@@ -18,7 +18,7 @@ from amaranth.sim import Simulator
 from model.validate import check_real
 
 __all__ = ["StreamRuleError", "run_stream", "patience", "GIVE_UP_CHANCE", "plain",
-           "stream_put", "stream_get"]
+           "stream_put", "stream_get", "first_output"]
 
 GIVE_UP_CHANCE = 1e-9
 _MARGIN = 16   # idle cycles beyond the latency that a design without stalls may take
@@ -207,3 +207,31 @@ async def stream_get(ctx, stream):
     payload, = await ctx.tick().sample(stream.payload).until(stream.valid)
     ctx.set(stream.ready, 0)
     return plain(payload)
+
+
+def first_output(dut, payload, limit=200):
+    """Offer one word for one cycle, consumer always ready: ``(cycles, output)``.
+
+    ``cycles`` counts from the accepting clock edge to the first cycle with
+    ``o.valid`` high (the latency); ``(None, None)`` if nothing came within
+    ``limit`` cycles.
+    """
+    seen = {}
+
+    async def bench(ctx):
+        ctx.set(dut.o.ready, 1)
+        ctx.set(dut.i.payload, payload)
+        ctx.set(dut.i.valid, 1)
+        await ctx.tick()
+        ctx.set(dut.i.valid, 0)
+        for cycle in range(1, limit):
+            if ctx.get(dut.o.valid):
+                seen["cycle"], seen["y"] = cycle, plain(ctx.get(dut.o.payload))
+                return
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    return seen.get("cycle"), seen.get("y")

@@ -12,7 +12,7 @@ from amaranth.sim import Simulator
 from flow.implement import icetime_fmax, parse_icetime
 from hw.baselines.limits import RegisteredAdd, RegisteredMultiply
 from hw.pipeline import SigmoidPipeline
-from hw.streamsim import run_stream
+from hw.streamsim import first_output, run_stream
 from hw.timing import FAMILIES, chunks, pack, schedule, segments
 from model.pipeline import derive_params, plan_for, sigmoid_fixed
 
@@ -60,25 +60,8 @@ def test_deepest_setting_exhaustive_equals_model():
 
 
 def _first_output_cycle(dut):
-    seen = {}
-
-    async def bench(ctx):
-        ctx.set(dut.o.ready, 1)
-        ctx.set(dut.i.payload, 4096)
-        ctx.set(dut.i.valid, 1)
-        await ctx.tick()
-        ctx.set(dut.i.valid, 0)
-        for cycle in range(1, 200):
-            if ctx.get(dut.o.valid):
-                seen["cycle"], seen["y"] = cycle, ctx.get(dut.o.payload)
-                return
-            await ctx.tick()
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
-    return seen
+    cycle, y = first_output(dut, 4096)
+    return {"cycle": cycle, "y": y}
 
 
 @pytest.mark.parametrize("family,target", [(None, None)] + SETTINGS[:2] + SETTINGS[3:5])

@@ -26,20 +26,27 @@ def post_candidates(params, k):
     fm = params.maps[k]
     plain = params.maps[:k] + (fm.with_corrections(()),) + params.maps[k + 1:]
     uncorrected = type(params)(params.input_format, plain, params.core, params.rounding)
-    x = params.input_format.raw_range()
-    tr = trace_unit(x, np.full(x.shape, k), uncorrected)
-    unit = 1 << fm.shift
-    low = (tr["v"] + (unit >> 1)) & (unit - 1)
-    distance = np.minimum(low, unit - low)
-    if fm.multiplier == "complement":
-        margin = np.abs((1 << params.core_bits) - 2 * tr["s"]) + 1
-    elif fm.multiplier == "x":
-        margin = np.abs(x)
-    else:
-        margin = np.ones(x.shape, dtype=np.int64)
-    near = distance <= margin
-    return x[near], tr["y"][near]
+    xs, ys = [], []
+    # in blocks: a wide core traces object arrays of Python ints
+    for x in _blocks(params.input_format.raw_range()):
+        tr = trace_unit(x, np.full(x.shape, k), uncorrected)
+        unit = 1 << fm.shift
+        low = (tr["v"] + (unit >> 1)) & (unit - 1)
+        distance = np.minimum(low, unit - low)
+        if fm.multiplier == "complement":
+            margin = np.abs((1 << params.core_bits) - 2 * tr["s"]) + 1
+        elif fm.multiplier == "x":
+            margin = np.abs(x)
+        else:
+            margin = np.ones(x.shape, dtype=np.int64)
+        near = distance <= margin
+        xs.append(x[near])
+        ys.append(tr["y"][near])
+    return np.concatenate(xs), np.concatenate(ys)
 
+
+def _blocks(x, size=1 << 18):
+    return [x[k:k + size] for k in range(0, max(x.size, 1), size)]
 
 def find_post_corrections(params, k):
     """``((x_raw, delta), ...)`` for every input function ``k`` rounds the wrong way.

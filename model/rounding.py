@@ -39,6 +39,8 @@ __all__ = ["find_corrections", "rounding_candidates", "cache_dir"]
 # Inputs of more than this many bits take minutes to search (object arrays of Python
 # ints): their corrections are cached on disk.
 _CACHE_MIN_WIDTH = 21
+# folded inputs traced at once
+_BLOCK = 1 << 18
 _MODEL_FILES = ("approx.py", "derived.py", "geometry.py", "plan.py", "trace.py", "rounding.py",
                 "accuracy.py", "bitpattern.py", "constants.py")
 
@@ -67,19 +69,25 @@ def rounding_candidates(params):
     plan = plan_for(params)
     fmt = params.input_format
     top = plan.reduction.a_clamp if plan.reduction.a_clamp is not None else -fmt.min
-    a = np.arange(0, top + 1, dtype=np.int64)
-    # a = 2^(W-1) (the fold of the most negative input) is not a positive input of the
-    # format: trace -a, whose folded value is the same a
-    tr = trace_fixed(-a, params._replace_corrections(()) if params.corrections else params)
+    plain = params._replace_corrections(()) if params.corrections else params
     s0 = plan.horner.shifts[0]
     unit = 1 << s0
-    low = np.asarray(tr["sum_0"] % unit).astype(np.int64) if not plan.wide else \
-        np.array([int(v) % unit for v in tr["sum_0"]], dtype=np.int64)
     margin = int(plan.error_bound * unit) + 2
-    near = (low <= margin) | (low >= unit - margin)
-    acc0 = np.asarray(tr["acc_0"])[near]
-    return a[near], np.array([int(v) for v in acc0], dtype=np.int64)
-
+    found_a, found_acc = [], []
+    # in blocks: a wide plan traces object arrays of Python ints, and 2^23 of them at once
+    # take gigabytes
+    for start in range(0, top + 1, _BLOCK):
+        a = np.arange(start, min(start + _BLOCK, top + 1), dtype=np.int64)
+        # a = 2^(W-1) (the fold of the most negative input) is not a positive input of the
+        # format: trace -a, whose folded value is the same a
+        tr = trace_fixed(-a, plain)
+        low = np.asarray(tr["sum_0"] % unit).astype(np.int64) if not plan.wide else \
+            np.array([int(v) % unit for v in tr["sum_0"]], dtype=np.int64)
+        near = (low <= margin) | (low >= unit - margin)
+        found_a.append(a[near])
+        found_acc.append(np.array([int(v) for v in np.asarray(tr["acc_0"])[near]],
+                                  dtype=np.int64))
+    return np.concatenate(found_a), np.concatenate(found_acc)
 
 @functools.lru_cache(maxsize=32)
 def find_corrections(params):

@@ -33,6 +33,8 @@ NETLISTS = ("none", "ice40", "ecp5")
 # the pipeline configurations checked on every input: input format and output bits
 FORMATS_BY_BITS = {16: ("SQ(4,12)", 16), 20: ("SQ(4,16)", 20), 24: ("SQ(5,19)", 24)}
 TARGETS_MHZ = (None, 150)
+# inputs the model evaluates at once
+_BLOCK = 1 << 20
 
 
 def configurations():
@@ -78,18 +80,26 @@ def _vectors(record, component, count, seed):
     x = _inputs(fmt, count, seed, extra)
     limit = _bench_limit(record, component)
     if record.kind != "unit":
-        y = record.model(component, x, **({} if limit is None else {"limit": limit}))
-        return x, np.asarray(y, dtype=np.int64), [int(v) for v in x], lambda word: word
+        y = _model(record, component, x, **({} if limit is None else {"limit": limit}))
+        return x, y, [int(v) for v in x], lambda word: word
     i_layout = data.Layout.cast(component.i.payload.shape())
     o_layout = data.Layout.cast(component.o.payload.shape())
     words, expected, payloads = [], [], []
     for f in range(len(component.functions)):
-        y = np.asarray(record.model(component, x, function=f), dtype=np.int64)
+        y = _model(record, component, x, function=f)
         words.append(_pack(i_layout, {"x": x, "function": f}))
         expected.append(_pack(o_layout, {"y": y, "function": f}))
         payloads += [{"x": int(v), "function": f} for v in x]
     return (np.concatenate(words), np.concatenate(expected), payloads,
             lambda fields: int(_pack(o_layout, fields)))
+
+
+def _model(record, component, x, **kwargs):
+    """The record's model on ``x`` as int64, in blocks (a wide plan's model makes object
+    arrays of Python ints: 2^24 of them at once take gigabytes)."""
+    return np.concatenate([np.asarray(record.model(component, x[k:k + _BLOCK], **kwargs),
+                                      dtype=np.int64).reshape(-1)
+                           for k in range(0, max(x.size, 1), _BLOCK)])[:x.size]
 
 
 def _pack(layout, fields):

@@ -14,6 +14,7 @@ missing word or a broken stream rule.
 import json
 import sys
 
+from hw.designs import DESIGNS
 from report.progress import bar, ticking
 from scripts.options import add_design_arguments, design_options_from_args, probability
 from scripts.verification import BACKENDS, NETLISTS, configurations, verify
@@ -55,6 +56,9 @@ def add_arguments(parser):
                         help="keep the generated files here (default: a temporary folder)")
     parser.add_argument("--all", action="store_true",
                         help="run every configuration of the verification matrix")
+    parser.add_argument("--designs", nargs="+", default=None, metavar="NAME",
+                        help="with --all: only these designs' configurations (default every "
+                             "design)")
     parser.add_argument("--bench", action="store_true",
                         help="run the design on every backend; print cycles per second")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -79,14 +83,29 @@ def _line(r):
     return text
 
 
+def _chosen(names):
+    """The designs ``--designs`` names (all of them without it), each checked."""
+    if names is None:
+        return set(DESIGNS)
+    for name in names:
+        if name not in DESIGNS:
+            raise ValueError("--designs: no design {!r}; the designs are {}".format(
+                name, ", ".join(DESIGNS)))
+    return set(names)
+
+
 def _runs(args):
+    if args.designs is not None and not args.all:
+        raise ValueError("--designs chooses among the matrix's configurations: give --all too")
     options = {k: v for k, v in design_options_from_args(args).items() if v is not None}
     common = dict(count=_count(args.vectors), stall=args.stall, gap=args.gap, seed=args.seed)
     if args.all:
+        chosen = _chosen(args.designs)
         runs = [dict(name=n, options=o, backend="verilator", netlist="none")
-                for n, o in configurations()]
-        runs += [dict(name=args.design, options=options, backend="verilator", netlist=f)
-                 for f in NETLISTS if f != "none"]
+                for n, o in configurations() if n in chosen]
+        if args.design in chosen:
+            runs += [dict(name=args.design, options=options, backend="verilator", netlist=f)
+                     for f in NETLISTS if f != "none"]
     elif args.bench:
         runs = [dict(name=args.design, options=options, backend=b, netlist=args.netlist)
                 for b in BACKENDS if not (b == "pysim" and args.netlist != "none")]

@@ -125,3 +125,13 @@ def test_cache_is_used_only_when_it_matches(tmp_path, monkeypatch):
     rounding.find_corrections.cache_clear()
     assert rounding.find_corrections(params) == ((3, -1),)
     rounding.find_corrections.cache_clear()
+
+
+def test_candidates_do_not_depend_on_the_block_size(monkeypatch):
+    # the search runs in blocks (memory): any block size gives the same candidates
+    params = derive_params(SQ(4, 8), 12, rounding="correct")
+    whole = rounding.rounding_candidates(params)
+    monkeypatch.setattr(rounding, "_BLOCK", 37)
+    parts = rounding.rounding_candidates(params)
+    assert whole[0].size > 0
+    assert np.array_equal(whole[0], parts[0]) and np.array_equal(whole[1], parts[1])

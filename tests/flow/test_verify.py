@@ -199,3 +199,25 @@ def test_verify_command_json(capsys):
         (300, 0, 0, "pysim", "none")
     assert main(["verify", "--backend", "pysim", "--netlist", "ice40"]) == 2
     assert "needs a Verilog simulator" in capsys.readouterr().err
+
+
+def test_verify_designs_filter_is_checked(capsys):
+    assert main(["verify", "--all", "--designs", "no-such-design"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-design" in err and "pipeline" in err
+    assert main(["verify", "--designs", "pipeline"]) == 2
+    assert "give --all too" in capsys.readouterr().err
+
+
+def test_verify_matrix_restricted_to_one_design(monkeypatch, capsys):
+    import scripts.commands.verify as command
+    seen = []
+
+    def fake(name, options, **kwargs):
+        seen.append((name, kwargs["netlist"]))
+        return {"design": name, "options": {}, "backend": "verilator",
+                "netlist": kwargs["netlist"], "count": 8, "mismatches": 0, "missing": 0,
+                "seconds": 0.0, "cycles_per_second": 0.0, "passed": True, "first": []}
+    monkeypatch.setattr(command, "verify", fake)
+    assert main(["verify", "--all", "--designs", "comparator", "--no-progress"]) == 0
+    assert seen == [("comparator", "none"), ("comparator", "none")]

@@ -37,8 +37,8 @@ def _flatten(state):
         out.update(("t{}".format(j), t) for j, t in enumerate(state["terms"]))
     else:
         for i, pair in enumerate(state["pairs"]):
-            out.update(zip(("s{}".format(i), "c{}".format(i), "x{}".format(i), "y{}".format(i)),
-                           pair))
+            out.update(zip(("s{}".format(i), "cy{}".format(i), "x{}".format(i),
+                            "y{}".format(i)), pair))
         if state["odd"] is not None:
             out["u"] = state["odd"]
     return {name: v for name, v in out.items() if len(Value.cast(v))}
@@ -50,7 +50,7 @@ def _unflatten(template, p, fields):
         return p[name] if name in fields else Const(0, 0)
     if "terms" in template:
         return {"terms": [get("t{}".format(j)) for j in range(len(template["terms"]))]}
-    pairs = [tuple(get(n.format(i)) for n in ("s{}", "c{}", "x{}", "y{}"))
+    pairs = [tuple(get(n.format(i)) for n in ("s{}", "cy{}", "x{}", "y{}"))
              for i in range(len(template["pairs"]))]
     return {"pairs": pairs, "odd": None if template["odd"] is None else get("u")}
 
@@ -208,6 +208,11 @@ class HornerEvaluator(ChainStage):
                 f_bits.append(self._f_bits(k, k - 1))
             else:
                 fields = {name: Value.cast(v).shape() for name, v in _flatten(state).items()}
+                clash = set(fields) & set(carried)
+                if clash:
+                    # a carried field (say a derived coefficient c1) would be overwritten
+                    raise AssertionError("split-stage fields {} clash with carried fields".format(
+                        sorted(clash)))
                 layouts.append(data.StructLayout(dict(carried, **fields)))
                 f_bits.append(dict(self._f_bits(None, -1),
                                    **{name: h.prod_frac[k] for name in fields

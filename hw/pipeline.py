@@ -107,14 +107,6 @@ class SigmoidPipeline(wiring.Component):
         elif not isinstance(params, PipelineParams):
             raise TypeError("params must be PipelineParams from model.pipeline.derive_params, "
                             "not {!r}".format(params))
-        if (target_mhz is not None and params.coefficients == "derived"
-                and params.rounding == "correct"):
-            # Known defect, found by `sigmoid-hw verify`: the split schedule mis-evaluates
-            # this combination (SQ(4,16) -> UQ(0,20) at 150 MHz: RTL != model); refuse it
-            # rather than build wrong hardware.
-            raise ValueError("target_mhz={!r} is not supported with coefficients='derived' and "
-                             "rounding='correct'; use minimax or table coefficients, or "
-                             "target_mhz=None".format(target_mhz))
         self._params = params
         self._plan = plan = plan_for(params)
         super().__init__({

@@ -225,13 +225,13 @@ def test_up5k_target_through_the_tools_with_icetime(tmp_path):
             assert result["fmax_icetime_mhz"] == parse_icetime(f.read()) > 0
 
 
-def test_derived_correct_rounding_with_a_target_is_refused():
-    # a known defect of the split schedule (RTL != model found by sigmoid-hw verify):
-    # refused with a clear message instead of wrong hardware
-    import pytest
-    from model.pipeline import derive_params
-    from hw.pipeline import SigmoidPipeline
-    params = derive_params(coefficients="derived", rounding="correct")
-    with pytest.raises(ValueError, match=r"^target_mhz=150 is not supported with "
-                                         r"coefficients='derived' and rounding='correct'"):
-        SigmoidPipeline(params=params, target_mhz=150)
+def test_derived_correct_rounding_split_keeps_the_carried_coefficients():
+    # found by `sigmoid-hw verify --all`: a split multiply-add registered its pair carries
+    # as c0, c1, ... beside the derived coefficients c1, c2, ... it carries, and the carry
+    # overwrote c1 (the linear term was lost; for x = 1 ulp the output stayed 1/2)
+    from model.fixed import SQ
+    dut = SigmoidPipeline(SQ(4, 16), 20, coefficients="derived", rounding="correct",
+                          target_mhz=150)
+    xs = [1, 2, 100, 12345, -12345] + _sample(dut.params, count=60)
+    out, _ = run_stream(dut, xs, stall=0.2, seed=7)
+    assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]

@@ -29,7 +29,7 @@ from model.accuracy import GUARD_BITS, exact_sigmoid_scaled
 from model.fixed import SQ, FixedFormat
 
 __all__ = ["FUNCTIONS", "exact_scaled", "correctly_rounded", "saturation_range",
-           "function_error_metrics"]
+           "function_error_ulp", "function_error_metrics"]
 
 FUNCTIONS = ("sigmoid", "tanh", "dsigmoid", "silu")
 
@@ -106,6 +106,15 @@ def _reference(function, raw_x, in_format, out_format):
         return raw, r[index], frac[index]
     r, frac = correctly_rounded(function, raw, in_format, out_format)
     return raw, r, frac
+
+
+def function_error_ulp(function, raw_y, raw_x, in_format, out_format):
+    """Signed error ``raw_y - f(x) 2^f_out`` per input, float64, in ulp of ``out_format``."""
+    raw, r, frac = _reference(function, raw_x, in_format, out_format)
+    y = np.asarray(raw_y).astype(np.int64)
+    if y.shape != raw.shape:
+        raise ValueError("raw_y has shape {} but raw_x has shape {}".format(y.shape, raw.shape))
+    return (y - r).astype(np.float64) - frac
 
 
 def function_error_metrics(function, raw_y, raw_x, in_format, out_format):

@@ -1,16 +1,22 @@
-"""``sigmoid-hw plot``: the pipeline's sigmoid against the exact one, and its error in ulp.
+"""``sigmoid-hw plot``: the pipeline's sigmoid (or tanh, sigmoid', SiLU) against the exact one.
 
 The figures are ``report.plots`` (three PNG files, 800 x 500 pixels: the
-sigmoid with a zoomed inset, the error in ulp against x, the error
+function with a zoomed inset, the error in ulp against x, the error
 histogram); the pipeline options are the shared ones of ``scripts.options``.
+``--function tanh|dsigmoid|silu`` plots that function's model (the design of
+``model.functions.derive_function``: input format, output bits and rounding
+apply; the sigmoid core's own options do not).
 """
 
 import os
 
-from model.pipeline import plan_for
+from model.function_exact import FUNCTIONS
 from report.accuracy import accuracy_notes
 from report.plots import MAX_POINTS, png_size, write_plots
 from scripts.options import add_pipeline_arguments, pipeline_params_from_args
+
+# the options a function design takes (the rest shape the sigmoid core, chosen for it)
+_FUNCTION_OPTIONS = ("input_format", "output_bits", "rounding")
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -23,6 +29,9 @@ DEFAULT_OUT = os.path.join("build", "plots")
 
 def add_arguments(parser):
     add_pipeline_arguments(parser)
+    parser.add_argument("--function", default="sigmoid", choices=FUNCTIONS,
+                        help="the function plotted: sigmoid (default), tanh, dsigmoid "
+                             "(sigmoid') or silu")
     parser.add_argument("--out", default=DEFAULT_OUT,
                         help="output folder (default {})".format(DEFAULT_OUT))
     parser.add_argument("--points", type=int, default=MAX_POINTS,
@@ -33,22 +42,47 @@ def add_arguments(parser):
 def run(args):
     if args.points < 16:
         raise ValueError("Points must be at least 16, not {}".format(args.points))
-    params = pipeline_params_from_args(args)
+    if args.function == "sigmoid":
+        params = pipeline_params_from_args(args)
+    else:
+        params = _function_params(args)
     paths, data = write_plots(params, args.out, args.points)
     m = data["metrics"]
     fmt = params.input_format
-    bound = 0.5 + float(plan_for(params).error_bound)
+    bound = data["bound"]
     print("model      {} ({:,} inputs{})".format(params.describe(), m["count"],
                                                 ", all of them" if data["exhaustive"]
                                                 else ", evenly spaced"))
     print("error      max {:.4f} ulp at x = {:.6g}, mean {:.4f} ulp; correctly rounded {:.2%}, "
           "faithful {:.2%}".format(m["max_ulp"], fmt.to_float(m["worst_x"]), m["mean_ulp"],
                                    m["correctly_rounded"], m["faithful"]))
-    print("bound      1/2 + {:.4f} = {:.4f} ulp (model.pipeline error budget)".format(
-        bound - 0.5, bound))
-    for note in accuracy_notes(m, fmt, params.output_bits, bound):
-        print("note       " + note)
+    if args.function == "sigmoid":
+        print("bound      1/2 + {:.4f} = {:.4f} ulp (model.pipeline error budget)".format(
+            bound - 0.5, bound))
+        for note in accuracy_notes(m, fmt, params.output_bits, bound):
+            print("note       " + note)
+    else:
+        print("bound      {:.4f} ulp where not saturated (model.functions.error_bound)".format(
+            bound))
     for path in paths:
         w, h = png_size(path)
         print("wrote      {} ({}x{}, {:,} bytes)".format(path, w, h, os.path.getsize(path)))
     return 0
+
+
+def _function_params(args):
+    """``derive_function`` of ``--function`` with the options a function design takes."""
+    from model.fixed import parse_format
+    from model.functions import derive_function
+    from scripts.options import PIPELINE_OPTIONS
+    core_only = [name for name in PIPELINE_OPTIONS
+                 if name not in _FUNCTION_OPTIONS and getattr(args, name, None) not in
+                 (None, False)]
+    if core_only:
+        raise ValueError("--function {} takes --input-format, --output-bits and --rounding; "
+                         "the function chooses its sigmoid core, so not {}".format(
+                             args.function, ", ".join("--" + n.replace("_", "-")
+                                                      for n in core_only)))
+    fmt = parse_format(args.input_format) if isinstance(args.input_format, str) else None
+    return derive_function(args.function, fmt, args.output_bits or 16,
+                           args.rounding or "faithful")

@@ -119,3 +119,35 @@ def test_cli_minimax_and_the_saturation_note(tmp_path, capsys):
         first = int(mpmath.floor(mpmath.log(511) * 256)) + 1
     assert re.search(r"^note +max error above the bound from saturation: {} inputs \(x >= "
                      r"{:.6g}\)".format(2048 - first, first / 256), out, re.M)
+
+
+@pytest.mark.parametrize("function,exact", [
+    ("tanh", mpmath.tanh),
+    ("dsigmoid", lambda x: oracle.sigmoid(x) * (1 - oracle.sigmoid(x))),
+    ("silu", lambda x: x * oracle.sigmoid(x))])
+def test_function_plot_data_against_mpmath(function, exact):
+    from model.functions import derive_function
+    from report.plots import plot_data
+    params = derive_function(function, SQ(4, 8), 12)
+    data = plot_data(params)
+    assert data["function"] == function and data["exhaustive"]
+    f_bits = params.output_formats[0].f_bits
+    for k in range(0, data["raw_x"].size, 97):
+        x = mpmath.mpf(int(data["raw_x"][k])) / (1 << 8)
+        want = float(exact(x) * (1 << f_bits))
+        # the plotted exact value and error, against mpmath (not the project's exact code)
+        assert abs(data["exact"][k] * (1 << f_bits) - want) < 1e-6
+        assert abs(data["error"][k] - (int(data["raw_y"][k]) - want)) < 1e-6
+    assert data["metrics"]["max_ulp"] < 1
+
+
+def test_cli_function_plot_files_and_refused_core_options(tmp_path, capsys):
+    assert main(["plot", "--function", "tanh", "--input-format", "SQ(4,8)", "--output-bits",
+                 "12", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "tanh" in out and "bound" in out
+    for name in ("tanh.png", "error_ulp.png", "error_hist.png"):
+        assert (tmp_path / name).stat().st_size > 10000
+    assert main(["plot", "--function", "silu", "--order", "4", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--order" in err and "--function silu" in err

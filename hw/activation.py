@@ -9,6 +9,9 @@ bit for bit)::
                       post 1: P = S * b  (b = 1 | 2^Fc - S | x), fix from (function, x)
                       post 2: y = clip((P + offset + fix 2^s + half) >> s)
 
+(with ``target_mhz``, post 1 is two registered steps: the operand b and the
+fix, then the product, so no mux stands in front of the DSP block)
+
 The side FIFO takes a word's function and x when the core accepts it and
 gives them back when the core delivers its S: words leave the core in order,
 and at most ``core.latency`` are inside (with the shared stall, one per
@@ -105,6 +108,12 @@ class ActivationUnit(wiring.Component):
         keep = {k: v for k, v in side.items() if k != "x"}
         if self._fix:
             keep["fix"] = signed(2)
+        # with a target, the operand choice (and the correction match) gets its own
+        # register before the multiplier: muxes in front of a DSP block are the slow path
+        self._split = target_mhz is not None and self._multiply
+        self._carried = tuple(keep)
+        if self._split:
+            post.append(data.StructLayout({"s": Fc, "b": signed(self._b_width), **keep}))
         if self._multiply:
             post.append(data.StructLayout({"p": signed(Fc + 1 + self._b_width), **keep}))
         self._out_layout = data.StructLayout({"y": unsigned(self._y_bits), "function": fn_bits})
@@ -185,7 +194,7 @@ class ActivationUnit(wiring.Component):
         for name in self._side_fields:
             m.d.comb += post_in.payload[name].eq(side[name])
 
-        def multiply(m, q):
+        def operands(m, q):
             b = Signal(signed(self._b_width), name="b")
             m.d.comb += b.eq(1)
             for k, fm in enumerate(maps):
@@ -194,7 +203,7 @@ class ActivationUnit(wiring.Component):
                         m.d.comb += b.eq((1 << Fc) - q.s)
                     elif fm.multiplier == "x":
                         m.d.comb += b.eq(q.x)
-            out = {"p": q.s * b}
+            out = {"s": q.s, "b": b}
             if "function" in self._side_fields:
                 out["function"] = q.function
             if self._fix:
@@ -204,6 +213,12 @@ class ActivationUnit(wiring.Component):
                         m.d.comb += fix.eq(_fix(m, q.x, fm.corrections))
                 out["fix"] = fix
             return out
+
+        def product(m, q):
+            return dict({name: q[name] for name in self._carried}, p=q["s"] * q["b"])
+
+        def multiply(m, q):
+            return product(m, operands(m, q))
 
         def round_out(m, q):
             value = q.p if self._multiply else q.s
@@ -219,6 +234,9 @@ class ActivationUnit(wiring.Component):
                     m.d.comb += y.eq(clipped[:fm.output_format.width])
             return {"y": y, "function": k_sel}
 
-        stages = ([multiply] if self._multiply else []) + [round_out]
+        if self._split:
+            stages = [operands, product, round_out]
+        else:
+            stages = ([multiply] if self._multiply else []) + [round_out]
         self._post.build(m, post_in, self.o, stages)
         return m

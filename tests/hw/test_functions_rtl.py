@@ -101,3 +101,24 @@ def test_target_mhz_same_words(cls):
     xs = np.random.default_rng(4).integers(FMT.min, FMT.max + 1, 1500)
     out, _ = run_stream(dut, [int(v) for v in xs], stall=0.4, gap=0.2, seed=5)
     assert np.array_equal(np.array(out), function_fixed(xs, dut.params))
+
+
+def test_target_mhz_registers_the_post_multiplier_operands():
+    # with a target the operand b (and the correction match) is registered before the
+    # product: one post stage more, the same words on an interleaved stream
+    functions = ("sigmoid", "tanh", "dsigmoid", "silu")
+    plain = ActivationUnit(functions, rounding="correct")
+    dut = ActivationUnit(functions, rounding="correct", target_mhz=150)
+    assert dut.latency == dut.core.latency + 3 and plain.latency == plain.core.latency + 2
+    rng = np.random.default_rng(9)
+    xs = rng.integers(FMT.min, FMT.max + 1, 800)
+    fs = rng.integers(0, len(functions), xs.size)
+    fixes = [a for fm in dut.params.maps for a, _ in fm.corrections]
+    xs[:len(fixes)] = fixes[:xs.size]        # the corrected inputs too
+    out, _ = run_stream(dut, [{"x": int(x), "function": int(f)} for x, f in zip(xs, fs)],
+                        stall=0.3, gap=0.2, seed=2)
+    want = unit_fixed(xs, fs, dut.params)
+    assert [o["function"] for o in out] == fs.tolist()
+    width = max(f.width for f in dut.output_formats)
+    got = [o["y"] for o in out]
+    assert got == [int(y) & ((1 << width) - 1) for y in want]

@@ -3,8 +3,9 @@
 The ``sync`` domain is the platform's default clock (12 MHz on the iCE40
 boards, 25 MHz on the ULX3S, 48 MHz on the OrangeCrab) with the platform's
 power-on reset; the UART divisor follows from it. The sigmoid unit and the
-comparator come from ``hw.designs`` (the pipeline, or the pipeline with
-derived coefficients, and the comparator for ``threshold``).
+comparator come from ``hw.designs`` (a sigmoid pipeline, or one of the
+function pipelines tanh, dsigmoid and silu, and the comparator for
+``threshold``, which decides sigmoid(x) > t whatever the unit computes).
 """
 
 from amaranth import *
@@ -27,7 +28,7 @@ class BoardTop(Elaboratable):
     baud : int
         UART bit rate; 115200 by default (8N1).
     design : str
-        The sigmoid unit: any design of kind ``"pipeline"`` in ``hw.designs``.
+        The unit: any design of kind ``"pipeline"`` or ``"function"`` in ``hw.designs``.
     threshold : number
         t of the decision sigmoid(x) > t; 1/2 by default.
     input_format, output_bits, order, **options
@@ -39,11 +40,14 @@ class BoardTop(Elaboratable):
                  input_format=None, output_bits=None, order=None, **options):
         self._board = board(board_name)
         self._baud = baud
-        pipelines = [name for name, record in DESIGNS.items() if record.kind == "pipeline"]
-        if design not in pipelines:
-            raise ValueError("design must be one of {}, not {!r}".format(pipelines, design))
-        self._sigmoid = make_design(design, input_format=input_format,
-                                    output_bits=output_bits, order=order, **options)
+        units = [name for name, record in DESIGNS.items()
+                 if record.kind in ("pipeline", "function")]
+        if design not in units:
+            raise ValueError("design must be one of {}, not {!r}".format(units, design))
+        given = dict(options, input_format=input_format, output_bits=output_bits, order=order)
+        # options left unset are not passed: a function design takes no order
+        self._sigmoid = make_design(design, **{k: v for k, v in given.items()
+                                               if v is not None})
         fmt = self._sigmoid.params.input_format
         self._comparator = make_design("comparator", input_format=fmt, threshold=threshold)
 

@@ -88,12 +88,24 @@ def exchange(port, words, protocol, *, window=4, timeout=1.0, progress=None):
 
 
 def check_answers(words, ledger, params, limit):
-    """Mismatches between the answers and the model: a list of dicts."""
-    from model.pipeline import sigmoid_fixed
-    expected = sigmoid_fixed(np.asarray(words, dtype=np.int64), params)
+    """Mismatches between the answers and the model: a list of dicts.
+
+    ``params`` are the board unit's: ``PipelineParams`` (a sigmoid) or the
+    ``UnitParams`` of one function (``model.functions.derive_function``),
+    whose signed outputs travel as their two's-complement bits.
+    """
+    x = np.asarray(words, dtype=np.int64)
+    if hasattr(params, "maps"):
+        from model.function_model import function_fixed
+        expected = function_fixed(x, params)
+        mask = (1 << params.output_formats[0].width) - 1
+    else:
+        from model.pipeline import sigmoid_fixed
+        expected = sigmoid_fixed(x, params)
+        mask = (1 << params.output_bits) - 1
     bad = []
     for k, response in sorted(ledger.answered.items()):
-        want_y = int(expected[k])
+        want_y = int(expected[k]) & mask
         want_d = words[k] >= limit
         if response.y != want_y or response.decision != want_d:
             bad.append({"index": k, "x": words[k], "y": response.y, "expected_y": want_y,

@@ -28,8 +28,8 @@ def add_arguments(parser):
                         help="board to build for (repeat the option for several boards)")
     parser.add_argument("--out", default="build",
                         help="build folder; each board gets OUT/BOARD (default: build)")
-    add_design_arguments(parser, "put on the board as its sigmoid unit", kinds=("pipeline",),
-                         options=("input_format", "output_bits", "order"))
+    add_design_arguments(parser, "put on the board as its unit", kinds=("pipeline", "function"),
+                         options=("input_format", "output_bits", "order", "rounding"))
     parser.add_argument("--threshold", default="1/2",
                         help="t of the board's decision sigmoid(x) > t (default 1/2)")
     parser.add_argument("--baud", type=int, default=115200, help="UART bit rate (default 115200)")
@@ -131,7 +131,8 @@ def format_report(r):
 def run(args):
     threshold = parse_threshold(args.threshold, runtime=False)
     options = {k: v for k, v in design_options_from_args(args).items()
-               if k in ("input_format", "output_bits", "order", "target_mhz", "family")}
+               if k in ("input_format", "output_bits", "order", "rounding", "target_mhz",
+                        "family")}
     results = []
     with bar(len(args.board), "build", unit="board", enabled=not args.no_progress) as progress:
         with ticking(progress):

@@ -43,6 +43,11 @@ def add_arguments(parser):
     parser.add_argument("--output-bits", type=int, default=16, help="the board's output width")
     parser.add_argument("--order", type=int, default=None, help="the board's Taylor order")
     parser.add_argument("--coefficients", default="table", help="the board's coefficients")
+    parser.add_argument("--rounding", default="faithful", choices=("faithful", "correct"),
+                        help="the board's rounding (default faithful)")
+    parser.add_argument("--function", default="sigmoid",
+                        choices=("sigmoid", "tanh", "dsigmoid", "silu"),
+                        help="the board's function (build --function; default sigmoid)")
     parser.add_argument("--threshold", default="1/2",
                         help="the board's threshold t (default 1/2)")
     parser.add_argument("--window", type=int, default=4, help="requests in flight (default 4)")
@@ -68,13 +73,20 @@ def run(args):
 
     try:
         fmt = parse_format(args.input_format)
-        params = derive_params(fmt, args.output_bits, args.order, args.coefficients)
+        if args.function == "sigmoid":
+            params = derive_params(fmt, args.output_bits, args.order, args.coefficients,
+                                   rounding=args.rounding)
+            out_bits = params.output_bits
+        else:
+            from model.functions import derive_function
+            params = derive_function(args.function, fmt, args.output_bits, args.rounding)
+            out_bits = params.output_formats[0].width
         limit = threshold_limit(Fraction(args.threshold), fmt)
         words = _words(args, fmt)
     except (TypeError, ValueError) as exc:
         print("sigmoid-hw host: error: {}".format(exc), file=sys.stderr)
         return 2
-    protocol = LinkProtocol(fmt.width, args.output_bits)
+    protocol = LinkProtocol(fmt.width, out_bits)
 
     import serial  # pyserial, only needed to talk to a board
     start = time.monotonic()

@@ -225,3 +225,19 @@ def test_board_top_takes_the_design_options_build_passes():
     Fragment.get(top.comparator, None)
     with pytest.raises(ValueError, match=r"^design 'pipeline' takes no option 'colour'"):
         BoardTop("icebreaker", colour="red")
+
+
+def test_board_top_takes_a_function_design():
+    # build --function tanh: the tanh pipeline as the board's unit, the comparator on its
+    # input format
+    from amaranth.hdl import Fragment
+    from boards.top import BoardTop
+    top = BoardTop("icebreaker", design="tanh", rounding="correct")
+    assert top.sigmoid.params.functions == ("tanh",)
+    assert top.sigmoid.output_format.signed
+    Fragment.get(top.sigmoid, None)
+    Fragment.get(top.comparator, None)
+    with pytest.raises(ValueError, match=r"^design 'tanh' takes no option 'order'"):
+        BoardTop("icebreaker", design="tanh", order=5)
+    with pytest.raises(ValueError, match=r"^design must be one of .*'tanh'.*, not 'rom'"):
+        BoardTop("icebreaker", design="rom")

@@ -206,3 +206,24 @@ def test_host_script_checks_every_answer():
     assert [(m["index"], m["x"]) for m in bad] == [(2, 4500)]
     assert [r.decision for _, r in sorted(ledger.answered.items())] == [
         exact_decision(words[k]) for k in (0, 1, 2, 3, 5)]
+
+
+def test_host_checks_a_tanh_board_with_signed_answers():
+    # a board built with --function tanh --rounding correct: its answers are the two's
+    # complement bits of round(32768 tanh(x)), here computed with mpmath
+    from types import SimpleNamespace
+    from link.host import check_answers
+    from model.functions import derive_function
+    params = derive_function("tanh", FMT, 16, "correct")
+    words = [-32768, -5000, -1, 0, 1, 777, 20000, 32767]
+
+    def exact(raw):
+        with mpmath.workdps(50):
+            y = int(mpmath.nint(mpmath.tanh(mpmath.mpf(raw) / 4096) * 32768))
+        return max(-32767, min(32767, y))
+    answers = {k: SimpleNamespace(y=exact(x) & 0xFFFF, decision=x >= 4500)
+               for k, x in enumerate(words)}
+    ledger = SimpleNamespace(answered=dict(answers))
+    assert check_answers(words, ledger, params, 4500) == []
+    ledger.answered[1] = SimpleNamespace(y=(exact(-5000) + 1) & 0xFFFF, decision=False)
+    assert [m["index"] for m in check_answers(words, ledger, params, 4500)] == [1]

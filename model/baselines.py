@@ -4,7 +4,8 @@ These are not the seed's method: they are the ways people usually put a
 sigmoid on an FPGA, modelled exactly as the gateware computes them so the
 comparison (``sigmoid-hw compare``) can report their exhaustive accuracy.
 Every model takes raw ``SQ(4, 12)`` inputs (int16 values, x in [-8, 8)) and
-returns raw ``UQ(0, 16)`` outputs (0..65535) as an int64 array.
+returns raw outputs as an int64 array: the sigmoid models ``UQ(0, 16)``
+(0..65535), the tanh models ``SQ(1, 15)`` (y = raw / 32768, -32768..32767).
 
 ``plan``
     PLAN (Amin, Curtis and Hayes-Gill, IEE Proc. Circuits Devices Syst.
@@ -36,6 +37,35 @@ returns raw ``UQ(0, 16)`` outputs (0..65535) as an int64 array.
     16 bits: ``(r + 256) >> 9`` for x >= 0 and ``(2**25 - r + 255) >> 9``
     for x < 0 (TFLite's own rounding pair, which makes ``y(-x) = 1 - y(x)``
     exact). Saturated at 65535. Our inputs reach only knots 0..193.
+``tanh1024``
+    hls4ml's ``tanh`` (``nnet_utils/nnet_activation.h``, Vivado and
+    Catapult templates alike): ``init_tanh_table`` fills entry ``ii`` with
+    ``tanh(2 * 4.0 * (ii - N/2) / N)``, i.e. tanh(-4 + i/128) at the left
+    edge of its bin, N = 1024 entries over [-4, 4); ``tanh`` indexes it with
+    ``int(data * N / 8) + 4 * N / 8``, clamped to 0..N-1 (so it saturates at
+    tanh(-4) and tanh(4 - 1/128) outside the table). That ``int`` conversion
+    of an ``ap_fixed`` (or of a ``double`` in the Catapult version)
+    truncates toward zero (``ap_fixed_base::to_ap_int_base`` with
+    ``Cnative``: "Follow C native data type"), so a negative x that is not a
+    multiple of 1/128 reads the bin above its own: every x in (-1/128, 1/128)
+    reads tanh(0) = 0, and the outputs stay odd inside the table. Modelled so,
+    with each entry ``round(2**15 tanh(-4 + i/128))`` correctly rounded into
+    ``SQ(1, 15)`` (hls4ml's table type is ``ap_fixed<18,8>``, coarser; as for
+    ``table1024`` only the method is compared). Unlike ``table1024`` (which
+    indexes by the input's top bits, floor), this is hls4ml's own index.
+``tanh_interp256``
+    TFLite's int16 ``Tanh`` (``reference_integer_ops::Tanh``, int16
+    overload): "We use the LUT for sigmoid and take into account, that
+    tanh(x) = 2*sigmoid(2*x) - 1". With an input of scale 2^-12 (our SQ(4,
+    12); ``TanhPrepare`` then sets no multiplier and no shift) it computes
+    ``u = 3 |raw|``, ``h = u >> 8``, ``t = u & 255`` and, for ``h < 255``,
+    ``r = (T[h] << 8) + t (T[h + 1] - T[h])`` from the same 256-entry
+    ``sigmoid_table_uint16`` as ``interp256`` (the knots now stand at 2x =
+    h/24); for ``h >= 255`` (|x| >= 5.3125) ``r = 0xFFFF << 8``. The result
+    is ``(r - 2**23 + 2**7) >> 8`` for x >= 0 and ``(2**23 - r + 2**7 - 1)
+    >> 8`` for x < 0, an ``SQ(1, 15)`` value, exactly odd; it never passes
+    +-32767. Entry 255, which ``interp256`` never reads, is TFLite's shipped
+    65535.
 ``rom``
     The accuracy limit: every output correctly rounded, from a ROM of
     sigmoid(x) for x >= 0 (32,768 words) and symmetry,
@@ -52,16 +82,21 @@ import numpy as np
 
 from model.accuracy import correctly_rounded_sigmoid
 from model.fixed import SQ, UQ
+from model.function_exact import correctly_rounded
 
 __all__ = [
     "INPUT_FORMAT", "OUTPUT_FORMAT", "OUTPUT_BITS", "BASELINES",
+    "TANH_OUTPUT_FORMAT", "BASELINE_FUNCTIONS",
     "plan_sigmoid", "table1024_sigmoid", "interp256_sigmoid", "rom_sigmoid",
+    "tanh1024_tanh", "tanh_interp256_tanh",
     "PLAN_SEGMENTS", "table1024_entries", "interp256_entries", "rom_entries", "rom_minus_eight",
+    "tanh1024_entries", "tflite_sigmoid_table",
 ]
 
 INPUT_FORMAT = SQ(4, 12)
 OUTPUT_BITS = 16
 OUTPUT_FORMAT = UQ(0, OUTPUT_BITS)
+TANH_OUTPUT_FORMAT = SQ(1, OUTPUT_BITS - 1)
 _ONE = 1 << OUTPUT_BITS
 _MAX = _ONE - 1
 
@@ -166,9 +201,56 @@ def rom_sigmoid(raw_x):
     return np.where(raw == INPUT_FORMAT.min, rom_minus_eight(), y)
 
 
+TANH_TABLE_BITS = 10        # 1024 entries over [-4, 4): bins of 1/128, 32 raw input units
+_TANH_BIN_SHIFT = INPUT_FORMAT.f_bits - 7
+
+
+@functools.lru_cache(maxsize=None)
+def tanh1024_entries():
+    """hls4ml's 1024 tanh entries, tanh(-4 + i/128) correctly rounded to SQ(1, 15) (read-only)."""
+    knots = (np.arange(1 << TANH_TABLE_BITS, dtype=np.int64) - 512) << _TANH_BIN_SHIFT
+    entries, _ = correctly_rounded("tanh", knots, INPUT_FORMAT, TANH_OUTPUT_FORMAT)
+    entries = np.clip(entries, -TANH_OUTPUT_FORMAT.max, TANH_OUTPUT_FORMAT.max)
+    entries.flags.writeable = False
+    return entries
+
+
+def tanh1024_tanh(raw_x):
+    """hls4ml's tanh table (index truncated toward zero), bit-exact with ``Tanh1024``."""
+    raw = _inputs(raw_x)
+    toward_zero = np.where(raw < 0, -((-raw) >> _TANH_BIN_SHIFT), raw >> _TANH_BIN_SHIFT)
+    return tanh1024_entries()[np.clip(toward_zero + 512, 0, (1 << TANH_TABLE_BITS) - 1)]
+
+
+@functools.lru_cache(maxsize=None)
+def tflite_sigmoid_table():
+    """TFLite's ``sigmoid_table_uint16`` as shipped: ``interp256_entries`` with T[255] = 65535."""
+    entries = np.array(interp256_entries())
+    entries[-1] = _MAX
+    entries.flags.writeable = False
+    return entries
+
+
+def tanh_interp256_tanh(raw_x):
+    """TFLite's int16 tanh, 2 sigmoid(2x) - 1 interpolated, bit-exact with ``TanhInterp256``."""
+    raw = _inputs(raw_x)
+    table = tflite_sigmoid_table()
+    u = np.abs(raw) * 3
+    h = u >> 8
+    inside = np.minimum(h, 254)
+    lo = table[inside]
+    r = np.where(h >= 255, _MAX << 8, (lo << 8) + (u & 255) * (table[inside + 1] - lo))
+    return np.where(raw >= 0, (r - (1 << 23) + (1 << 7)) >> 8, ((1 << 23) - r + (1 << 7) - 1) >> 8)
+
+
 BASELINES = {
     "plan": plan_sigmoid,
     "table1024": table1024_sigmoid,
     "interp256": interp256_sigmoid,
     "rom": rom_sigmoid,
+    "tanh1024": tanh1024_tanh,
+    "tanh-interp256": tanh_interp256_tanh,
 }
+
+# the exact function each model approximates (its accuracy reference)
+BASELINE_FUNCTIONS = {name: "tanh" if name.startswith("tanh") else "sigmoid" for name in BASELINES}

@@ -1,24 +1,66 @@
-"""The interface every comparison design shares: SQ(4,12) in, UQ(0,16) out, as streams."""
+"""The interface every comparison design shares: SQ(4,12) in, one 16-bit output format, as streams."""
 
 from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from model.baselines import INPUT_FORMAT, OUTPUT_BITS
+from model.baselines import INPUT_FORMAT, OUTPUT_FORMAT, TANH_OUTPUT_FORMAT
+from model.fixed import FixedFormat
 
-__all__ = ["BaselineSigmoid"]
+__all__ = ["Baseline", "BaselineSigmoid", "BaselineTanh"]
 
 
-class BaselineSigmoid(wiring.Component):
-    """Base of the comparison designs: the default pipeline's interface, fixed.
+class Baseline(wiring.Component):
+    """Base of the comparison designs: raw SQ(4, 12) in, raw ``output_format`` out.
+
+    Parameters
+    ----------
+    output_format : FixedFormat
+        What the output's raw integers mean (``UQ(0, 16)`` for a sigmoid,
+        ``SQ(1, 15)`` for tanh); a signed format gives a signed payload.
 
     Members
     -------
     i : In(stream.Signature(signed(16)))
         Raw SQ(4, 12) input.
-    o : Out(stream.Signature(unsigned(16)))
-        Raw UQ(0, 16) output.
+    o : Out(stream.Signature(unsigned(width) or signed(width)))
+        Raw ``output_format`` output.
+
+    Raises
+    ------
+    TypeError
+        If ``output_format`` is not an ``SQ`` or ``UQ`` format.
     """
 
-    i: In(stream.Signature(signed(INPUT_FORMAT.width)))
-    o: Out(stream.Signature(unsigned(OUTPUT_BITS)))
+    def __init__(self, output_format):
+        if not isinstance(output_format, FixedFormat):
+            raise TypeError("output_format must be an SQ or UQ format, not {!r}"
+                            .format(output_format))
+        self._output_format = output_format
+        shape = (signed if output_format.signed else unsigned)(output_format.width)
+        super().__init__({
+            "i": In(stream.Signature(signed(INPUT_FORMAT.width))),
+            "o": Out(stream.Signature(shape)),
+        })
+
+    @property
+    def input_format(self):
+        return INPUT_FORMAT
+
+    @property
+    def output_format(self):
+        return self._output_format
+
+
+class BaselineSigmoid(Baseline):
+    """A comparison sigmoid: SQ(4, 12) in, UQ(0, 16) out (y = raw / 65536)."""
+
+    def __init__(self):
+        super().__init__(OUTPUT_FORMAT)
+
+
+class BaselineTanh(Baseline):
+    """A comparison tanh: SQ(4, 12) in, SQ(1, 15) out (y = raw / 32768)."""
+
+    def __init__(self):
+        super().__init__(TANH_OUTPUT_FORMAT)

@@ -1,20 +1,40 @@
-"""A 256-entry sigmoid table with linear interpolation, like TFLite's int16 ``Logistic``.
+"""TFLite's 256-entry sigmoid table with linear interpolation: its int16 ``Logistic`` and ``Tanh``.
 
-A comparison design, not the seed's method. Bit-exact with
-``model.baselines.interp256_sigmoid`` (see there for the table and the
-rounding, both TFLite's).
+Comparison designs, not the seed's method. Bit-exact with
+``model.baselines.interp256_sigmoid`` and ``model.baselines.tanh_interp256_tanh``
+(see there for the table and the roundings, all TFLite's). Both read
+one word per input that holds a knot and its difference to the next
+(``_knot_memory``).
 """
 
 from amaranth import *
 from amaranth.lib import data
 from amaranth.lib.memory import Memory
 
-from hw.baselines.interface import BaselineSigmoid
-from model.baselines import INPUT_FORMAT, OUTPUT_BITS, interp256_entries
+from hw.baselines.interface import BaselineSigmoid, BaselineTanh
+from model.baselines import INPUT_FORMAT, OUTPUT_BITS, interp256_entries, tflite_sigmoid_table
 
-__all__ = ["Interp256"]
+__all__ = ["Interp256", "TanhInterp256"]
 
 _FRACTION_BITS = 9  # interpolation bits: u = 3|x| has 9 bits below the knot spacing 1/24
+
+
+def _knot_memory(knots):
+    """A memory whose word ``h`` holds ``knot = T[h]`` and ``delta = T[h + 1] - T[h]``.
+
+    One read port then gives both ends of the chord; the last word's delta
+    is 0 (it is read only where the result saturates or does not depend on it).
+    """
+    knots = [int(v) for v in knots]
+    deltas = [b - a for a, b in zip(knots, knots[1:])] + [0]
+    if min(deltas) < 0:
+        raise ValueError("Interpolation knots must not decrease")
+    word = data.StructLayout({
+        "knot": unsigned(OUTPUT_BITS),
+        "delta": unsigned(max(deltas).bit_length()),
+    })
+    return Memory(shape=word, depth=len(knots),
+                  init=[{"knot": k, "delta": d} for k, d in zip(knots, deltas)])
 
 
 class Interp256(BaselineSigmoid):
@@ -50,17 +70,7 @@ class Interp256(BaselineSigmoid):
         stall = self.o.valid & ~self.o.ready
         m.d.comb += self.i.ready.eq(~stall)
 
-        knots = [int(v) for v in interp256_entries()]
-        deltas = [b - a for a, b in zip(knots, knots[1:])] + [0]
-        if min(deltas) < 0:
-            raise ValueError("Interpolation knots must not decrease")
-        word = data.StructLayout({
-            "knot": unsigned(OUTPUT_BITS),
-            "delta": unsigned(max(deltas).bit_length()),
-        })
-        m.submodules.table = table = Memory(
-            shape=word, depth=len(knots),
-            init=[{"knot": k, "delta": d} for k, d in zip(knots, deltas)])
+        m.submodules.table = table = _knot_memory(interp256_entries())
         read = table.read_port()
 
         x = self.i.payload
@@ -70,9 +80,9 @@ class Interp256(BaselineSigmoid):
         magnitude = Signal(INPUT_FORMAT.width)
         u = Signal(INPUT_FORMAT.width + 2)
         fraction = [Signal(_FRACTION_BITS, name="fraction{}".format(n)) for n in (3, 4)]
-        entry = Signal(word)
+        entry = Signal(table.shape)
         knot = Signal(OUTPUT_BITS)
-        product = Signal(_FRACTION_BITS + max(deltas).bit_length())
+        product = Signal(_FRACTION_BITS + len(entry.delta))
         r = Signal(sum_width)
         result = Signal(OUTPUT_BITS)
 
@@ -94,6 +104,96 @@ class Interp256(BaselineSigmoid):
                 knot.eq(entry.knot),
                 r.eq((knot << _FRACTION_BITS) + product),
                 result.eq(mirrored[_FRACTION_BITS:sum_width]),
+                valid[0].eq(self.i.valid),
+                negative[0].eq(x[-1]),
+            ]
+            for n in range(1, 7):
+                m.d.sync += valid[n].eq(valid[n - 1])
+            for n in range(1, 6):
+                m.d.sync += negative[n].eq(negative[n - 1])
+        m.d.comb += [
+            self.o.valid.eq(valid[6]),
+            self.o.payload.eq(result),
+        ]
+        return m
+
+
+_TANH_FRACTION_BITS = 8   # u = 3|x| has 8 bits below the knot spacing of 2x, 1/24
+_TANH_SATURATED = 255     # knot index from which TFLite gives r = 0xFFFF << 8
+
+
+class TanhInterp256(BaselineTanh):
+    """TFLite's int16 tanh, ``2 sigmoid(2x) - 1`` from the interpolated sigmoid table.
+
+    ``SQ(4, 12)`` in, ``SQ(1, 15)`` out. The stages of ``Interp256``, each a
+    register, all held by a global stall while ``o.valid & ~o.ready``:
+
+    1. ``|x|`` and the sign.
+    2. ``u = 3 |x|`` (``|x| + 2|x|``).
+    3. Memory read at ``h = (u >> 8) & 255`` (knot and difference in one
+       word); ``t = u & 255`` and ``saturated = u >= 255 * 256`` alongside.
+    4. The memory's output registered.
+    5. ``t * (T[h + 1] - T[h])`` (8 x 10 bits) and ``T[h]``.
+    6. ``r = T[h] * 256 + product``, or ``0xFFFF << 8`` where saturated.
+    7. TFLite's pair of roundings as one 24-bit addition:
+       ``(r - 2**23 + 2**7) >> 8`` for x >= 0 and ``(2**23 - r + 2**7 - 1)
+       >> 8`` for x < 0 are, modulo 2**24, ``r + (2**23 + 2**7)`` and
+       ``~r + (2**23 + 2**7)``: the same constant, and bits 8..23 of the
+       sum are the signed result.
+
+    Members
+    -------
+    i : In(stream.Signature(signed(16)))
+    o : Out(stream.Signature(signed(16)))
+        Raw SQ(1, 15).
+    """
+
+    @property
+    def latency(self):
+        return 7
+
+    def elaborate(self, platform):
+        m = Module()
+        stall = self.o.valid & ~self.o.ready
+        m.d.comb += self.i.ready.eq(~stall)
+
+        m.submodules.table = table = _knot_memory(tflite_sigmoid_table())
+        read = table.read_port()
+        fb = _TANH_FRACTION_BITS
+        sum_width = OUTPUT_BITS + fb            # r < 2**24; the roundings work modulo 2**24
+
+        x = self.i.payload
+        valid = [Signal(name="valid{}".format(n)) for n in range(1, 8)]
+        negative = [Signal(name="negative{}".format(n)) for n in range(1, 7)]
+        saturated = [Signal(name="saturated{}".format(n)) for n in (3, 4, 5)]
+        magnitude = Signal(INPUT_FORMAT.width)
+        u = Signal(INPUT_FORMAT.width + 2)
+        fraction = [Signal(fb, name="fraction{}".format(n)) for n in (3, 4)]
+        entry = Signal(table.shape)
+        knot = Signal(OUTPUT_BITS)
+        product = Signal(fb + len(entry.delta))
+        r = Signal(sum_width)
+        result = Signal(signed(OUTPUT_BITS))
+
+        m.d.comb += [
+            read.addr.eq(u[fb:fb + 8]),
+            read.en.eq(~stall),
+        ]
+        rounded = Mux(negative[5], ~r, r) + ((1 << (sum_width - 1)) + (1 << (fb - 1)))
+        with m.If(~stall):
+            m.d.sync += [
+                magnitude.eq(Mux(x[-1], -x, x)),
+                u.eq(magnitude + (magnitude << 1)),
+                fraction[0].eq(u[:fb]),
+                saturated[0].eq(u >= _TANH_SATURATED << fb),
+                entry.eq(read.data),
+                fraction[1].eq(fraction[0]),
+                saturated[1].eq(saturated[0]),
+                product.eq(fraction[1] * entry.delta),
+                knot.eq(entry.knot),
+                saturated[2].eq(saturated[1]),
+                r.eq(Mux(saturated[2], ((1 << OUTPUT_BITS) - 1) << fb, (knot << fb) + product)),
+                result.eq(rounded[fb:sum_width]),
                 valid[0].eq(self.i.valid),
                 negative[0].eq(x[-1]),
             ]

@@ -8,17 +8,19 @@ import random
 import mpmath
 import numpy as np
 import pytest
+from amaranth import signed, unsigned
 from amaranth.sim import Simulator
 
-from hw.baselines.interp import Interp256
+from hw.baselines.interface import Baseline
+from hw.baselines.interp import Interp256, TanhInterp256
 from hw.baselines.mac import MultiplyAdd
 from hw.baselines.plan import PLAN
 from hw.baselines.rom import DirectROM
-from hw.baselines.table import Table1024
+from hw.baselines.table import Table1024, Tanh1024
 from hw.streamsim import run_stream
 from model import baselines
 from model.accuracy import error_metrics
-from model.fixed import SQ
+from model.fixed import SQ, UQ
 import oracle
 
 FMT = SQ(4, 12)
@@ -29,6 +31,11 @@ DESIGNS = {
     "interp256": Interp256,
     "rom": DirectROM,
 }
+TANH_DESIGNS = {
+    "tanh1024": Tanh1024,
+    "tanh-interp256": TanhInterp256,
+}
+ALL_DESIGNS = {**DESIGNS, **TANH_DESIGNS}
 
 
 def mp_sigmoid_scaled(raw, f_bits=12, out_bits=16):
@@ -54,6 +61,11 @@ def boundary_inputs():
     for h in range(0, 194, 7):
         a = -(-512 * h // 3)  # first |raw| with 3|raw| >> 9 == h
         points.update(v for v in (a - 1, a, -a, -a + 1) if FMT.min <= v <= FMT.max)
+    for k in range(-512, 513, 29):  # hls4ml's tanh bins (1/128 = 32 raw)
+        points.update((32 * k - 1, 32 * k, 32 * k + 1))
+    for h in list(range(0, 256, 11)) + [254, 255, 256]:
+        a = -(-256 * h // 3)  # first |raw| with 3|raw| >> 8 == h (TFLite's tanh knots)
+        points.update(v for v in (a - 1, a, -a, -a + 1) if FMT.min <= v <= FMT.max)
     return sorted(p for p in points if FMT.min <= p <= FMT.max)
 
 
@@ -69,18 +81,44 @@ def test_gateware_equals_model_exhaustively(name):
         ALL_RAW[mismatch[0]], outputs[mismatch[0]], expected[mismatch[0]])
 
 
-@pytest.mark.parametrize("name", sorted(DESIGNS))
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TANH_DESIGNS))
+def test_tanh_gateware_equals_model_exhaustively_under_stalls(name):
+    outputs, cycles = run_stream(TANH_DESIGNS[name](), [int(v) for v in ALL_RAW],
+                                 stall=0.25, gap=0.1, seed=15)
+    expected = baselines.BASELINES[name](ALL_RAW)
+    assert cycles > ALL_RAW.size + 1000          # the stalls really happened
+    mismatch = np.flatnonzero(np.array(outputs) != expected)
+    assert mismatch.size == 0, "first mismatch at raw x = {}: {} != {}".format(
+        ALL_RAW[mismatch[0]], outputs[mismatch[0]], expected[mismatch[0]])
+
+
+@pytest.mark.parametrize("name", sorted(ALL_DESIGNS))
 def test_gateware_under_backpressure(name):
     rng = random.Random(6)
     inputs = boundary_inputs() + [rng.randrange(FMT.min, FMT.max + 1) for _ in range(400)]
-    outputs, cycles = run_stream(DESIGNS[name](), inputs, stall=0.4, gap=0.3, seed=61)
+    outputs, cycles = run_stream(ALL_DESIGNS[name](), inputs, stall=0.4, gap=0.3, seed=61)
     assert outputs == [int(v) for v in baselines.BASELINES[name](np.array(inputs))]
     assert cycles > len(inputs)  # stalls and gaps really happened
 
 
-@pytest.mark.parametrize("name", sorted(DESIGNS))
+@pytest.mark.parametrize("name", sorted(ALL_DESIGNS))
+def test_formats_and_payload_shapes(name):
+    dut = ALL_DESIGNS[name]()
+    out = SQ(1, 15) if name in TANH_DESIGNS else UQ(0, 16)
+    assert dut.input_format == FMT and dut.output_format == out
+    assert dut.i.payload.shape() == signed(16)
+    assert dut.o.payload.shape() == (signed(16) if out.signed else unsigned(16))
+
+
+def test_baseline_interface_validation():
+    with pytest.raises(TypeError, match=r"^output_format must be an SQ or UQ format, not 16$"):
+        Baseline(16)
+
+
+@pytest.mark.parametrize("name", sorted(ALL_DESIGNS))
 def test_latency_and_throughput(name):
-    dut = DESIGNS[name]()
+    dut = ALL_DESIGNS[name]()
     seen = []
 
     async def testbench(ctx):

@@ -37,13 +37,26 @@ TARGETS_MHZ = (None, 150)
 _BLOCK = 1 << 20
 
 
+def _pipeline_formats():
+    """The sigmoid pipelines' formats: every row of the accuracy table, and SQ(4,16) -> 20."""
+    from scripts.commands.accuracy import CONFIGURATIONS
+    formats = [(str(fmt).replace(" ", ""), out) for fmt, out in CONFIGURATIONS]
+    return formats + [f for f in FORMATS_BY_BITS.values() if f not in formats]
+
+
+# pipeline-cr is the correctly rounded design: faithful, it is pipeline or pipeline-minimax
+_ROUNDINGS = {"pipeline-cr": ("correct",)}
+
+
 def configurations():
     """``[(design, options)]``: the matrix ``make verify`` runs on every input.
 
-    Every design of the registry: those with an input format and output bits
-    at 16, 20 and 24 input bits, in each rounding mode and at each clock
-    target they take; the comparator also with a programmable limit; the
-    others (fixed interfaces) as they are.
+    Every design of the registry. The sigmoid pipelines at every configuration
+    of the accuracy table (``scripts.commands.accuracy.CONFIGURATIONS``, 8 to
+    24 input bits) and SQ(4,16) -> UQ(0,20); the functions and the unit at 16,
+    20 and 24 input bits (``FORMATS_BY_BITS``); each in every rounding mode
+    and at each clock target it takes (``TARGETS_MHZ``). The comparator also
+    with a programmable limit; the others (fixed interfaces) as they are.
     """
     configs = []
     for name, record in DESIGNS.items():
@@ -53,8 +66,12 @@ def configurations():
             if "threshold" in options:
                 configs.append((name, {"threshold": "runtime"}))
             continue
-        for bits, (fmt, out) in FORMATS_BY_BITS.items():
-            for rounding in ("faithful", "correct") if "rounding" in options else (None,):
+        formats = _pipeline_formats() if record.kind == "pipeline" else \
+            list(FORMATS_BY_BITS.values())
+        roundings = _ROUNDINGS.get(name, ("faithful", "correct")) if "rounding" in options \
+            else (None,)
+        for fmt, out in formats:
+            for rounding in roundings:
                 for target in TARGETS_MHZ if "target_mhz" in options else (None,):
                     configs.append((name, dict(input_format=fmt, output_bits=out,
                                                rounding=rounding, target_mhz=target)))

@@ -64,17 +64,24 @@ class Design:
         ``functions`` and ``output_formats``, and its model takes
         ``function=`` (indices). A pipeline has ``params``, ``plan`` and ``registers``; a comparator
         has ``limit_value`` (``None`` when programmable) and a 1-bit output;
-        a baseline has the fixed SQ(4,12) -> UQ(0,16) interface.
+        a baseline has a fixed interface, SQ(4,12) in and ``output_format``
+        (UQ(0,16), or SQ(1,15) for tanh) out, both properties.
     model : callable
         ``model(component, raw_inputs) -> numpy array`` of the raw outputs
         the component gives, bit for bit (for a programmable comparator the
         model needs the limit: ``model(component, raw, limit=L)``).
+    functions : tuple of str
+        The exact functions (``model.function_exact.FUNCTIONS``) the outputs
+        approximate, the reference of their accuracy: ``("sigmoid",)`` but
+        for tanh, sigmoid' and SiLU designs; a unit lists its functions in
+        the order of its model's ``function=`` index.
     """
     name: str
     description: str
     factory: object
     kind: str
     model: object
+    functions: tuple = ("sigmoid",)
 
     @property
     def options(self):
@@ -195,6 +202,9 @@ def register(record):
         raise ValueError("kind must be one of {}, not {!r}".format(KINDS, record.kind))
     if record.name in DESIGNS:
         raise ValueError("a design named {!r} exists already".format(record.name))
+    if not isinstance(record.functions, tuple) or not record.functions:
+        raise TypeError("functions must be a non-empty tuple of function names, not {!r}"
+                        .format(record.functions))
     DESIGNS[record.name] = record
     return record
 
@@ -212,14 +222,14 @@ for _record in (
     Design("pipeline-derived", "the seed method with the Taylor coefficients derived from y0 "
            "by multipliers", _pipeline_factory("derived"), "pipeline", _pipeline_model),
     Design("tanh", "tanh(x) = 2 sigmoid(2x) - 1 on the sigmoid core, SQ(1,15) output, odd",
-           _function_factory("tanh"), "function", _function_model),
+           _function_factory("tanh"), "function", _function_model, ("tanh",)),
     Design("dsigmoid", "the sigmoid's derivative s (1 - s): the core at 3 more bits and one "
            "multiplier, UQ(-1,17) output", _function_factory("dsigmoid"), "function",
-           _function_model),
+           _function_model, ("dsigmoid",)),
     Design("silu", "SiLU x sigmoid(x): the core at 5 more bits and one multiplier, SQ(4,12) "
-           "output", _function_factory("silu"), "function", _function_model),
+           "output", _function_factory("silu"), "function", _function_model, ("silu",)),
     Design("activation", "ActivationUnit: sigmoid and tanh chosen per word on one core",
-           _activation, "unit", _activation_model),
+           _activation, "unit", _activation_model, ("sigmoid", "tanh")),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "
            "computed", _comparator, "comparator", _comparator_model),
     Design("plan", "PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)",
@@ -232,6 +242,13 @@ for _record in (
            _baseline_model("interp256")),
     Design("rom", "a ROM of every correctly rounded output (x >= 0, by symmetry)",
            _baseline("hw.baselines.rom", "DirectROM"), "baseline", _baseline_model("rom")),
+    Design("tanh1024", "hls4ml's tanh: a 1024-entry table over [-4, 4), index truncated toward "
+           "zero, saturating", _baseline("hw.baselines.table", "Tanh1024"), "baseline",
+           _baseline_model("tanh1024"), ("tanh",)),
+    Design("tanh-interp256", "TFLite's int16 tanh: 2 sigmoid(2x) - 1 from its 256-entry "
+           "sigmoid table, linear interpolation", _baseline("hw.baselines.interp",
+                                                           "TanhInterp256"), "baseline",
+           _baseline_model("tanh-interp256"), ("tanh",)),
 ):
     register(_record)
 

@@ -65,9 +65,10 @@ def io_formats(record, component):
     """``(input format, output format)`` of a design, by its registry kind.
 
     The output format is ``None`` for the comparator (a 1-bit decision); the
-    comparison designs (kind ``"baseline"``) share one fixed interface.
+    comparison designs (kind ``"baseline"``) say theirs (UQ(0,16), or SQ(1,15)
+    for tanh).
     """
-    if record.kind in ("pipeline", "function"):
+    if record.kind in ("pipeline", "function", "baseline"):
         return component.input_format, component.output_format
     if record.kind == "comparator":
         return component.input_format, None

@@ -37,10 +37,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 
 from hw.designs import DESIGNS, design
+from model.function_exact import FUNCTIONS
 from model.fixed import SQ
 from report.compare_plot import write_plot
 from report.speed_plot import write_speed_plot
 from report.progress import bar, ticking, write
+from scripts.compare_functions import (VARIANTS, check_rows, format_sharing_table,
+                                       function_rows, row_description, row_design,
+                                       row_function, row_metrics, sharing_rows, SHARED)
+from scripts.compare_tables import (ADDER_LIMIT, DSP_LIMIT, LIMITS, format_accuracy_table,
+                                    format_table)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "DESIGN_ORDER", "DEVICE_ORDER",
            "BLOCK_RAM_BITS", "DSP_LIMIT", "ADDER_LIMIT", "LIMITS", "SWEEP", "FASTEST_MHZ",
@@ -52,11 +58,8 @@ HELP = ("compare the pipeline, the threshold comparator and the baseline designs
 
 INPUT_FORMAT = SQ(4, 12)
 OUTPUT_BITS = 16
-DESIGN_ORDER = tuple(DESIGNS)           # the registry's order
+DESIGN_ORDER = tuple(DESIGNS) + tuple(VARIANTS)   # the registry's order, then the -cr rows
 DEVICE_ORDER = ("up5k", "hx8k", "ecp5-85f")
-DSP_LIMIT = "dsp-limit"
-ADDER_LIMIT = "adder-limit"
-LIMITS = (DSP_LIMIT, ADDER_LIMIT)
 LIMIT_DESCRIPTIONS = {
     DSP_LIMIT: "one registered multiply of the device's native width (the device, not a sigmoid)",
     ADDER_LIMIT: "one registered 32-bit add (the device, not a sigmoid)",
@@ -101,17 +104,21 @@ def _component(name, device="ecp5-85f"):
     if "@" in name:
         name, target = name.split("@", 1)[0], _sweep_target(name)
         given.update(target_mhz=target, family=_family(device))
+    name, options = row_design(name)
+    given.update(options)
     record = design(name)
     return record.make(**{k: v for k, v in given.items() if k in record.options})
 
 
-def inspect_designs(designs=DESIGN_ORDER, *, progress=None):
+def inspect_designs(designs=DESIGN_ORDER, *, function="sigmoid", progress=None):
     """What compare needs of each design before any synthesis, by name (and the limits).
 
     Each component is made once from its ``hw.designs`` record and
     elaborated (so a design that cannot be built fails here, in seconds, and
     no component is left unused); its record's bit-exact model gives the
-    exhaustive accuracy over all SQ(4,12) inputs (``model.accuracy``).
+    exhaustive accuracy over all SQ(4,12) inputs, against the exact
+    ``function`` where the design computes it, else its own
+    (``scripts.compare_functions.row_metrics``), in the ulp of its output.
 
     Returns
     -------
@@ -123,19 +130,18 @@ def inspect_designs(designs=DESIGN_ORDER, *, progress=None):
         reports it.
     """
     from amaranth.hdl import Fragment
-    from model.accuracy import error_metrics
     raw = INPUT_FORMAT.raw_range()
     found = {}
     for name in list(designs) + list(LIMITS):
         component = _component(name)
         Fragment.get(component, None)
         metrics = None
-        if name not in LIMITS and design(name).kind != "comparator":
-            y = np.asarray(design(name).model(component, raw), dtype=np.int64)
-            metrics = error_metrics(y, raw, INPUT_FORMAT, OUTPUT_BITS)
+        if name not in LIMITS and design(row_design(name)[0]).kind != "comparator":
+            metrics = row_metrics(name, component, raw, row_function(name, function),
+                                  INPUT_FORMAT, OUTPUT_BITS)
         found[name] = {
             "description": LIMIT_DESCRIPTIONS[name] if name in LIMITS
-            else design(name).description,
+            else row_description(name),
             "latency": getattr(component, "latency", None),
             "memory_bits": getattr(component, "memory_bits", None),
             "metrics": metrics,
@@ -191,8 +197,12 @@ _RESOURCE_KEYS = ("luts", "ffs", "core_ffs", "dsps", "brams", "fmax_mhz")
 
 def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yowasp",
             build_dir=None, jobs=None, precheck=True, implement_designs=True, log=None,
-            show_progress=True, targets=SWEEP):
+            show_progress=True, targets=SWEEP, function="sigmoid", limits=True):
     """All rows: one per (device, design), the sweep, and the two limits per device.
+
+    ``function``: the exact function of the accuracy columns (a design that
+    does not compute it shows its own); ``limits=False`` leaves the limit
+    rows out.
 
     ``targets``: the sweep's ``target_mhz`` values as text (``"150"``,
     ``"max"``); when ``"pipeline"`` is among ``designs`` it is built at each
@@ -218,10 +228,11 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
     sweep = [sweep_name(t) for t in targets] if "pipeline" in designs else []
     for name in sweep:
         _sweep_target(name)   # a bad target fails here
-    names = list(designs) + sweep + list(LIMITS)
+    limit_rows = list(LIMITS) if limits else []
+    names = list(designs) + sweep + limit_rows
     with bar(len(designs) + len(LIMITS), "accuracy", unit="design",
              enabled=show_progress) as progress:
-        found = inspect_designs(designs, progress=progress)
+        found = inspect_designs(designs, function=function, progress=progress)
     for name in sweep:
         # the same arithmetic at every target (tests/test_speed.py): the same accuracy
         found[name] = dict(found["pipeline"], latency=None,
@@ -260,6 +271,7 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
             metrics = info["metrics"]
             for key in ("max_ulp", "mean_ulp", "correctly_rounded", "faithful"):
                 row[key] = None if metrics is None else metrics[key]
+            row["function"] = None if name in LIMITS else row_function(name, function)
             row["worst_x"] = (None if metrics is None
                               else float(INPUT_FORMAT.to_float(metrics["worst_x"])))
             row.update({key: None for key in _RESOURCE_KEYS})
@@ -274,74 +286,23 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
     return rows
 
 
-def _fmt(value, spec):
-    return "-" if value is None else format(value, spec)
-
-
-def format_table(rows):
-    """The human-readable table."""
-    head = ("{:<17} {:<9} {:>9} {:>8} {:>7} {:>5} {:>5} {:>4} {:>5} {:>7} {:>6} {:>4} {:>8}  {}"
-            .format("design", "device", "max ulp", "mean ulp", "correct", "LUT", "FF", "DSP",
-                    "BRAM", "Fmax", "/limit", "lat", "Mres/s", "note"))
-    lines = [head, "-" * len(head)]
-    previous = None
-    bounded_limit = {r["device"] for r in rows if r["design"] == DSP_LIMIT and r.get("fmax_note")}
-    for r in rows:
-        if previous is not None and r["device"] != previous:
-            lines.append("")
-        previous = r["device"]
-        correct = None if r["correctly_rounded"] is None else 100 * r["correctly_rounded"]
-        rate = None if r["results_per_s"] is None else r["results_per_s"] / 1e6
-        note = r.get("note") or ""
-        if r.get("fmax_icetime_mhz") is not None:
-            note = (note + "; " if note else "") + "icetime {}{}".format(
-                r["fmax_icetime_mhz"], "" if r["fmax_icetime_mhz"] == "missing" else " MHz")
-        if r.get("fmax_note"):
-            note = (note + "; " if note else "") + "Fmax is an upper bound (DSP paths untimed)"
-        ratio = _fmt(r["vs_limit"], ".2f")
-        if r["vs_limit"] is not None and r["device"] in bounded_limit:
-            ratio += "*"
-        lines.append(
-            "{:<17} {:<9} {:>9} {:>8} {:>7} {:>5} {:>5} {:>4} {:>5} {:>7} {:>6} {:>4} {:>8}  {}"
-            .format(r["design"], r["device"], _fmt(r["max_ulp"], ".3f"),
-                    _fmt(r["mean_ulp"], ".3f"),
-                    "-" if correct is None else "{:.1f}%".format(correct),
-                    _fmt(r["luts"], "d"), _fmt(r["core_ffs"], "d"), _fmt(r["dsps"], "d"),
-                    _fmt(r["brams"], "d"), _fmt(r["fmax_mhz"], ".1f"),
-                    ratio, _fmt(r["latency"], "d"), _fmt(rate, ".1f"), note))
-    if bounded_limit:
-        lines.append("* against a limit that is itself an upper bound ({}: nextpnr does not time "
-                     "paths through iCE40 SB_MAC16 DSPs)".format(", ".join(sorted(bounded_limit))))
-    return "\n".join(lines)
-
-
-def format_accuracy_table(rows):
-    """The accuracy and latency of each design, once (the same on every device)."""
-    line = "{:<17} {:>9} {:>9} {:>8} {:>9} {:>15} {:>4}  {}"
-    head = line.format("design", "max ulp", "mean ulp", "correct", "faithful", "worst x", "lat",
-                       "what")
-    lines = [head, "-" * len(head)]
-    seen = set()
-    for r in rows:
-        if r["design"] in seen or r["design"] in LIMITS or "@" in r["design"]:
-            continue
-        seen.add(r["design"])
-        lines.append(line.format(
-            r["design"], _fmt(r["max_ulp"], ".3f"), _fmt(r["mean_ulp"], ".3f"),
-            _fmt(r["correctly_rounded"], ".2%"), _fmt(r["faithful"], ".2%"),
-            _fmt(r.get("worst_x"), ""), _fmt(r["latency"], "d"), r.get("description") or ""))
-    return "\n".join(lines)
-
-
 def add_arguments(parser):
     from flow.implement import DEVICES
     from flow.toolchain import TOOLCHAINS
     parser.add_argument("--devices", nargs="+", default=list(DEVICE_ORDER),
                         choices=sorted(DEVICES), metavar="DEVICE",
                         help="devices (default: {})".format(" ".join(DEVICE_ORDER)))
-    parser.add_argument("--designs", nargs="+", default=list(DESIGN_ORDER),
+    parser.add_argument("--function", default="sigmoid", choices=FUNCTIONS,
+                        help="compare the designs of this function, accuracy in its own ulp "
+                             "(default sigmoid: the sigmoid designs)")
+    parser.add_argument("--designs", nargs="+", default=None,
                         choices=list(DESIGN_ORDER), metavar="DESIGN",
-                        help="designs (default: all: {})".format(" ".join(DESIGN_ORDER)))
+                        help="designs (default: those of --function; all rows: {})".format(
+                            " ".join(DESIGN_ORDER)))
+    parser.add_argument("--sharing", action="store_true",
+                        help="ActivationUnit(sigmoid, tanh) against one SigmoidPipeline plus "
+                             "one TanhPipeline on each device: {}, their sum, the difference"
+                             .format(", ".join(SHARED)))
     parser.add_argument("--json", action="store_true", help="print a JSON list of rows")
     parser.add_argument("--plot", metavar="FILE", default=None,
                         help="write the Pareto plot (error against LUTs) as a PNG")
@@ -368,11 +329,48 @@ def add_arguments(parser):
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def _ulp_text(function):
+    if function == "sigmoid":
+        return "ulp of the 16-bit output"
+    return "{} against exact {}, in ulp of each design's own output format".format(
+        function, function)
+
+
+def _run_sharing(args, devices):
+    """``--sharing``: implement the ``SHARED`` rows and print them with their sum."""
+    start = time.monotonic()
+    if args.load is not None:
+        with open(args.load) as f:
+            rows = json.load(f)
+    else:
+        rows = compare(devices, SHARED, seed=args.seed, toolchain=args.toolchain,
+                       build_dir=args.build_dir, jobs=args.jobs, precheck=not args.no_precheck,
+                       implement_designs=True, show_progress=not args.no_progress, targets=(),
+                       function="tanh", limits=False,
+                       log=lambda text: write(text, file=sys.stderr))
+    table = sharing_rows(rows)
+    if args.json:
+        print(json.dumps(table, indent=2))
+    else:
+        print("ActivationUnit((sigmoid, tanh)) against one SigmoidPipeline plus one TanhPipeline "
+              "(defaults: SQ(4,12) in, faithful); out-of-context implementation (seed {}); FF "
+              "without the harness's registers; the sum's Fmax is the slower pipeline's".format(
+                  args.seed))
+        print(format_sharing_table(table))
+        print("({:.0f} s)".format(time.monotonic() - start))
+    return 1 if any(r.get("fits") is None for r in rows if args.load is None) else 0
+
+
 def run(args):
     if args.jobs is not None and args.jobs < 1:
         raise ValueError("Jobs must be a positive integer, not {!r}".format(args.jobs))
     devices = list(dict.fromkeys(args.devices))
-    designs = [d for d in DESIGN_ORDER if d in args.designs]
+    if args.sharing:
+        return _run_sharing(args, devices)
+    chosen = function_rows(args.function) if args.designs is None else args.designs
+    check_rows(args.function, chosen)
+    order = dict.fromkeys(function_rows(args.function) + list(DESIGN_ORDER))   # -cr by its design
+    designs = [d for d in order if d in chosen]
     start = time.monotonic()
 
     def log(text):
@@ -390,20 +388,21 @@ def run(args):
                        build_dir=args.build_dir, jobs=args.jobs,
                        precheck=not args.no_precheck,
                        implement_designs=not args.accuracy_only, log=log,
-                       show_progress=not args.no_progress, targets=args.targets)
+                       show_progress=not args.no_progress, targets=args.targets,
+                       function=args.function)
     accuracy_only = args.accuracy_only or not any(r.get("fits") is not None for r in rows)
     if args.json:
         print(json.dumps(rows, indent=2))
     elif accuracy_only:
-        print("Exhaustive accuracy over all 65536 SQ(4,12) inputs (ulp of the 16-bit output), "
-              "no implementation; lat = latency in cycles")
+        print("Exhaustive accuracy over all 65536 SQ(4,12) inputs ({}), "
+              "no implementation; lat = latency in cycles".format(_ulp_text(args.function)))
         print(format_accuracy_table(rows))
         print("({:.0f} s)".format(time.monotonic() - start))
     else:
-        print("Exhaustive accuracy over all 65536 SQ(4,12) inputs (ulp of the 16-bit output); "
+        print("Exhaustive accuracy over all 65536 SQ(4,12) inputs ({}); "
               "out-of-context implementation (seed {}); FF without the harness's registers; "
               "/limit = Fmax / the device's dsp-limit Fmax".format(
-                  rows[0].get("seed", args.seed) if rows else args.seed))
+                  _ulp_text(args.function), rows[0].get("seed", args.seed) if rows else args.seed))
         print(format_table(rows))
         print("({:.0f} s)".format(time.monotonic() - start))
     if args.plot:

@@ -90,10 +90,9 @@ def _port_meanings(record, component):
                                                      float(fmt.max_value)))
     common["o__payload"] = "y = sigmoid(x), raw {}: y = o__payload * 2^-{}, in [0, 1)".format(
         out, out.f_bits)
-    if record.kind == "function":
+    if record.functions[0] != "sigmoid":       # tanh, sigmoid', SiLU: functions and baselines
         common["o__payload"] = "y = {}(x), raw {}{}: y = o__payload * 2^-{}".format(
-            component.params.functions[0], out, " two's complement" if out.signed else "",
-            out.f_bits)
+            record.functions[0], out, " two's complement" if out.signed else "", out.f_bits)
     if record.kind == "pipeline":
         common["o__ready"] += " (the whole pipeline stalls)"
     return common
@@ -132,8 +131,8 @@ def _error_text(record, component):
         from model.function_exact import function_error_metrics
         raw = fmt.raw_range()
         y = record.model(component, raw)
-        m = (function_error_metrics(component.params.functions[0], y, raw, fmt, out)
-             if record.kind == "function" else error_metrics(y, raw, fmt, out.f_bits))
+        m = (function_error_metrics(record.functions[0], y, raw, fmt, out)
+             if record.functions[0] != "sigmoid" else error_metrics(y, raw, fmt, out.f_bits))
         lines.append("{:<11}measured over all {:,} inputs (the RTL equals the integer model "
                      "bit for bit): max {:.4f} ulp, mean {:.4f} ulp, {:.2%} correctly rounded"
                      .format("" if lines else "Error", m["count"], m["max_ulp"], m["mean_ulp"],
@@ -176,8 +175,9 @@ def header_lines(component, design, fmt, top, ports, command=None):
         lines += _threshold_text(component)
     else:
         fmt, out = io_formats(record, component)
-        lines.append("Function   y = sigmoid(x) = 1 / (1 + exp(-x)), x in {}, y in {}".format(
-            fmt, out))
+        lines.append("Function   y = {}, x in {}, y in {}".format(
+            "sigmoid(x) = 1 / (1 + exp(-x))" if record.functions[0] == "sigmoid"
+            else record.functions[0] + "(x)", fmt, out))
         lines.append("Method     {}".format(record.description))
         lines += _error_text(record, component)
     latency = component.latency

@@ -3,6 +3,7 @@
 import json
 
 import mpmath
+import pytest
 import numpy as np
 
 from hw.designs import DESIGNS
@@ -112,3 +113,74 @@ def test_accuracy_only_prints_the_table_once(capsys):
     # the correctly rounded ROM: within 1/2 ulp, worst at the SEEDS.md hard case
     rom = [line for line in lines if line.startswith("rom ")][0].split()
     assert rom[1] == "0.500" and rom[3:6] == ["100.00%", "100.00%", "-3.06884765625"]
+
+
+# --- compare --function and --sharing -----------------------------------------
+
+def test_function_rows_by_default():
+    from scripts.compare_functions import function_rows
+    assert function_rows("tanh") == ["tanh", "tanh-cr", "activation", "tanh1024",
+                                      "tanh-interp256"]
+    assert function_rows("dsigmoid") == ["dsigmoid", "dsigmoid-cr"]
+    assert function_rows("silu") == ["silu", "silu-cr"]
+    sigmoid = function_rows("sigmoid")          # the sigmoid table of old: no function, no unit
+    assert "tanh" not in sigmoid and "activation" not in sigmoid and "tanh1024" not in sigmoid
+    assert sigmoid[:2] == ["pipeline", "pipeline-minimax"] and "rom" in sigmoid
+
+
+def test_compare_tanh_accuracy_is_against_exact_tanh(capsys):
+    assert main(["compare", "--accuracy-only", "--function", "tanh", "--designs", "tanh1024",
+                 "tanh-interp256", "tanh-cr", "activation", "--json"]) == 0
+    rows = {r["design"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["tanh1024"]["function"] == "tanh" and rows["dsp-limit"]["function"] is None
+    # worst errors recomputed with mpmath's tanh at the reported inputs, in SQ(1,15) ulp
+    for name, model in (("tanh1024", baselines.tanh1024_tanh),
+                        ("tanh-interp256", baselines.tanh_interp256_tanh)):
+        raw = round(rows[name]["worst_x"] * 4096)
+        y = int(model([raw])[0])
+        with mpmath.workdps(40):
+            exact = 32768 * mpmath.tanh(mpmath.mpf(raw) / 4096)
+        assert rows[name]["max_ulp"] == pytest.approx(abs(float(y - exact)), abs=1e-9)
+    assert rows["tanh-cr"]["correctly_rounded"] == 1.0
+    assert rows["tanh-cr"]["description"].endswith("(rounding=correct)")
+    # the unit's row scores its tanh outputs (its sigmoid outputs would be hundreds of ulp off)
+    assert rows["activation"]["faithful"] == 1.0 and rows["activation"]["max_ulp"] < 1
+
+
+def test_compare_function_refuses_other_designs(capsys):
+    assert main(["compare", "--accuracy-only", "--function", "silu", "--designs", "plan"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "sigmoid-hw compare: error: design 'plan' does not compute silu; --function silu takes "
+        "silu, silu-cr")
+
+
+def test_sharing_rows_sum_and_difference():
+    from scripts.compare_functions import format_sharing_table, sharing_rows
+
+    def row(design, luts, ffs, dsps, brams, fmax, device="up5k"):
+        return {"design": design, "device": device, "luts": luts, "core_ffs": ffs,
+                "dsps": dsps, "brams": brams, "fmax_mhz": fmax, "latency": 10}
+
+    rows = [row("pipeline", 500, 300, 4, 0, 40.0), row("tanh", 600, 320, 4, 0, 38.5),
+            row("activation", 700, 350, 4, 0, 36.0), row("pipeline", 1, 1, 0, 0, 1.0, "hx8k")]
+    table = sharing_rows(rows)
+    assert [r["design"] for r in table] == ["pipeline", "tanh", "activation", "pipeline+tanh",
+                                            "shared-sum"]     # hx8k lacks rows: left out
+    total, diff = table[3], table[4]
+    assert (total["luts"], total["core_ffs"], total["dsps"], total["fmax_mhz"]) == \
+        (1100, 620, 8, 38.5)
+    assert (diff["luts"], diff["core_ffs"], diff["dsps"], diff["fmax_mhz"]) == \
+        (-400, -270, -4, -2.5)
+    text = format_sharing_table(table)
+    assert "-400" in text and "pipeline+tanh" in text
+
+
+def test_registry_functions_field():
+    from hw.designs import Design, register
+    assert DESIGNS["tanh1024"].functions == ("tanh",) and DESIGNS["plan"].functions == ("sigmoid",)
+    assert DESIGNS["activation"].functions == ("sigmoid", "tanh")
+    bad = Design("bad-functions", "x", lambda: None, "baseline", lambda c, raw: raw, "tanh")
+    with pytest.raises(TypeError, match=r"^functions must be a non-empty tuple of function "
+                                        r"names, not 'tanh'$"):
+        register(bad)
+    assert "bad-functions" not in DESIGNS

@@ -1,0 +1,67 @@
+"""The tables ``sigmoid-hw compare`` prints: every row, or the accuracy of each design once."""
+
+__all__ = ["DSP_LIMIT", "ADDER_LIMIT", "LIMITS", "format_table", "format_accuracy_table"]
+
+# the rows that measure a device, not a design (``hw.baselines.limits``)
+DSP_LIMIT = "dsp-limit"
+ADDER_LIMIT = "adder-limit"
+LIMITS = (DSP_LIMIT, ADDER_LIMIT)
+
+
+def _fmt(value, spec):
+    return "-" if value is None else format(value, spec)
+
+
+def format_table(rows):
+    """The human-readable table."""
+    head = ("{:<17} {:<9} {:>9} {:>8} {:>7} {:>5} {:>5} {:>4} {:>5} {:>7} {:>6} {:>4} {:>8}  {}"
+            .format("design", "device", "max ulp", "mean ulp", "correct", "LUT", "FF", "DSP",
+                    "BRAM", "Fmax", "/limit", "lat", "Mres/s", "note"))
+    lines = [head, "-" * len(head)]
+    previous = None
+    bounded_limit = {r["device"] for r in rows if r["design"] == DSP_LIMIT and r.get("fmax_note")}
+    for r in rows:
+        if previous is not None and r["device"] != previous:
+            lines.append("")
+        previous = r["device"]
+        correct = None if r["correctly_rounded"] is None else 100 * r["correctly_rounded"]
+        rate = None if r["results_per_s"] is None else r["results_per_s"] / 1e6
+        note = r.get("note") or ""
+        if r.get("fmax_icetime_mhz") is not None:
+            note = (note + "; " if note else "") + "icetime {}{}".format(
+                r["fmax_icetime_mhz"], "" if r["fmax_icetime_mhz"] == "missing" else " MHz")
+        if r.get("fmax_note"):
+            note = (note + "; " if note else "") + "Fmax is an upper bound (DSP paths untimed)"
+        ratio = _fmt(r["vs_limit"], ".2f")
+        if r["vs_limit"] is not None and r["device"] in bounded_limit:
+            ratio += "*"
+        lines.append(
+            "{:<17} {:<9} {:>9} {:>8} {:>7} {:>5} {:>5} {:>4} {:>5} {:>7} {:>6} {:>4} {:>8}  {}"
+            .format(r["design"], r["device"], _fmt(r["max_ulp"], ".3f"),
+                    _fmt(r["mean_ulp"], ".3f"),
+                    "-" if correct is None else "{:.1f}%".format(correct),
+                    _fmt(r["luts"], "d"), _fmt(r["core_ffs"], "d"), _fmt(r["dsps"], "d"),
+                    _fmt(r["brams"], "d"), _fmt(r["fmax_mhz"], ".1f"),
+                    ratio, _fmt(r["latency"], "d"), _fmt(rate, ".1f"), note))
+    if bounded_limit:
+        lines.append("* against a limit that is itself an upper bound ({}: nextpnr does not time "
+                     "paths through iCE40 SB_MAC16 DSPs)".format(", ".join(sorted(bounded_limit))))
+    return "\n".join(lines)
+
+
+def format_accuracy_table(rows):
+    """The accuracy and latency of each design, once (the same on every device)."""
+    line = "{:<17} {:>9} {:>9} {:>8} {:>9} {:>15} {:>4}  {}"
+    head = line.format("design", "max ulp", "mean ulp", "correct", "faithful", "worst x", "lat",
+                       "what")
+    lines = [head, "-" * len(head)]
+    seen = set()
+    for r in rows:
+        if r["design"] in seen or r["design"] in LIMITS or "@" in r["design"]:
+            continue
+        seen.add(r["design"])
+        lines.append(line.format(
+            r["design"], _fmt(r["max_ulp"], ".3f"), _fmt(r["mean_ulp"], ".3f"),
+            _fmt(r["correctly_rounded"], ".2%"), _fmt(r["faithful"], ".2%"),
+            _fmt(r.get("worst_x"), ""), _fmt(r["latency"], "d"), r.get("description") or ""))
+    return "\n".join(lines)

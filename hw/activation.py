@@ -167,7 +167,9 @@ class ActivationUnit(wiring.Component):
         x, fn = self.i.payload.x, self.i.payload.function
         core_w = p.core.input_format.width
         core_x = Signal(signed(core_w))
-        for k, fm in enumerate(maps):
+        if len(maps) == 1:      # no choice to make: no mux in front of the core's fold
+            m.d.comb += core_x.eq(x << maps[0].input_shift)
+        for k, fm in enumerate(maps if len(maps) > 1 else ()):
             with m.If(fn == k):
                 m.d.comb += core_x.eq(x << fm.input_shift)
         m.d.comb += [core.i.valid.eq(self.i.valid), core.i.payload.eq(core_x),

@@ -9,8 +9,10 @@ bit for bit)::
                       post 1: P = S * b  (b = 1 | 2^Fc - S | x), fix from (function, x)
                       post 2: y = clip((P + offset + fix 2^s + half) >> s)
 
-(with ``target_mhz``, post 1 is two registered steps: the operand b and the
-fix, then the product, so no mux stands in front of the DSP block)
+(with ``target_mhz``, post 1 is registered steps: the operand b and the fix,
+so no mux stands in front of the DSP block; then the product, or, where it is
+wider than the family's multiplier, its partial products (one DSP block
+each) and one pairwise-add level per register)
 
 The side FIFO takes a word's function and x when the core accepts it and
 gives them back when the core delivers its S: words leave the core in order,
@@ -30,10 +32,29 @@ from amaranth.lib.wiring import In, Out
 
 from hw.chain import StageChain
 from hw.pipeline import SigmoidPipeline
+from hw.timing import FAMILIES, chunks
 from model.function_params import UnitParams
 from model.functions import derive_unit
 
 __all__ = ["ActivationUnit"]
+
+_LOGIC_CHUNK = 9      # bits per partial product where the family has no DSP block
+
+
+def _partial_products(s, b, s_chunks, b_chunks):
+    """The shifted partial products of unsigned ``s`` and signed ``b``: their sum is s b."""
+    terms = []
+    for s_lo, s_hi in s_chunks:
+        for b_lo, b_hi in b_chunks:
+            part = b[b_lo:b_hi].as_signed() if b_hi == len(b) else b[b_lo:b_hi]
+            terms.append((s[s_lo:s_hi] * part) << (s_lo + b_lo))
+    return terms
+
+
+def _pairwise(terms):
+    """One level of an adder tree: neighbours added, an odd one carried."""
+    out = [terms[j] + terms[j + 1] for j in range(0, len(terms) - 1, 2)]
+    return out + ([terms[-1]] if len(terms) % 2 else [])
 
 
 def _fix(m, x, corrections):
@@ -112,8 +133,22 @@ class ActivationUnit(wiring.Component):
         # register before the multiplier: muxes in front of a DSP block are the slow path
         self._split = target_mhz is not None and self._multiply
         self._carried = tuple(keep)
+        self._levels = []
         if self._split:
             post.append(data.StructLayout({"s": Fc, "b": signed(self._b_width), **keep}))
+            # a product wider than the family's multiplier: registered partial products
+            # (one DSP block each), then one pairwise-add level per register
+            size = FAMILIES[family].native or _LOGIC_CHUNK
+            self._s_chunks = tuple((lo, min(lo + size - 1, Fc)) for lo in range(0, Fc, size - 1))
+            self._b_chunks = chunks(self._b_width, size)
+            if len(self._s_chunks) * len(self._b_chunks) > 1:
+                terms = _partial_products(Signal(Fc), Signal(signed(self._b_width)),
+                                          self._s_chunks, self._b_chunks)
+                while len(terms) > 1:
+                    self._levels.append(len(terms))
+                    post.append(data.StructLayout(dict(
+                        {"t{}".format(j): t.shape() for j, t in enumerate(terms)}, **keep)))
+                    terms = _pairwise(terms)
         if self._multiply:
             post.append(data.StructLayout({"p": signed(Fc + 1 + self._b_width), **keep}))
         self._out_layout = data.StructLayout({"y": unsigned(self._y_bits), "function": fn_bits})
@@ -219,6 +254,21 @@ class ActivationUnit(wiring.Component):
         def product(m, q):
             return dict({name: q[name] for name in self._carried}, p=q["s"] * q["b"])
 
+        def keep(q):
+            return {name: q[name] for name in self._carried}
+
+        def partials(m, q):
+            terms = _partial_products(q["s"], q["b"], self._s_chunks, self._b_chunks)
+            return dict(keep(q), **{"t{}".format(j): t for j, t in enumerate(terms)})
+
+        def level(count):
+            def fn(m, q):
+                terms = _pairwise([q["t{}".format(j)] for j in range(count)])
+                if len(terms) == 1:
+                    return dict(keep(q), p=terms[0])
+                return dict(keep(q), **{"t{}".format(j): t for j, t in enumerate(terms)})
+            return fn
+
         def multiply(m, q):
             return product(m, operands(m, q))
 
@@ -236,7 +286,9 @@ class ActivationUnit(wiring.Component):
                     m.d.comb += y.eq(clipped[:fm.output_format.width])
             return {"y": y, "function": k_sel}
 
-        if self._split:
+        if self._levels:
+            stages = [operands, partials] + [level(n) for n in self._levels] + [round_out]
+        elif self._split:
             stages = [operands, product, round_out]
         else:
             stages = ([multiply] if self._multiply else []) + [round_out]

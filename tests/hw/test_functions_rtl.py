@@ -105,11 +105,13 @@ def test_target_mhz_same_words(cls):
 
 def test_target_mhz_registers_the_post_multiplier_operands():
     # with a target the operand b (and the correction match) is registered before the
-    # product: one post stage more, the same words on an interleaved stream
+    # product: post stages more, the same words on an interleaved stream
     functions = ("sigmoid", "tanh", "dsigmoid", "silu")
     plain = ActivationUnit(functions, rounding="correct")
     dut = ActivationUnit(functions, rounding="correct", target_mhz=150)
-    assert dut.latency == dut.core.latency + 3 and plain.latency == plain.core.latency + 2
+    assert plain.latency == plain.core.latency + 2
+    # operands, product (partial products and adder levels where it is wide), rounding
+    assert dut.latency == dut.core.latency + 3 + len(dut._levels)
     rng = np.random.default_rng(9)
     xs = rng.integers(FMT.min, FMT.max + 1, 800)
     fs = rng.integers(0, len(functions), xs.size)
@@ -122,3 +124,16 @@ def test_target_mhz_registers_the_post_multiplier_operands():
     width = max(f.width for f in dut.output_formats)
     got = [o["y"] for o in out]
     assert got == [int(y) & ((1 << width) - 1) for y in want]
+
+
+@pytest.mark.parametrize("family", ["ecp5", "ice40-hx"])
+def test_wide_post_product_split_into_partial_products(family):
+    # sigmoid' multiplies S (19 bits) by 2^Fc - S: wider than one DSP block, so at a
+    # target it is partial products and an adder tree, with the same words
+    dut = SigmoidDerivativePipeline(target_mhz=150, family=family)
+    unit = dut._unit if hasattr(dut, "_unit") else dut
+    assert unit._levels, "the product should be split"
+    xs = np.concatenate([np.arange(-40, 40), np.random.default_rng(3).integers(
+        FMT.min, FMT.max + 1, 600), [FMT.min, FMT.max]])
+    out, _ = run_stream(dut, [int(v) for v in xs], stall=0.3, gap=0.1, seed=8)
+    assert np.array_equal(np.array(out), function_fixed(xs, dut.params))

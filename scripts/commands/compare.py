@@ -22,6 +22,9 @@ split the delay model makes, ``hw.timing``), each built with the device's
 delay model; ``report.compare_plot.write_speed_plot`` draws Fmax against
 latency. iCE40 rows carry icetime's Fmax too (``fmax_icetime_mhz``).
 
+``--function tanh|dsigmoid|silu`` compares that function's designs, in its own ulp, and
+``--sharing`` one ActivationUnit against two pipelines (``scripts.compare_functions``).
+
 A design that does not fit a device gets a row that says why. The direct ROM
 needs 480 Kib of initialized block RAM; a device with less is reported as
 not fitting without running the tools (four minutes of Yosys per device to

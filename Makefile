@@ -29,7 +29,7 @@ formal: $(STAMP)
 # and the cycles-per-second benchmark of pysim, Icarus and Verilator. Progress on a terminal.
 VERIFY_DIR := build/verify
 verify: $(STAMP)
-	$(VENV)/bin/python -m scripts.cli verify --all
+	$(VENV)/bin/python -m scripts.cli verify --all --jobs 2
 	$(VENV)/bin/python -m scripts.cli export -o $(VERIFY_DIR)/sigmoid_pipeline.v --no-testbench \
 		--vectors all --cocotb $(VERIFY_DIR)/cocotb
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py icarus

@@ -13,6 +13,9 @@ missing word or a broken stream rule.
 
 import json
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 
 from hw.designs import DESIGNS
 from report.progress import bar, ticking
@@ -61,6 +64,9 @@ def add_arguments(parser):
                              "design)")
     parser.add_argument("--bench", action="store_true",
                         help="run the design on every backend; print cycles per second")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="runs at once, each in its own process (default 1; the matrix's "
+                             "24-bit runs take up to 2 GB each)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -115,33 +121,57 @@ def _runs(args):
     return [dict(run, **common) for run in runs]
 
 
+def _one(k, spec, build_dir):
+    """Run ``spec`` (the k-th run); ``(k, result, None)`` or ``(k, None, why it cannot)``."""
+    spec = dict(spec)
+    folder = None
+    if build_dir:
+        folder = "{}/{:03d}_{}_{}_{}".format(build_dir, k, spec["name"], spec["backend"],
+                                             spec["netlist"])
+    try:
+        return k, verify(spec.pop("name"), spec.pop("options"), folder=folder, **spec), None
+    except ValueError as exc:
+        return k, None, str(exc)
+
+
+def _serial(runs, build_dir, progress):
+    for k, spec in enumerate(runs):
+        progress.set_postfix_str("{} {} {}".format(spec["name"], spec["backend"],
+                                                   spec["netlist"]))
+        yield _one(k, spec, build_dir)
+
+
+def _parallel(pool, runs, build_dir):
+    futures = [pool.submit(_one, k, spec, build_dir) for k, spec in enumerate(runs)]
+    return (f.result() for f in as_completed(futures))
+
+
 def run(args):
+    if args.jobs < 1:
+        raise ValueError("--jobs must be at least 1, not {}".format(args.jobs))
     runs = _runs(args)
-    results = []
+    results = {}
+    start = time.monotonic()
+    parallel = args.jobs > 1 and len(runs) > 1
     with bar(total=len(runs), desc="verify", unit="run",
-             enabled=not args.no_progress) as progress, ticking(progress):
-        for k, spec in enumerate(dict(r) for r in runs):
-            progress.set_postfix_str("{} {} {}".format(spec["name"], spec["backend"],
-                                                       spec["netlist"]))
-            folder = None
-            if args.build_dir:
-                folder = "{}/{:03d}_{}_{}_{}".format(args.build_dir, k, spec["name"],
-                                                     spec["backend"], spec["netlist"])
-            try:
-                result = verify(spec.pop("name"), spec.pop("options"), folder=folder, **spec)
-            except ValueError as exc:
-                if not (args.all or args.bench):
-                    raise
-                # a configuration the design cannot take (say so; it is not a pass)
-                result = None
-                progress.write("skip {} {}: {}".format(runs[k]["name"], runs[k]["options"], exc),
-                               file=sys.stderr)
+             enabled=not args.no_progress) as progress, ticking(progress), \
+            (ProcessPoolExecutor(max_workers=args.jobs) if parallel else nullcontext()) as pool:
+        done = (_parallel(pool, runs, args.build_dir) if parallel
+                else _serial(runs, args.build_dir, progress))
+        for k, result, skip in done:
             progress.update(1)
-            if result is None:
+            if skip is not None:
+                if not (args.all or args.bench):
+                    raise ValueError(skip)
+                # a configuration the design cannot take (say so; it is not a pass)
+                progress.write("skip {} {}: {}".format(runs[k]["name"], runs[k]["options"],
+                                                       skip), file=sys.stderr)
                 continue
-            results.append(result)
+            results[k] = result
             if not args.json:
                 progress.write(_line(result))
+    wall = time.monotonic() - start
+    results = [results[k] for k in sorted(results)]
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 and not (args.all or args.bench)
                          else results, indent=2))
@@ -153,7 +183,8 @@ def run(args):
                 r["backend"], r["cycles_per_second"], r["run_seconds"], r["seconds"]))
     if args.all and not args.json:
         total = sum(r["seconds"] for r in results)
-        print("{} runs, {:,} inputs, {} failed, {:.0f} s".format(
-            len(results), sum(r["count"] for r in results),
-            sum(not r["passed"] for r in results), total))
+        print("{} runs, {:,} inputs, {} failed, {:.0f} s of runs, {:.0f} s wall clock on {} "
+              "job{}".format(len(results), sum(r["count"] for r in results),
+                             sum(not r["passed"] for r in results), total, wall, args.jobs,
+                             "s" if args.jobs > 1 else ""))
     return 0 if results and all(r["passed"] for r in results) else 1

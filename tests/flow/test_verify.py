@@ -221,3 +221,14 @@ def test_verify_matrix_restricted_to_one_design(monkeypatch, capsys):
     monkeypatch.setattr(command, "verify", fake)
     assert main(["verify", "--all", "--designs", "comparator", "--no-progress"]) == 0
     assert seen == [("comparator", "none"), ("comparator", "none")]
+
+
+def test_verify_matrix_on_two_jobs_keeps_the_order(capsys):
+    # two processes: the results come back in the matrix's order whatever finishes first
+    assert main(["verify", "--all", "--designs", "comparator", "--jobs", "2", "--vectors", "64",
+                 "--json", "--no-progress"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["options"] for r in out] == [{}, {"threshold": "runtime"}]
+    assert all(r["mismatches"] == 0 and r["count"] == 64 for r in out)
+    assert main(["verify", "--jobs", "0"]) == 2
+    assert "--jobs must be at least 1, not 0" in capsys.readouterr().err

@@ -41,7 +41,10 @@ class SignFold(ChainStage):
         self._clamp = reduction.a_clamp
         self._split = steps == 2
         layout = folded_layout(reduction)
-        chain = StageChain("fold", [layout] * steps, {"a": input_format.f_bits})
+        # the register between the two steps holds |x| before the clamp: W bits (the
+        # most negative x folds to 2^(W-1)), where the clamped a may need fewer
+        unclamped = data.StructLayout({"sign": 1, "a": input_format.width})
+        chain = StageChain("fold", [unclamped, layout][2 - steps:], {"a": input_format.f_bits})
         super().__init__({"i": In(stream.Signature(signed(input_format.width))),
                           "o": Out(stream.Signature(layout))}, chain, stall)
 

@@ -235,3 +235,16 @@ def test_derived_correct_rounding_split_keeps_the_carried_coefficients():
     xs = [1, 2, 100, 12345, -12345] + _sample(dut.params, count=60)
     out, _ = run_stream(dut, xs, stall=0.2, seed=7)
     assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]
+
+
+def test_two_step_fold_keeps_the_most_negative_input():
+    # found by `sigmoid-hw verify --all`: with the fold in two steps (|x|, then the clamp)
+    # the register between them was as narrow as the clamped a, and |x| = 2^(W-1) of the
+    # most negative input wrapped to 0 (sigmoid(-8) came out 1/2)
+    from model.fixed import SQ
+    dut = SigmoidPipeline(SQ(4, 8), 8, target_mhz=150)
+    assert dut._schedule.fold == 2 and dut.plan.reduction.a_clamp is not None
+    xs = [-2048, -2047, -1, 0, 2047] + _sample(dut.params, count=100)
+    out, _ = run_stream(dut, xs, stall=0.2, seed=3)
+    assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]
+    assert out[0] == 0

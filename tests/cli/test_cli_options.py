@@ -68,7 +68,7 @@ def test_every_coefficient_source_everywhere(command, capsys):
 
 @pytest.mark.parametrize("command, kinds", [
     (["simulate"], ("pipeline", "function")),
-    (["build", "--board", "icebreaker"], ("pipeline",)),
+    (["build", "--board", "icebreaker"], ("pipeline", "function")),
     (["synth", "--device", "up5k"], ("pipeline", "comparator", "baseline", "function", "unit")),
 ])
 def test_design_choices_come_from_the_registry(command, kinds, capsys):
@@ -114,4 +114,12 @@ def test_function_option_selects_the_design(function, design):
     assert (args.design, args.function) == (design, function)
     assert parser.parse_args(["--function", "sigmoid", "--design", "pipeline-cr"]).design \
         == "pipeline-cr"
-    assert not _parses(["build", "--board", "icebreaker", "--function", function])
+    # build puts a function pipeline on the board; a command without function designs
+    # (the threshold command has no --design) refuses the option
+    args = build_parser().parse_args(["build", "--board", "icebreaker", "--function", function])
+    assert args.design == design
+    assert not _parses(["threshold", "--function", function])
+    only_comparators = argparse.ArgumentParser()
+    add_design_arguments(only_comparators, kinds=("comparator",))
+    with pytest.raises(SystemExit):
+        only_comparators.parse_args(["--function", function])

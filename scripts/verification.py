@@ -90,7 +90,8 @@ def _vectors(record, component, count, seed):
 
     A unit (kind ``"unit"``) takes ``{x, function}`` and gives ``{y,
     function}``: its words are the struct's bits, every x once for every
-    function.
+    function. The pysim payloads are a function that makes the list (only
+    pysim needs Python objects: 2^25 of them would take gigabytes).
     """
     fmt = _input_format(record, component)
     extra = component.plan.reduction.thresholds if record.kind == "pipeline" else ()
@@ -98,15 +99,18 @@ def _vectors(record, component, count, seed):
     limit = _bench_limit(record, component)
     if record.kind != "unit":
         y = _model(record, component, x, **({} if limit is None else {"limit": limit}))
-        return x, y, [int(v) for v in x], lambda word: word
+        return x, y, lambda: [int(v) for v in x], lambda word: word
     i_layout = data.Layout.cast(component.i.payload.shape())
     o_layout = data.Layout.cast(component.o.payload.shape())
-    words, expected, payloads = [], [], []
-    for f in range(len(component.functions)):
+    words, expected = [], []
+    functions = range(len(component.functions))
+    for f in functions:
         y = _model(record, component, x, function=f)
         words.append(_pack(i_layout, {"x": x, "function": f}))
         expected.append(_pack(o_layout, {"y": y, "function": f}))
-        payloads += [{"x": int(v), "function": f} for v in x]
+
+    def payloads():
+        return [{"x": int(v), "function": f} for f in functions for v in x]
     return (np.concatenate(words), np.concatenate(expected), payloads,
             lambda fields: int(_pack(o_layout, fields)))
 
@@ -203,7 +207,7 @@ def _pysim(component, raw, expected, payloads, pack, in_width, limit, stall, gap
             ctx.set(component.limit, limit)
     errors = 0
     try:
-        outputs, cycles = run_stream(component, payloads, stall=stall, gap=gap,
+        outputs, cycles = run_stream(component, payloads(), stall=stall, gap=gap,
                                      seed=seed, max_idle=wait, extra=extra,
                                      progress=None if progress is None else
                                      (lambda n: progress(n)))

@@ -81,13 +81,20 @@ def rounding_candidates(params):
         # a = 2^(W-1) (the fold of the most negative input) is not a positive input of the
         # format: trace -a, whose folded value is the same a
         tr = trace_fixed(-a, plain)
-        low = np.asarray(tr["sum_0"] % unit).astype(np.int64) if not plan.wide else \
-            np.array([int(v) % unit for v in tr["sum_0"]], dtype=np.int64)
-        near = (low <= margin) | (low >= unit - margin)
+        near = _near_boundary(tr["sum_0"], unit, margin, plan.wide)
         found_a.append(a[near])
         found_acc.append(np.array([int(v) for v in np.asarray(tr["acc_0"])[near]],
                                   dtype=np.int64))
     return np.concatenate(found_a), np.concatenate(found_acc)
+
+def _near_boundary(sum_0, unit, margin, wide):
+    """Where ``sum_0`` lies within ``margin`` of a multiple of ``unit`` (bool array)."""
+    if wide:
+        # Python ints: with derived coefficients at 24 bits the unit is above 2^63
+        return np.array([not margin < int(v) % unit < unit - margin for v in sum_0], dtype=bool)
+    low = np.asarray(sum_0 % unit).astype(np.int64)
+    return (low <= margin) | (low >= unit - margin)
+
 
 @functools.lru_cache(maxsize=32)
 def find_corrections(params):

@@ -135,3 +135,15 @@ def test_candidates_do_not_depend_on_the_block_size(monkeypatch):
     parts = rounding.rounding_candidates(params)
     assert whole[0].size > 0
     assert np.array_equal(whole[0], parts[0]) and np.array_equal(whole[1], parts[1])
+
+
+def test_near_boundary_with_a_unit_above_int64():
+    # derived coefficients at 24 bits, correctly rounded, put the rounding unit of sum_0 at
+    # 2^64 and above: the search raised OverflowError there (found by verify --all)
+    unit, margin = 1 << 70, 1 << 20
+    sums = np.array([3 * unit + 5, 3 * unit - 5, 3 * unit + unit // 2, -unit + margin,
+                     -unit + margin + 1, 7 * unit - margin - 1], dtype=object)
+    near = rounding._near_boundary(sums, unit, margin, True)
+    assert near.tolist() == [True, True, False, True, False, False]
+    small = np.array([5, 1019, 512, 1024 + 3], dtype=np.int64)
+    assert rounding._near_boundary(small, 1024, 5, False).tolist() == [True, True, False, True]

@@ -15,8 +15,9 @@ import subprocess
 
 import pytest
 
-CELL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "flow",
-                    "cells", "ecp5_mult18x18d.v")
+# the repository root is two folders up (tests/flow/)
+CELL = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                    "flow", "cells", "ecp5_mult18x18d.v")
 pytestmark = pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog missing")
 
 

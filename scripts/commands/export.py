@@ -140,6 +140,25 @@ def _error_text(record, component):
     return lines
 
 
+def _unit_error_text(record, component):
+    """Each function's proven bound and, up to 2^20 inputs, its measured error."""
+    from model.function_exact import function_error_metrics
+    from model.functions import error_bound
+    fmt, lines = component.input_format, []
+    for k, (fn, out) in enumerate(zip(component.functions, component.output_formats)):
+        text = "{:<11}{}: |y - 2^{} {}(x)| < {:.4f} ulp where not saturated (proven bound)".format(
+            "Error" if not lines else "", fn, out.f_bits, fn,
+            float(error_bound(component.params, fn)))
+        if fmt.width <= _EXHAUSTIVE_MAX_WIDTH:
+            raw = fmt.raw_range()
+            m = function_error_metrics(fn, record.model(component, raw, function=k), raw, fmt,
+                                       out)
+            text += "; over all {:,} inputs max {:.4f} ulp, {:.2%} correctly rounded".format(
+                m["count"], m["max_ulp"], m["correctly_rounded"])
+        lines.append(text)
+    return lines
+
+
 def header_lines(component, design, fmt, top, ports, command=None):
     """The lines of the header comment (without comment markers)."""
     import amaranth
@@ -169,6 +188,13 @@ def header_lines(component, design, fmt, top, ports, command=None):
                                                           component.output_format))
         lines.append("Parameters {}".format(component.params.describe()))
         lines += _error_text(record, component)
+    elif record.kind == "unit":
+        lines.append("Function   {} chosen per word by i.payload.function (its index), x in "
+                     "{}".format(", ".join("{} (y in {})".format(f, o) for f, o in zip(
+                         component.functions, component.output_formats)),
+                                 component.input_format))
+        lines.append("Parameters {}".format(component.params.describe()))
+        lines += _unit_error_text(record, component)
     elif record.kind == "comparator":
         lines.append("Function   the decision sigmoid(x) > t without computing sigmoid: x >= "
                      "logit(t), x in {}".format(component.input_format))

@@ -216,3 +216,18 @@ def test_baseline_testbench_passes_in_icarus(tmp_path, capsys):
     assert main(["export", "--design", "rom", "-o", str(tmp_path / "rom.v"), "--vectors", "256",
                  "--simulate"]) == 0
     assert re.search(r"^icarus +PASS 256$", capsys.readouterr().out, re.M)
+
+
+def test_unit_header_at_a_wider_output_names_each_function(tmp_path, capsys):
+    # the unit's header read its outputs as UQ(0,16) whatever output_bits was (verify --all
+    # reported "export header failed" for every unit configuration above 16 bits)
+    out = tmp_path / "unit.v"
+    assert main(["export", "--design", "activation", "--input-format", "SQ(4,8)",
+                 "--output-bits", "12", "--no-testbench", "-o", str(out)]) == 0
+    head = [line for line in out.read_text().splitlines() if line.startswith("//")]
+    text = "\n".join(head)
+    assert "sigmoid (y in UQ(0, 12)), tanh (y in SQ(1, 11))" in text
+    errors = [line for line in head if "(proven bound)" in line]
+    assert [("sigmoid:" in errors[0]), ("tanh:" in errors[1])] == [True, True]
+    for line in errors:
+        assert float(re.search(r"max ([0-9.]+) ulp", line).group(1)) < 1

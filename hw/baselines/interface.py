@@ -47,6 +47,28 @@ class Baseline(wiring.Component):
     def input_format(self):
         return INPUT_FORMAT
 
+    def global_stall(self, m):
+        """The stall every register of a baseline holds on: ``o`` has a word not taken.
+
+        Drives ``i.ready`` (its complement) in ``m`` and returns the stall.
+        """
+        stall = self.o.valid & ~self.o.ready
+        m.d.comb += self.i.ready.eq(~stall)
+        return stall
+
+    @staticmethod
+    def delay_line(m, stall, first, depth, name):
+        """``depth`` registers, the first loaded from ``first``, each from the one before.
+
+        All hold while ``stall``; returns the list (register k is ``first`` k+1
+        cycles late).
+        """
+        line = [Signal(name="{}{}".format(name, n)) for n in range(1, depth + 1)]
+        with m.If(~stall):
+            m.d.sync += line[0].eq(first)
+            m.d.sync += [line[n].eq(line[n - 1]) for n in range(1, depth)]
+        return line
+
     @property
     def output_format(self):
         return self._output_format

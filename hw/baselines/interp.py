@@ -67,16 +67,15 @@ class Interp256(BaselineSigmoid):
 
     def elaborate(self, platform):
         m = Module()
-        stall = self.o.valid & ~self.o.ready
-        m.d.comb += self.i.ready.eq(~stall)
+        stall = self.global_stall(m)
 
         m.submodules.table = table = _knot_memory(interp256_entries())
         read = table.read_port()
 
         x = self.i.payload
         sum_width = OUTPUT_BITS + _FRACTION_BITS + 1  # r < 2**25, with 2**25 + 255 - r
-        valid = [Signal(name="valid{}".format(n)) for n in range(1, 8)]
-        negative = [Signal(name="negative{}".format(n)) for n in range(1, 7)]
+        valid = self.delay_line(m, stall, self.i.valid, 7, "valid")
+        negative = self.delay_line(m, stall, x[-1], 6, "negative")
         magnitude = Signal(INPUT_FORMAT.width)
         u = Signal(INPUT_FORMAT.width + 2)
         fraction = [Signal(_FRACTION_BITS, name="fraction{}".format(n)) for n in (3, 4)]
@@ -104,13 +103,7 @@ class Interp256(BaselineSigmoid):
                 knot.eq(entry.knot),
                 r.eq((knot << _FRACTION_BITS) + product),
                 result.eq(mirrored[_FRACTION_BITS:sum_width]),
-                valid[0].eq(self.i.valid),
-                negative[0].eq(x[-1]),
             ]
-            for n in range(1, 7):
-                m.d.sync += valid[n].eq(valid[n - 1])
-            for n in range(1, 6):
-                m.d.sync += negative[n].eq(negative[n - 1])
         m.d.comb += [
             self.o.valid.eq(valid[6]),
             self.o.payload.eq(result),
@@ -154,8 +147,7 @@ class TanhInterp256(BaselineTanh):
 
     def elaborate(self, platform):
         m = Module()
-        stall = self.o.valid & ~self.o.ready
-        m.d.comb += self.i.ready.eq(~stall)
+        stall = self.global_stall(m)
 
         m.submodules.table = table = _knot_memory(tflite_sigmoid_table())
         read = table.read_port()
@@ -163,8 +155,8 @@ class TanhInterp256(BaselineTanh):
         sum_width = OUTPUT_BITS + fb            # r < 2**24; the roundings work modulo 2**24
 
         x = self.i.payload
-        valid = [Signal(name="valid{}".format(n)) for n in range(1, 8)]
-        negative = [Signal(name="negative{}".format(n)) for n in range(1, 7)]
+        valid = self.delay_line(m, stall, self.i.valid, 7, "valid")
+        negative = self.delay_line(m, stall, x[-1], 6, "negative")
         saturated = [Signal(name="saturated{}".format(n)) for n in (3, 4, 5)]
         magnitude = Signal(INPUT_FORMAT.width)
         u = Signal(INPUT_FORMAT.width + 2)
@@ -194,13 +186,7 @@ class TanhInterp256(BaselineTanh):
                 saturated[2].eq(saturated[1]),
                 r.eq(Mux(saturated[2], ((1 << OUTPUT_BITS) - 1) << fb, (knot << fb) + product)),
                 result.eq(rounded[fb:sum_width]),
-                valid[0].eq(self.i.valid),
-                negative[0].eq(x[-1]),
             ]
-            for n in range(1, 7):
-                m.d.sync += valid[n].eq(valid[n - 1])
-            for n in range(1, 6):
-                m.d.sync += negative[n].eq(negative[n - 1])
         m.d.comb += [
             self.o.valid.eq(valid[6]),
             self.o.payload.eq(result),

@@ -43,8 +43,7 @@ class PLAN(BaselineSigmoid):
 
     def elaborate(self, platform):
         m = Module()
-        stall = self.o.valid & ~self.o.ready
-        m.d.comb += self.i.ready.eq(~stall)
+        stall = self.global_stall(m)
         one17 = 1 << (OUTPUT_BITS + 1)  # 1.0 at the 17 fraction bits PLAN is exact at
         width = OUTPUT_BITS + 2  # y17 + 1 before the final >> 1
         mask = (1 << width) - 1

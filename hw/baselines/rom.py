@@ -49,8 +49,7 @@ class DirectROM(BaselineSigmoid):
 
     def elaborate(self, platform):
         m = Module()
-        stall = self.o.valid & ~self.o.ready
-        m.d.comb += self.i.ready.eq(~stall)
+        stall = self.global_stall(m)
 
         entries = [int(v) for v in rom_entries()]
         if min(entries) < _HALF:

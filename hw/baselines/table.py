@@ -37,8 +37,7 @@ class Table1024(BaselineSigmoid):
 
     def elaborate(self, platform):
         m = Module()
-        stall = self.o.valid & ~self.o.ready
-        m.d.comb += self.i.ready.eq(~stall)
+        stall = self.global_stall(m)
 
         entries = [int(v) for v in table1024_entries()]
         m.submodules.table = table = Memory(shape=unsigned(OUTPUT_BITS), depth=len(entries),
@@ -92,8 +91,7 @@ class Tanh1024(BaselineTanh):
 
     def elaborate(self, platform):
         m = Module()
-        stall = self.o.valid & ~self.o.ready
-        m.d.comb += self.i.ready.eq(~stall)
+        stall = self.global_stall(m)
 
         depth = 1 << TANH_TABLE_BITS
         shift = INPUT_FORMAT.f_bits - 7            # bins of 1/128

@@ -12,7 +12,7 @@ from amaranth.sim import Simulator
 from flow.implement import icetime_fmax, parse_icetime
 from hw.baselines.limits import RegisteredAdd, RegisteredMultiply
 from hw.pipeline import SigmoidPipeline
-from hw.streamsim import first_output, run_stream
+from hw.streamsim import first_output, run_stream, stream_put
 from hw.timing import FAMILIES, chunks, pack, schedule, segments
 from model.pipeline import derive_params, plan_for, sigmoid_fixed
 
@@ -100,10 +100,7 @@ def test_credit_handshake_never_drops_and_ready_follows_o_ready():
 
     async def producer(ctx):
         for x in xs:
-            ctx.set(dut.i.payload, x)
-            ctx.set(dut.i.valid, 1)
-            await ctx.tick().until(dut.i.ready)
-        ctx.set(dut.i.valid, 0)
+            await stream_put(ctx, dut.i, x)
 
     async def consumer(ctx):
         rng = random.Random(3)

@@ -10,6 +10,7 @@ import pytest
 from amaranth import Module
 from amaranth.sim import Simulator
 
+from hw.streamsim import stream_put
 from link.uart import UARTRx, UARTTx, baud_divisor
 
 CLK = 1_600_000
@@ -94,10 +95,7 @@ def test_tx_sends_back_to_back_frames():
     async def testbench(ctx):
         assert ctx.get(dut.tx) == 1
         for byte in data:
-            ctx.set(dut.i.payload, byte)
-            ctx.set(dut.i.valid, 1)
-            await ctx.tick().until(dut.i.ready)
-        ctx.set(dut.i.valid, 0)
+            await stream_put(ctx, dut.i, byte)
 
     async def recorder(ctx):
         for _ in range(len(data) * 10 * DIV + 4 * DIV):
@@ -175,10 +173,7 @@ def test_loopback_at_115200_from_12_mhz():
 
     async def source(ctx):
         for byte in data:
-            ctx.set(tx.i.payload, byte)
-            ctx.set(tx.i.valid, 1)
-            await ctx.tick().until(tx.i.ready)
-        ctx.set(tx.i.valid, 0)
+            await stream_put(ctx, tx.i, byte)
 
     async def sink(ctx):
         ctx.set(rx.o.ready, 1)

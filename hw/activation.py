@@ -204,9 +204,10 @@ class ActivationUnit(wiring.Component):
         core_x = Signal(signed(core_w))
         if len(maps) == 1:      # no choice to make: no mux in front of the core's fold
             m.d.comb += core_x.eq(x << maps[0].input_shift)
-        for k, fm in enumerate(maps if len(maps) > 1 else ()):
-            with m.If(fn == k):
-                m.d.comb += core_x.eq(x << fm.input_shift)
+        else:
+            for k, fm in enumerate(maps):
+                with m.If(fn == k):
+                    m.d.comb += core_x.eq(x << fm.input_shift)
         m.d.comb += [core.i.valid.eq(self.i.valid), core.i.payload.eq(core_x),
                      self.i.ready.eq(core.i.ready)]
 
@@ -251,11 +252,11 @@ class ActivationUnit(wiring.Component):
                 out["fix"] = fix
             return out
 
-        def product(m, q):
-            return dict({name: q[name] for name in self._carried}, p=q["s"] * q["b"])
-
         def keep(q):
             return {name: q[name] for name in self._carried}
+
+        def product(m, q):
+            return dict(keep(q), p=q["s"] * q["b"])
 
         def partials(m, q):
             terms = _partial_products(q["s"], q["b"], self._s_chunks, self._b_chunks)

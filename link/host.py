@@ -59,7 +59,21 @@ def exchange(port, words, protocol, *, window=4, timeout=1.0, progress=None):
     timeout : float
         Seconds without any byte after which the words in flight are given up
         (the ledger then says whether the board reported them lost).
+
+    Raises
+    ------
+    TypeError
+        If ``window`` is not an integer.
+    ValueError
+        If ``window`` is below 1 (nothing would be sent) or ``timeout`` is
+        not above 0.
     """
+    if isinstance(window, bool) or not isinstance(window, int):
+        raise TypeError("Window must be an integer, not {!r}".format(window))
+    if window < 1:
+        raise ValueError("Window must be at least 1, not {!r}".format(window))
+    if not timeout > 0:
+        raise ValueError("Timeout must be a number of seconds above 0, not {!r}".format(timeout))
     decoder = protocol.decoder()
     ledger = Ledger(len(words))
     sent = 0

@@ -7,6 +7,7 @@ package's docstring); this file only finds them and dispatches.
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 
 from scripts import commands
@@ -24,10 +25,30 @@ def _command_modules():
 
 
 class _Parser(argparse.ArgumentParser):
-    """Errors on one line (no usage block), exit code 2."""
+    """Errors on one line (no usage block), exit code 2.
+
+    Values that start with a minus sign but are numbers (``-inf``, ``-3/4``,
+    ``-1e-3``) are values, not options: argparse's own test knows only
+    ``-1`` and ``-0.5``, so ``threshold -inf`` was taken for an option.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NEGATIVE_NUMBER
 
     def error(self, message):
         self.exit(2, "{}: error: {}\n".format(self.prog, message))
+
+
+_NEGATIVE_NUMBER = re.compile(
+    r"^-(\d+(/\d+)?|\d*\.?\d+([eE][-+]?\d+)?|inf|infinity)$", re.IGNORECASE)
+
+
+def os_error_message(exc):
+    """One line for a failed file or device operation: what failed, on which path."""
+    if exc.strerror and exc.filename is not None:
+        return "{}: {!r}".format(exc.strerror, exc.filename)
+    return str(exc)
 
 
 def build_parser():
@@ -56,6 +77,12 @@ def main(argv=None):
     except (TypeError, ValueError) as exc:
         # Parameter errors are the user's to fix: one line, no traceback.
         print("sigmoid-hw {}: error: {}".format(args.command, exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # A path that cannot be written or read (an output under /dev/null, a missing
+        # input file): the user's to fix, one line as well.
+        print("sigmoid-hw {}: error: {}".format(args.command, os_error_message(exc)),
+              file=sys.stderr)
         return 2
 
 

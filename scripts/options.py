@@ -19,7 +19,8 @@ from hw.designs import DEFAULT_DESIGN, DESIGNS
 from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
 
 __all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
-           "pipeline_params_from_args", "parse_threshold", "probability"]
+           "pipeline_params_from_args", "parse_threshold", "probability", "positive_int",
+           "positive_float"]
 
 # The pipeline options, in the order of the factories' signatures.
 PIPELINE_OPTIONS = ("input_format", "output_bits", "order", "coefficients", "rounding")
@@ -73,6 +74,28 @@ def probability(text):
     if value is None or math.isnan(value) or not 0 <= value < 1:
         raise argparse.ArgumentTypeError(
             "must be a probability in [0, 1), not {!r}".format(text))
+    return value
+
+
+def positive_int(text):
+    """argparse type: an integer of at least 1 (a count: requests in flight, jobs)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError("must be an integer of at least 1, not {!r}".format(text))
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number above 0 (seconds, MHz)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("must be a number above 0, not {!r}".format(text))
     return value
 
 

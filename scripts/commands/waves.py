@@ -13,7 +13,8 @@ from fractions import Fraction
 from hw.designs import design, make_design
 from model.baselines import INPUT_FORMAT as BASELINE_INPUT_FORMAT
 from model.fixed import parse_format
-from report.waves import RUNTIME_THRESHOLD, expected_outputs, runtime_limit, write_waves
+from report.waves import (RUNTIME_THRESHOLD, expected_outputs, runtime_limit, unit_inputs,
+                          write_waves)
 from scripts.options import add_design_arguments, design_options_from_args, probability
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "default_inputs", "parse_inputs",
@@ -130,6 +131,9 @@ def run(args):
             len(raw), fmt.to_float(raw[0]), fmt.to_float(raw[-1]),
             fmt.to_float(raw[1] - raw[0]) if len(raw) > 1 else 0)
     component = make_design(args.design, **design_options_from_args(args))
+    if record.kind == "unit":
+        raw = unit_inputs(component, raw)
+        what += ", each through {}".format(", ".join(component.functions))
     result = write_waves(record, component, raw, args.out, args.design, stall=args.stall,
                          gap=args.gap, seed=args.seed)
     expected = expected_outputs(record, component, raw)

@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """The defects a new user met on a fresh clone (issue 22), one test or more each.
 
 Each command error is one line on stderr, ``sigmoid-hw COMMAND: error: ...``,
@@ -113,3 +114,37 @@ def test_host_takes_inf_as_a_threshold(capsys):
     err = _error(capsys, ["host", "--port", "/nonexistent/tty", "--range", "0", "4",
                           "--threshold", "nan"])
     assert err == "sigmoid-hw host: error: Threshold must not be NaN, not nan"
+
+
+# 2. waves --design activation: a unit's struct payloads ({x, function} in, {y, function} out).
+
+def test_waves_of_the_activation_unit(tmp_path, capsys):
+    code = main(["waves", "--design", "activation", "--inputs=-1,0,0.5", "--out",
+                 str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert re.search(r"^outputs    6 collected in \d+ cycles, all equal the model \(6/6\)$",
+                     out, re.M), out
+    assert re.search(r"^groups     2 groups, 11 traces, 3 number views \(x_SQ4_12, "
+                     r"y_sigmoid_UQ0_16, y_tanh_SQ1_15\)$", out, re.M), out
+    assert (tmp_path / "activation.vcd").stat().st_size > 0
+    assert "y_tanh_SQ1_15" in (tmp_path / "activation.gtkw").read_text()
+
+
+def test_unit_expected_outputs_from_exact_values():
+    from hw.designs import design, make_design
+    from report.waves import expected_outputs, unit_inputs
+    from amaranth.hdl import Fragment
+    unit = make_design("activation")
+    Fragment.get(unit, None)      # used: the registry's factory is not this file's
+    words = unit_inputs(unit, [0, -4096])          # x = 0 and x = -1 in SQ(4,12)
+    assert words == [{"x": 0, "function": 0}, {"x": -4096, "function": 0},
+                     {"x": 0, "function": 1}, {"x": -4096, "function": 1}]
+    y = expected_outputs(design("activation"), unit, words)
+    # sigmoid(0) = 1/2 in UQ(0,16); sigmoid(-1) = 0.268941... -> 17625.6 ulp (faithful: 17625
+    # or 17626); tanh(0) = 0; tanh(-1) = -0.761594... -> -24955.9 ulp of SQ(1,15), as the
+    # 16-bit two's complement the y field carries.
+    assert y[0] == {"y": 32768, "function": 0}
+    assert y[1]["function"] == 0 and y[1]["y"] in (17625, 17626)
+    assert y[2] == {"y": 0, "function": 1}
+    assert y[3]["function"] == 1 and y[3]["y"] in (65536 - 24956, 65536 - 24955)

@@ -25,7 +25,9 @@ from model.fixed import SQ, UQ, FixedFormat
 from model.function_exact import correctly_rounded
 from model.validate import check_instance
 
-__all__ = ["FunctionSpec", "Problem", "problem", "MAX_INPUT_BITS"]
+__all__ = ["FunctionSpec", "Problem", "problem", "find_corrections", "apply_corrections",
+           "unit_model",
+           "MAX_INPUT_BITS"]
 
 MAX_INPUT_BITS = 24     # every method's proof runs on every input
 
@@ -142,3 +144,33 @@ def problem(spec, fold):
     lo, hi, dfmt, (r, frac) = _folded_values(spec.function, spec.input_format,
                                              spec.output_format, fold)
     return Problem(spec, fold, lo, hi, dfmt, r, frac)
+
+
+def find_corrections(problem, y_h):
+    """``((a, delta), ...)``: every domain point where ``y_h`` is not ``R``, with ``R - y_h``.
+
+    The correct-rounding mechanism of every method (``y_h`` from a plan whose
+    bound is small, so the list is short); checked on every point, so the
+    corrected ``y_h`` equals ``R`` everywhere.
+    """
+    y_h = np.asarray(y_h, dtype=np.int64)
+    wrong = np.flatnonzero(y_h != problem.rounded)
+    return tuple((int(problem.lo + k), int(problem.rounded[k] - y_h[k])) for k in wrong)
+
+
+def apply_corrections(corrections, a, y_h):
+    """``y_h`` with ``delta`` added where ``a`` is a corrected point (numpy int64)."""
+    y = np.array(y_h, dtype=np.int64, copy=True)
+    a = np.asarray(a, dtype=np.int64)
+    for point, delta in corrections:
+        y[a == point] += delta
+    return y
+
+
+def unit_model(plan, evaluate, raw_x):
+    """The raw outputs of a method's unit for ``raw_x``: fold, ``evaluate(plan, a)``,
+    corrections, unfold, saturation (what ``hw.methods.folded.FoldedUnit`` computes)."""
+    raw_x = np.asarray(raw_x, dtype=np.int64)
+    a, _ = plan.problem.fold.fold(raw_x)
+    y_h = apply_corrections(plan.corrections, a, evaluate(plan, a))
+    return plan.problem.unfold(y_h, raw_x)

@@ -1,0 +1,182 @@
+"""``FoldedUnit``: the frame every method's core sits in (fold, core, unfold, saturate).
+
+The stream contract and the symmetry are written once, here; a method
+(``FunctionTable``, ``MultipartiteTable``, ``PiecewisePolynomial``) supplies
+only its core datapath, ``a -> y_h``, from its plan (``model.methods``)::
+
+    x ──reg──> fold: a = |x| (or x), sign ──> core (core_latency cycles) ──> y_h
+                 │                                                         │
+                 └─ sign, a, correction delta: delay lines ────────────────┤
+                                                                            v
+         y = clip(k_h (y_h + delta) + k_a a' + c 2^f_out, lo, hi) ──reg──> o
+
+One result per clock; every register holds while ``o.valid & ~o.ready`` (the
+shared stall of ``hw.baselines.interface``), so ``i.ready`` is its
+complement; ``latency = core_latency + 2``. ``(k_h, k_a, c)`` is the fold's
+triple for the sign (``model.exact.function.Fold``), ``delta`` the plan's
+correction for ``a`` (correct rounding), 0 elsewhere. The model of a unit is
+``model.methods.spec.Problem.unfold`` of the method's ``evaluate``: the same
+integers.
+
+Subclasses implement ``core_latency`` and ``elaborate_core(m, a, stall)``,
+which returns the signed value ``y_h`` of the ``a`` presented
+``core_latency`` enabled cycles before, every register in it holding while
+``stall``.
+"""
+
+from amaranth import *
+from amaranth.lib import wiring, stream
+from amaranth.lib.wiring import In, Out
+
+from hw.timing import FAMILIES
+from model.methods.spec import Problem
+from model.validate import check_instance, check_real
+
+__all__ = ["FoldedUnit"]
+
+
+def _check_family(family):
+    if family is None:
+        return None
+    if not isinstance(family, str):
+        raise TypeError("family must be one of {}, not {!r}".format(
+            ", ".join(repr(f) for f in sorted(FAMILIES)), family))
+    if family not in FAMILIES:
+        raise ValueError("family must be one of {}, not {!r}".format(
+            ", ".join(repr(f) for f in sorted(FAMILIES)), family))
+    return family
+
+
+class FoldedUnit(wiring.Component):
+    """Base of the method units (module docstring).
+
+    Parameters
+    ----------
+    plan
+        A method's plan: has ``problem`` (``model.methods.spec.Problem``) and
+        ``corrections`` (``((a, delta), ...)``).
+    target_mhz : float or None
+        A clock the core should meet (the method decides where its registers go).
+    family : ``"ecp5"``, ``"ice40-up"``, ``"ice40-hx"`` or None
+        The delay model's family (``hw.timing.FAMILIES``).
+
+    Members
+    -------
+    i : In(stream.Signature(signed(W_in)))
+        Raw input x.
+    o : Out(stream.Signature(signed or unsigned(W_out)))
+        Raw output y.
+    """
+
+    def __init__(self, plan, *, target_mhz=None, family=None):
+        check_instance("plan.problem", getattr(plan, "problem", None), Problem,
+                       "a Problem (the plan of a method)")
+        if target_mhz is not None:
+            target_mhz = float(check_real("target_mhz", target_mhz, 0, 2000, open_lo=True))
+        self._family = _check_family(family)
+        if target_mhz is not None and family is None:
+            raise ValueError("target_mhz={} needs a family (one of {})".format(
+                target_mhz, ", ".join(sorted(FAMILIES))))
+        self._plan = plan
+        self._target_mhz = target_mhz
+        spec = plan.problem.spec
+        out = spec.output_format
+        super().__init__({
+            "i": In(stream.Signature(signed(spec.input_format.width))),
+            "o": Out(stream.Signature((signed if out.signed else unsigned)(out.width))),
+        })
+
+    plan = property(lambda self: self._plan)
+    target_mhz = property(lambda self: self._target_mhz)
+    family = property(lambda self: self._family)
+    input_format = property(lambda self: self._plan.problem.spec.input_format)
+    output_format = property(lambda self: self._plan.problem.spec.output_format)
+    function = property(lambda self: self._plan.problem.spec.function)
+    rounding = property(lambda self: self._plan.problem.spec.rounding)
+
+    @property
+    def core_latency(self):
+        raise NotImplementedError("a method unit defines core_latency")
+
+    def elaborate_core(self, m, a, stall):
+        raise NotImplementedError("a method unit defines elaborate_core")
+
+    @property
+    def latency(self):
+        return self.core_latency + 2
+
+    def elaborate(self, platform):
+        m = Module()
+        problem = self._plan.problem
+        fold = problem.fold
+        spec = problem.spec
+        stall = self.o.valid & ~self.o.ready
+        m.d.comb += self.i.ready.eq(~stall)
+
+        x = Signal(signed(spec.input_format.width))
+        valid = Signal()
+        with m.If(~stall):
+            m.d.sync += [x.eq(self.i.payload), valid.eq(self.i.valid)]
+        negative = Signal()
+        a = Signal(range(problem.lo, problem.hi + 1))
+        m.d.comb += negative.eq(x < 0)
+        if fold.folded:
+            m.d.comb += a.eq(Mux(negative, -x, x))
+        else:
+            m.d.comb += a.eq(x)
+
+        y_h = self.elaborate_core(m, a, stall)
+
+        corrections = self._plan.corrections
+        if corrections:
+            deltas = [d for _, d in corrections]
+            delta = Signal(range(min(deltas + [0]), max(deltas + [0]) + 1))
+            m.d.comb += delta.eq(0)
+            for point, d in corrections:
+                with m.If(a == point):
+                    m.d.comb += delta.eq(d)
+        else:
+            delta = C(0, 1)
+        side = Cat(negative, a, delta)
+        line = [side]
+        for n in range(self.core_latency):
+            reg = Signal(len(side), name="side{}".format(n + 1))
+            with m.If(~stall):
+                m.d.sync += reg.eq(line[-1])
+            line.append(reg)
+        late = line[-1]
+        late_neg = late[0]
+        late_a = late[1:1 + len(a)].as_unsigned() if fold.folded else \
+            late[1:1 + len(a)].as_signed()
+        late_delta = late[1 + len(a):].as_signed() if corrections else C(0, 1)
+        valid_line = [valid]
+        for n in range(self.core_latency):
+            reg = Signal(name="valid{}".format(n + 1))
+            with m.If(~stall):
+                m.d.sync += reg.eq(valid_line[-1])
+            valid_line.append(reg)
+
+        shift = spec.output_format.f_bits - spec.input_format.f_bits
+        a_out = late_a << max(shift, 0)
+        one = 1 << spec.output_format.f_bits
+        corrected = y_h + late_delta
+        lo, hi = spec.function.saturation(spec.output_format)
+
+        def rebuild(triple):
+            k_h, k_a, c = triple
+            return k_h * corrected + k_a * a_out + c * one
+
+        y = Signal(signed(max(len(corrected), len(a_out), spec.output_format.width) + 4))
+        m.d.comb += y.eq(Mux(late_neg, rebuild(fold.negative), rebuild(fold.positive)))
+        result = Signal.like(self.o.payload)
+        out_valid = Signal()
+        with m.If(~stall):
+            m.d.sync += out_valid.eq(valid_line[-1])
+            with m.If(y < lo):
+                m.d.sync += result.eq(lo)
+            with m.Elif(y > hi):
+                m.d.sync += result.eq(hi)
+            with m.Else():
+                m.d.sync += result.eq(y)
+        m.d.comb += [self.o.valid.eq(out_valid), self.o.payload.eq(result)]
+        return m

@@ -29,7 +29,7 @@ from scripts.commands.export import _bench_limit, _convert, bench_vectors, expor
 __all__ = ["BACKENDS", "NETLISTS", "verify", "configurations", "FORMATS_BY_BITS"]
 
 BACKENDS = ("pysim", "icarus", "verilator")
-NETLISTS = ("none", "ice40", "ecp5")
+NETLISTS = ("none", "ice40", "ecp5", "gowin")
 # the pipeline configurations checked on every input: input format and output bits
 FORMATS_BY_BITS = {16: ("SQ(4,12)", 16), 20: ("SQ(4,16)", 20), 24: ("SQ(5,19)", 24)}
 TARGETS_MHZ = (None, 150)

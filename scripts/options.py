@@ -129,11 +129,36 @@ def add_pipeline_arguments(parser, options=PIPELINE_OPTIONS):
 FUNCTION_DESIGNS = {"sigmoid": None, "tanh": "tanh", "dsigmoid": "dsigmoid", "silu": "silu"}
 
 
+def _check_design_and_function(parser, namespace):
+    """``--design`` and ``--function`` both given must name the same design, in either order."""
+    design, function = getattr(namespace, "_design_given", None), \
+        getattr(namespace, "_function_given", None)
+    if design is None or function is None:
+        return
+    wanted = FUNCTION_DESIGNS[function]
+    if design != wanted and (wanted is not None or design in FUNCTION_DESIGNS.values()):
+        why = ("--function {} is the design {}".format(function, wanted) if wanted else
+               "the design {} computes {}".format(design, design))
+        parser.error("--design {} and --function {} disagree ({}); give one of them"
+                     .format(design, function, why))
+
+
+class _DesignAction(argparse.Action):
+    """``--design``: remembers that it was given, to refuse a ``--function`` naming another."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        setattr(namespace, self.dest, value)
+        namespace._design_given = value
+        _check_design_and_function(parser, namespace)
+
+
 class _FunctionAction(argparse.Action):
     """``--function``: sets ``design`` to the function's design, if this command offers it."""
 
     def __call__(self, parser, namespace, value, option_string=None):
         setattr(namespace, self.dest, value)
+        namespace._function_given = value
+        _check_design_and_function(parser, namespace)
         name = FUNCTION_DESIGNS[value]
         if name is None:
             return
@@ -159,7 +184,7 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
     """
     names = [name for name, record in DESIGNS.items() if kinds is None or record.kind in kinds]
     default = DEFAULT_DESIGN if DEFAULT_DESIGN in names else names[0]
-    parser.add_argument("--design", default=default, choices=names,
+    parser.add_argument("--design", default=default, choices=names, action=_DesignAction,
                         help="design to {} (default {})".format(verb, default))
     parser.add_argument("--function", default="sigmoid", choices=sorted(FUNCTION_DESIGNS),
                         action=_FunctionAction, const=tuple(names),

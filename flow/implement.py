@@ -42,6 +42,7 @@ device (``target_mhz``) so the achieved Fmax is reported whether or not it
 meets the target.
 """
 
+import copy
 import json
 import os
 import re
@@ -287,7 +288,8 @@ def icetime_fmax(asc_path, icetime_args, *, timeout=TOOL_TIMEOUT):
     return fmax
 
 
-def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp"):
+def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp",
+              target_mhz=None):
     """Synthesize, place and route ``component`` out of context on ``device``.
 
     Parameters
@@ -301,6 +303,10 @@ def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp"):
         Where to keep the files (``top.il``, ``synth.ys``, ``netlist.json``,
         ``report.json``, logs); a temporary folder by default.
     toolchain : ``"yowasp"`` or ``"system"``
+    target_mhz : float or None
+        The clock nextpnr's timing-driven placement aims at (``--freq``): the
+        frequency the design was pipelined for, if any; the device's fixed
+        constraint (``Device.target_mhz``) by default.
 
     Returns
     -------
@@ -324,6 +330,11 @@ def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp"):
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise TypeError("Seed must be a non-negative integer, not {!r}".format(seed))
     dev = DEVICES[device]
+    if target_mhz is not None:
+        # the user's target, not the device's fixed constraint (the report said "target
+        # 48 MHz" for a design pipelined for 100)
+        dev = copy.copy(dev)
+        dev.target_mhz = target_mhz
     start = time.monotonic()
     if build_dir is None:
         with tempfile.TemporaryDirectory(prefix="sigmoid-hw-") as tmp:

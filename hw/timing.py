@@ -215,12 +215,17 @@ def schedule(plan, family, target_mhz):
     TypeError, ValueError
         For a target that is not a positive number, or an unknown family.
     """
+    # the family is checked even without a target: family="xilinx" was accepted silently
+    if family is not None and family not in FAMILIES:
+        raise ValueError("family must be one of {}, not {!r}".format(sorted(FAMILIES), family))
     if target_mhz is None:
         return Schedule.none()
-    if not isinstance(target_mhz, numbers.Real) or isinstance(target_mhz, bool) \
-            or not math.isfinite(target_mhz) or target_mhz <= 0:
+    if not isinstance(target_mhz, numbers.Real) or isinstance(target_mhz, bool):
         raise TypeError("target_mhz must be a positive number of MHz or None, not {!r}"
                         .format(target_mhz))
+    if not math.isfinite(target_mhz) or target_mhz <= 0:
+        raise ValueError("target_mhz must be a positive number of MHz or None, not {!r}"
+                         .format(target_mhz))
     if family not in FAMILIES:
         raise ValueError("family must be one of {}, not {!r}".format(sorted(FAMILIES), family))
     fam = FAMILIES[family]

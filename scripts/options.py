@@ -195,7 +195,7 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
     with_pipeline = kinds is None or "pipeline" in kinds
     if with_pipeline and (options is None or "target_mhz" in options):
         from hw.timing import FAMILIES
-        parser.add_argument("--target-mhz", type=float, default=None, metavar="MHZ",
+        parser.add_argument("--target-mhz", type=positive_float, default=None, metavar="MHZ",
                             help="pipeline to this clock frequency (hw.timing's delay model; "
                                  "default: the plain pipeline)")
         parser.add_argument("--family", default=None, choices=sorted(FAMILIES),
@@ -213,13 +213,21 @@ def design_options_from_args(args):
     given = {name: getattr(args, name, None) for name in PIPELINE_OPTIONS}
     threshold = getattr(args, "threshold", None)
     given["threshold"] = None if threshold is None else parse_threshold(threshold)
-    given["target_mhz"] = getattr(args, "target_mhz", None)
+    given["target_mhz"] = target = getattr(args, "target_mhz", None)
     family = getattr(args, "family", None)
-    if family is None and given["target_mhz"] is not None and \
-            isinstance(getattr(args, "device", None), str):
+    if family is not None and target is None:
+        raise ValueError("--family {} is the delay model of --target-mhz, which is not given"
+                         .format(family))
+    device = getattr(args, "device", None)
+    if target is not None and isinstance(device, str):
         from flow.implement import DEVICES
-        if args.device in DEVICES:
-            family = DEVICES[args.device].timing_family
+        if device in DEVICES:
+            own = DEVICES[device].timing_family
+            if family is None:
+                family = own
+            elif family != own:
+                raise ValueError("--family {} is not the delay model of --device {} ({})"
+                                 .format(family, device, own))
     given["family"] = family
     return given
 

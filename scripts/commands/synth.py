@@ -1,6 +1,8 @@
 """``sigmoid-hw synth``: out-of-context synthesis and place-and-route, with a resource and timing report."""
 
 import json
+import math
+import os
 import sys
 
 from flow.implement import DEVICES, DoesNotFit, implement
@@ -56,21 +58,30 @@ def format_report(result):
     return "\n".join("{:<9} {}".format(k, v) for k, v in rows)
 
 
+def _json_value(value):
+    """An option as JSON: numbers as numbers (target_mhz was "100.0"), the rest as text."""
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return value
+    return str(value)
+
+
 def run(args):
     options = design_options_from_args(args)
+    if args.build_dir is not None:
+        os.makedirs(args.build_dir, exist_ok=True)     # a bad folder fails before any work
     component = make_design(args.design, **options)
     try:
         with bar(None, "synthesis, place and route on " + args.device, unit="step",
                  enabled=not args.no_progress) as progress, ticking(progress):
             result = implement(component, args.device, seed=args.seed,
-                               build_dir=args.build_dir, toolchain=args.toolchain)
+                               build_dir=args.build_dir, toolchain=args.toolchain,
+                               target_mhz=options["target_mhz"])
     except (DoesNotFit, ToolchainError) as exc:
         print("sigmoid-hw synth: error: {}".format(exc), file=sys.stderr)
         return 1
     result["design"] = args.design
     result["latency"] = getattr(component, "latency", None)
-    result["options"] = {k: (str(v) if v is not None and not isinstance(v, int) else v)
-                         for k, v in options.items() if v is not None}
+    result["options"] = {k: _json_value(v) for k, v in options.items() if v is not None}
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -181,3 +181,54 @@ def test_design_and_function_that_disagree(capsys, argv, message):
 ])
 def test_design_and_function_that_agree(argv, design):
     assert build_parser().parse_args(["synth", "--device", "up5k"] + argv).design == design
+
+
+# 4. The target frequency reaches nextpnr and the report; the family is checked everywhere.
+
+def test_synth_aims_nextpnr_at_the_target_and_reports_numbers(monkeypatch, capsys):
+    import json
+    from scripts.commands import synth
+    seen = {}
+
+    def fake_implement(component, device, *, seed, build_dir, toolchain, target_mhz):
+        from amaranth.hdl import Fragment
+        Fragment.get(component, None)
+        seen.update(device=device, target_mhz=target_mhz)
+        return {"device": device, "target_mhz": target_mhz}
+
+    monkeypatch.setattr(synth, "implement", fake_implement)
+    assert main(["synth", "--device", "up5k", "--target-mhz", "100", "--json",
+                 "--no-progress"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert seen == {"device": "up5k", "target_mhz": 100.0}
+    assert result["target_mhz"] == 100.0
+    assert result["options"]["target_mhz"] == 100.0          # a number, not "100.0"
+    assert result["options"]["family"] == "ice40-up"         # the device's delay model
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["synth", "--device", "up5k", "--target-mhz", "100", "--family", "ecp5"],
+     "--family ecp5 is not the delay model of --device up5k (ice40-up)"),
+    (["simulate", "--family", "ecp5"],
+     "--family ecp5 is the delay model of --target-mhz, which is not given"),
+])
+def test_family_that_does_not_apply(capsys, argv, message):
+    err = _error(capsys, argv)
+    assert err == "sigmoid-hw {}: error: {}".format(argv[0], message)
+
+
+def test_target_mhz_must_be_positive(capsys):
+    err = _parse_error(capsys, ["simulate", "--target-mhz", "-100"])
+    assert err == "sigmoid-hw simulate: error: argument --target-mhz: must be a number above 0, " \
+                  "not '-100'"
+
+
+@pytest.mark.parametrize("make, family", [
+    (lambda: __import__("hw.pipeline").pipeline.SigmoidPipeline(family="xilinx"), "xilinx"),
+    (lambda: __import__("hw.functions").functions.TanhPipeline(family="foo"), "foo"),
+])
+def test_components_check_their_family_without_a_target(make, family):
+    from hw.timing import FAMILIES
+    with pytest.raises(ValueError, match=r"^family must be one of {}, not '{}'$".format(
+            re.escape(str(sorted(FAMILIES))), family)):
+        make()

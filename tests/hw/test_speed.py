@@ -153,9 +153,12 @@ def test_schedule_none_and_targets():
 
 def test_schedule_and_pipeline_reject_bad_targets():
     plan = plan_for(derive_params())
-    with pytest.raises(TypeError, match=r"^target_mhz must be a positive number of MHz or "
-                                        r"None, not -5$"):
+    with pytest.raises(ValueError, match=r"^target_mhz must be a positive number of MHz or "
+                                         r"None, not -5$"):
         schedule(plan, "ecp5", -5)
+    with pytest.raises(TypeError, match=r"^target_mhz must be a positive number of MHz or "
+                                        r"None, not '100'$"):
+        schedule(plan, "ecp5", "100")
     with pytest.raises(ValueError, match=r"^family must be one of \['ecp5', 'ice40-hx', "
                                          r"'ice40-up'\], not 'xc7'$"):
         SigmoidPipeline(target_mhz=100, family="xc7")

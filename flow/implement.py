@@ -51,6 +51,8 @@ import subprocess
 import tempfile
 import time
 
+from flow.dsp_registers import dsp_registers
+from flow.hard_cells import synth_script
 from flow.ooc import harness_rtlil
 from flow.toolchain import ToolchainError, run_tool
 
@@ -313,7 +315,9 @@ def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp",
     dict
         ``device``, ``part``, ``luts``, ``ffs``, ``dsps``, ``brams``,
         ``fmax_mhz``, ``cells`` (nextpnr's utilisation, used resources only),
-        ``netlist_cells``, ``critical_path`` (or None), ``boundary_ffs``,
+        ``netlist_cells``, ``dsp_registers`` (each DSP block's registers
+        inside it or not, ``flow.dsp_registers``), ``critical_path`` (or
+        None), ``boundary_ffs``,
         ``seed``, ``target_mhz``, ``toolchain``, ``seconds``; iCE40 adds
         ``logic_cells``, ``fmax_icetime_mhz`` (a number or ``"missing"``)
         and ``fmax_note`` when DSPs are used (see above).
@@ -358,11 +362,12 @@ def _implement(component, dev, seed, folder, toolchain):
                       toolchain=toolchain)
         return result
     with open(os.path.join(folder, "synth.ys"), "w") as f:
-        f.write("read_rtlil top.il\n{} -top top\nwrite_json netlist.json\n".format(dev.synth))
+        f.write(synth_script(dev.synth, "top", folder, ["write_json netlist.json"]))
     run_tool("yosys", ["-q", "-l", "yosys.log", "synth.ys"], cwd=folder, toolchain=toolchain,
              timeout=TOOL_TIMEOUT)
     with open(os.path.join(folder, "netlist.json")) as f:
-        cells = netlist_cells(json.load(f))
+        netlist = json.load(f)
+    cells = netlist_cells(netlist)
     asc = ["--asc", "top.asc"] if dev.family == "ice40" else []
     try:
         run_tool(dev.nextpnr, [*dev.nextpnr_args, *asc, "--json", "netlist.json",
@@ -389,6 +394,7 @@ def _implement(component, dev, seed, folder, toolchain):
                                                   dev.icetime_args)
     result.update({
         "netlist_cells": cells,
+        "dsp_registers": dsp_registers(netlist),
         "boundary_ffs": harness.boundary_ffs,
         "seed": seed,
         "target_mhz": dev.target_mhz,

@@ -16,6 +16,7 @@ for ``flow.verilator.build_harness`` or ``flow.icarus.run_stream_bench``.
 import os
 import re
 
+from flow.hard_cells import synth_script
 from flow.implement import DEVICES
 from flow.toolchain import run_tool
 
@@ -58,8 +59,8 @@ def synthesize(component, top, family, folder, *, toolchain="yowasp", timeout=18
     with open(os.path.join(folder, "top.il"), "w") as f:
         f.write(rtlil.convert(component, name=top, emit_src=False))
     with open(os.path.join(folder, "synth.ys"), "w") as f:
-        f.write("read_rtlil top.il\n{} -top {}\nwrite_verilog -noattr netlist.v\n".format(
-            DEVICES[device].synth, top))
+        f.write(synth_script(DEVICES[device].synth, top, folder,
+                             ["write_verilog -noattr netlist.v"]))
     run_tool("yosys", ["-q", "-l", "yosys.log", "synth.ys"], cwd=folder, toolchain=toolchain,
              timeout=timeout)
     return os.path.join(folder, "netlist.v")

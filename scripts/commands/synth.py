@@ -5,6 +5,7 @@ import math
 import os
 import sys
 
+from flow.dsp_registers import format_dsp_registers
 from flow.implement import DEVICES, DoesNotFit, implement
 from flow.toolchain import TOOLCHAINS, ToolchainError
 from hw.designs import make_design
@@ -44,6 +45,11 @@ def format_report(result):
         ("FFs", "{} (of which {} harness registers)".format(result["ffs"],
                                                           result["boundary_ffs"])),
         ("DSPs", str(result["dsps"])),
+    ]
+    # each DSP block's own registers, read from the netlist (flow.dsp_registers)
+    dsp_lines = format_dsp_registers(result.get("dsp_registers") or [])
+    rows += [("DSP regs" if k == 0 else "", line) for k, line in enumerate(dsp_lines)]
+    rows += [
         ("BRAMs", str(result["brams"])),
         ("Fmax", "{} MHz (target {} MHz){}".format(
             result["fmax_mhz"], result["target_mhz"],

@@ -66,9 +66,19 @@ class FixedFormat:
         The smallest and largest raw value.
     resolution : Fraction
         The value of one unit in the last place, ``2**-f_bits``.
+
+    Raises
+    ------
+    TypeError
+        For bit counts that are not integers.
+    ValueError
+        For a width below 1 bit or above ``MAX_WIDTH``.
     """
 
     signed = None  # set by subclasses
+    #: The widest format: far beyond any FPGA datapath, and it bounds run time (the
+    #: threshold search on SQ(4,100000) ran for minutes; at 1024 bits it takes a second).
+    MAX_WIDTH = 1024
 
     def __init__(self, i_bits, f_bits):
         # An unsigned format may have fewer integer bits than none (RFC 41 allows it):
@@ -81,6 +91,10 @@ class FixedFormat:
         if self._i_bits + self._f_bits < 1:
             raise ValueError("{}: width must be at least 1 bit, not {}".format(
                 type(self).__name__, self._i_bits + self._f_bits))
+        if self._i_bits + self._f_bits > self.MAX_WIDTH:
+            raise ValueError("{}({}, {}): width must be at most {} bits, not {}".format(
+                type(self).__name__, self._i_bits, self._f_bits, self.MAX_WIDTH,
+                self._i_bits + self._f_bits))
 
     @property
     def i_bits(self):

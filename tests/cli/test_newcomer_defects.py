@@ -232,3 +232,27 @@ def test_components_check_their_family_without_a_target(make, family):
     with pytest.raises(ValueError, match=r"^family must be one of {}, not '{}'$".format(
             re.escape(str(sorted(FAMILIES))), family)):
         make()
+
+
+# 5. Widths have an upper bound (SQ(4,100000) ran for minutes).
+
+def test_format_width_has_an_upper_bound():
+    from model.fixed import SQ, UQ, FixedFormat
+    assert FixedFormat.MAX_WIDTH == 1024
+    assert SQ(4, 1020).width == 1024 and UQ(0, 1024).width == 1024
+    with pytest.raises(ValueError, match=r"^SQ\(4, 100000\): width must be at most 1024 bits, "
+                                         r"not 100004$"):
+        SQ(4, 100000)
+    with pytest.raises(ValueError, match=r"^UQ\(1025, 0\): width must be at most 1024 bits, "
+                                         r"not 1025$"):
+        UQ(1025, 0)
+
+
+@pytest.mark.parametrize("argv", [
+    ["threshold", "0.7", "--input-format", "SQ(4,100000)"],
+    ["simulate", "--input-format", "SQ(4,100000)"],
+])
+def test_commands_refuse_huge_formats_at_once(capsys, argv):
+    err = _error(capsys, argv)
+    assert err == "sigmoid-hw {}: error: SQ(4, 100000): width must be at most 1024 bits, " \
+                  "not 100004".format(argv[0])

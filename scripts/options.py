@@ -226,7 +226,7 @@ def design_options_from_args(args):
             if family is None:
                 family = own
             elif family != own:
-                raise ValueError("--family {} is not the delay model of --device {} ({})"
+                raise ValueError("--family {} is not the delay model of the device {} ({})"
                                  .format(family, device, own))
     given["family"] = family
     return given

@@ -1,5 +1,6 @@
 """``sigmoid-hw build``: a bitstream for a board, with its resource and timing report."""
 
+import argparse
 import json
 import os
 import subprocess
@@ -21,6 +22,18 @@ HELP = ("build the bitstream of a board (UART host link, sigmoid pipeline, thres
 
 BUILD_NAME = "sigmoid"
 SEED = 1
+# the unit's options on the command line (target_mhz brings --family); the threshold is the
+# board's own option (a number, not 'runtime')
+UNIT_OPTIONS = ("input_format", "output_bits", "order", "coefficients", "rounding", "target_mhz")
+
+
+def _unit_options(args, name):
+    """The unit's options for board ``name``: ``--family`` defaults to its device's delay
+    model, and must be that one (``design_options_from_args``)."""
+    on_board = argparse.Namespace(**vars(args))
+    on_board.device = board(name).device
+    return {k: v for k, v in design_options_from_args(on_board).items()
+            if k in UNIT_OPTIONS + ("family",)}
 
 
 def add_arguments(parser):
@@ -29,7 +42,7 @@ def add_arguments(parser):
     parser.add_argument("--out", default="build",
                         help="build folder; each board gets OUT/BOARD (default: build)")
     add_design_arguments(parser, "put on the board as its unit", kinds=("pipeline", "function"),
-                         options=("input_format", "output_bits", "order", "rounding"))
+                         options=UNIT_OPTIONS)
     parser.add_argument("--threshold", default="1/2",
                         help="t of the board's decision sigmoid(x) > t (default 1/2)")
     parser.add_argument("--baud", type=int, default=115200, help="UART bit rate (default 115200)")
@@ -130,9 +143,7 @@ def format_report(r):
 
 def run(args):
     threshold = parse_threshold(args.threshold, runtime=False)
-    options = {k: v for k, v in design_options_from_args(args).items()
-               if k in ("input_format", "output_bits", "order", "rounding", "target_mhz",
-                        "family")}
+    options = {name: _unit_options(args, name) for name in args.board}   # errors before builds
     results = []
     with bar(len(args.board), "build", unit="board", enabled=not args.no_progress) as progress:
         with ticking(progress):
@@ -141,7 +152,7 @@ def run(args):
                 try:
                     result = build_board(name, os.path.join(args.out, name), design=args.design,
                                          threshold=threshold, baud=args.baud,
-                                         toolchain=args.toolchain, options=options)
+                                         toolchain=args.toolchain, options=options[name])
                 except (ToolchainError, RuntimeError) as exc:
                     print("sigmoid-hw build: error: {}".format(exc), file=sys.stderr)
                     return 1

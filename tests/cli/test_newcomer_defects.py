@@ -208,7 +208,7 @@ def test_synth_aims_nextpnr_at_the_target_and_reports_numbers(monkeypatch, capsy
 
 @pytest.mark.parametrize("argv, message", [
     (["synth", "--device", "up5k", "--target-mhz", "100", "--family", "ecp5"],
-     "--family ecp5 is not the delay model of --device up5k (ice40-up)"),
+     "--family ecp5 is not the delay model of the device up5k (ice40-up)"),
     (["simulate", "--family", "ecp5"],
      "--family ecp5 is the delay model of --target-mhz, which is not given"),
 ])
@@ -256,3 +256,22 @@ def test_commands_refuse_huge_formats_at_once(capsys, argv):
     err = _error(capsys, argv)
     assert err == "sigmoid-hw {}: error: SQ(4, 100000): width must be at most 1024 bits, " \
                   "not 100004".format(argv[0])
+
+
+# 7. build takes the unit's options that build_board passes on.
+
+def test_build_takes_target_family_and_coefficients():
+    from scripts.commands.build import _unit_options
+    args = build_parser().parse_args(["build", "--board", "icebreaker", "--target-mhz", "30",
+                                      "--coefficients", "minimax", "--order", "4"])
+    # the iCEBreaker's UP5K: the ice40-up delay model when --family is not given
+    assert _unit_options(args, "icebreaker") == {
+        "input_format": None, "output_bits": None, "order": 4, "coefficients": "minimax",
+        "rounding": None, "target_mhz": 30.0, "family": "ice40-up"}
+
+
+def test_build_refuses_a_family_not_of_the_board(capsys):
+    err = _error(capsys, ["build", "--board", "icebreaker", "--target-mhz", "30",
+                          "--family", "ecp5", "--no-progress"])
+    assert err == "sigmoid-hw build: error: --family ecp5 is not the delay model of the " \
+                  "device up5k (ice40-up)"

@@ -20,8 +20,9 @@ import os
 
 import numpy as np
 
-from model.accuracy import sigmoid_error_ulp
-from model.function_exact import function_error_metrics, function_error_ulp
+from model.accuracy import correctly_rounded_sigmoid, sigmoid_error_ulp
+from model.function_exact import (correctly_rounded, function_error_metrics, function_error_ulp,
+                                  saturation_range)
 from model.function_model import function_fixed
 from model.params import PipelineParams
 from model.pipeline import plan_for, sigmoid_fixed
@@ -42,7 +43,10 @@ def plot_files(function="sigmoid"):
 
 
 def _curve(params, raw):
-    """``(function, output f_bits, raw_y, error, metrics, bound, what)`` of a design's model."""
+    """``(function, output f_bits, raw_y, error, metrics, bound, what, correct)`` of a design's
+    model; ``correct`` marks the outputs equal to the correctly rounded value saturated into
+    the output's range, as the metrics count them (tanh's +-(1 - 2^-15) near +-1 are correct
+    though |error| > 1/2)."""
     if isinstance(params, PipelineParams):
         fmt, F = params.input_format, params.output_bits
         raw_y = np.asarray(sigmoid_fixed(raw, params), dtype=np.int64)
@@ -50,7 +54,7 @@ def _curve(params, raw):
             fmt, F, params.order, params.coefficients)
         return ("sigmoid", F, raw_y, sigmoid_error_ulp(raw_y, raw, fmt, F),
                 accuracy_figures(raw_y, raw, fmt, F), 0.5 + float(plan_for(params).error_bound),
-                what)
+                what, raw_y == correctly_rounded_sigmoid(raw, fmt, F))
     if len(getattr(params, "maps", ())) != 1:
         raise TypeError("params must be PipelineParams or the UnitParams of one function "
                         "(model.functions.derive_function), not {!r}".format(params))
@@ -58,8 +62,10 @@ def _curve(params, raw):
     raw_y = np.asarray(function_fixed(raw, params), dtype=np.int64)
     bound = 0.5 + float(params.maps[0].bound)
     what = "{} -> {}, {} rounding".format(fmt, out, params.rounding)
+    lo, hi = saturation_range(function, out)
+    correct = raw_y == np.clip(correctly_rounded(function, raw, fmt, out)[0], lo, hi)
     return (function, out.f_bits, raw_y, function_error_ulp(function, raw_y, raw, fmt, out),
-            function_error_metrics(function, raw_y, raw, fmt, out), bound, what)
+            function_error_metrics(function, raw_y, raw, fmt, out), bound, what, correct)
 
 
 def plot_data(params, max_points=MAX_POINTS):
@@ -73,7 +79,8 @@ def plot_data(params, max_points=MAX_POINTS):
     dict
         ``raw_x`` (int64), ``x`` (float), ``raw_y`` (the model's output),
         ``y`` (float), ``exact`` (f(x), float64, good to 2^-52 ulp),
-        ``error`` (ulp), ``metrics`` (for the sigmoid
+        ``error`` (ulp), ``correct`` (bool: the output is the correctly rounded
+        value, saturated into the output's range), ``metrics`` (for the sigmoid
         ``report.accuracy.accuracy_figures``: ``model.accuracy.error_metrics``
         with saturation and monotonicity; for the others
         ``model.function_exact.function_error_metrics``), ``exhaustive``
@@ -86,7 +93,7 @@ def plot_data(params, max_points=MAX_POINTS):
         raw = fmt.raw_range()
     else:
         raw = np.unique(np.linspace(fmt.min, fmt.max, max_points).round().astype(np.int64))
-    function, f_bits, raw_y, error, metrics, bound, what = _curve(params, raw)
+    function, f_bits, raw_y, error, metrics, bound, what, correct = _curve(params, raw)
     scale = 2.0 ** -f_bits
     return {
         "params": params,
@@ -101,6 +108,7 @@ def plot_data(params, max_points=MAX_POINTS):
         # error = raw_y - 2^F f(x), so f(x) = (raw_y - error) 2^-F
         "exact": (raw_y - error) * scale,
         "error": error,
+        "correct": correct,
         "metrics": metrics,
         "exhaustive": count <= max_points,
     }
@@ -156,15 +164,16 @@ def make_figures(data):
     figures[files[0]] = fig
 
     fig, ax = plt.subplots(figsize=FIGURE_SIZE, dpi=DPI)
-    off = np.abs(err) > 0.5
+    off = ~data["correct"]       # as the title's share counts them (saturation is correct)
     ax.scatter(x[~off], err[~off], s=0.5, color="tab:blue", rasterized=True,
                label="error (ulp)")
     ax.scatter(x[off], err[off], s=6, color="tab:orange", rasterized=True,
                label="not correctly rounded: {:,}".format(int(off.sum())))
-    for level, style, label in ((0.5, ":", "1/2 ulp (correct rounding)"),
-                                (bound, "--", "proven bound {:.3f} ulp".format(bound)),
-                                (1.0, "-", "1 ulp (faithful)")):
-        ax.axhline(level, color="tab:red", linestyle=style, linewidth=1, label=label)
+    # (not named `label`: that is the function's name in the axis label below)
+    for level, style, line in ((0.5, ":", "1/2 ulp (correct rounding)"),
+                               (bound, "--", "proven bound {:.3f} ulp".format(bound)),
+                               (1.0, "-", "1 ulp (faithful)")):
+        ax.axhline(level, color="tab:red", linestyle=style, linewidth=1, label=line)
         ax.axhline(-level, color="tab:red", linestyle=style, linewidth=1)
     ax.set_ylim(-1.1, 1.1)
     ax.set_xlabel("x")

@@ -275,3 +275,34 @@ def test_build_refuses_a_family_not_of_the_board(capsys):
                           "--family", "ecp5", "--no-progress"])
     assert err == "sigmoid-hw build: error: --family ecp5 is not the delay model of the " \
                   "device up5k (ice40-up)"
+
+
+# 8. The plots: the function's name in the axis labels, the legend's count as the title's share.
+
+def test_plot_labels_and_the_count_of_incorrectly_rounded_outputs():
+    import matplotlib.pyplot as plt
+    import mpmath
+    from model.fixed import SQ
+    from model.functions import derive_function
+    from report.plots import make_figures, plot_data
+    params = derive_function("tanh", SQ(4, 8), 16, "faithful")
+    data = plot_data(params)
+    figures = make_figures(data)
+    try:
+        err_fig, hist_fig = figures["error_ulp.png"], figures["error_hist.png"]
+        assert err_fig.axes[0].get_ylabel() == "y - 2^F tanh(x)  [ulp]"
+        assert hist_fig.axes[0].get_xlabel().startswith("y - 2^F tanh(x)  [ulp]")
+        legend = [t.get_text() for t in err_fig.axes[0].get_legend().get_texts()]
+        # Independently: an output is correctly rounded when it is tanh(x) 2^15 rounded to
+        # nearest and clipped to SQ(1,15)'s symmetric range [-32767, 32767].
+        mpmath.mp.prec = 80
+        wrong = 0
+        for raw_x, raw_y in zip(data["raw_x"].tolist(), data["raw_y"].tolist()):
+            exact = mpmath.tanh(mpmath.mpf(raw_x) / 256) * 32768
+            wrong += raw_y != max(-32767, min(32767, int(mpmath.nint(exact))))
+        assert "not correctly rounded: {:,}".format(wrong) in legend
+        share = 1 - wrong / data["raw_x"].size
+        assert "{:.1%} correctly rounded".format(share) in err_fig.axes[0].get_title()
+    finally:
+        for fig in figures.values():
+            plt.close(fig)

@@ -1,11 +1,15 @@
 """The tables ``sigmoid-hw compare`` prints: every row, or the accuracy of each design once."""
 
-__all__ = ["DSP_LIMIT", "ADDER_LIMIT", "LIMITS", "format_table", "format_accuracy_table"]
+__all__ = ["DSP_LIMIT", "ADDER_LIMIT", "DSP_HARD_LIMIT", "STEP_LIMIT", "LIMITS",
+           "format_table", "format_accuracy_table"]
 
-# the rows that measure a device, not a design (``hw.baselines.limits``)
+# the rows that measure a device, not a design (``hw.baselines.limits``,
+# ``hw.baselines.hard_limits``)
 DSP_LIMIT = "dsp-limit"
 ADDER_LIMIT = "adder-limit"
-LIMITS = (DSP_LIMIT, ADDER_LIMIT)
+DSP_HARD_LIMIT = "dsp-hard-limit"
+STEP_LIMIT = "horner-step-limit"
+LIMITS = (DSP_LIMIT, ADDER_LIMIT, DSP_HARD_LIMIT, STEP_LIMIT)
 
 
 def _fmt(value, spec):

@@ -98,6 +98,11 @@ class HardMultiplyLimit(_Limit):
         The primitive (``True``, for synthesis) or its twin (simulation).
     """
 
+    def __new__(cls, family, *, instance=True):
+        _check_family(family, ("ecp5", "ice40-up"))   # a limit that cannot be built is never made
+        _check_instance(instance)
+        return super().__new__(cls, src_loc_at=1)
+
     def __init__(self, family, *, instance=True):
         family = _check_family(family, ("ecp5", "ice40-up"))
         width = _WIDTH[family]
@@ -129,6 +134,11 @@ class HornerStepLimit(_Limit):
         The primitive (``True``, for synthesis) or its twin (simulation);
         no effect on the HX8K.
     """
+
+    def __new__(cls, family, *, instance=True):
+        _check_family(family)
+        _check_instance(instance)
+        return super().__new__(cls, src_loc_at=1)
 
     def __init__(self, family, *, instance=True):
         family = _check_family(family)

@@ -10,11 +10,16 @@ the latency and results per second (one result per clock for every design).
 ``--accuracy-only`` prints the accuracy once, without implementing. The
 Pareto front and its figure are ``report.pareto`` and ``report.compare_plot``.
 
-Per device, two rows measure the device itself, with the same flow and seed
+Per device, four rows measure the device itself, with the same flow and seed
 (``hw.baselines.limits``): ``dsp-limit``, one registered multiply of the
 device's native width (18 x 18 in a MULT18X18D on ECP5, 16 x 16 in an
 SB_MAC16 on the UP5K, 16 x 16 in logic on the HX8K), and ``adder-limit``,
-one registered 32-bit add. ``vs_limit`` = Fmax / dsp-limit.
+one registered 32-bit add. ``vs_limit`` = Fmax / dsp-limit. And with the DSP
+block's own registers, by direct instance (``hw.baselines.hard_limits``):
+``dsp-hard-limit``, the multiply with every register of its block (none on
+the HX8K, which has no DSP block), and ``horner-step-limit``, one hardened
+Horner step (that multiply, then a registered add; the UP5K's inside its
+SB_MAC16). ``vs_step_limit`` = Fmax / horner-step-limit.
 
 The speed sweep (``--targets``): the default pipeline again at each
 ``target_mhz`` (rows ``pipeline@50`` ... and ``pipeline@max``, the deepest
@@ -48,8 +53,8 @@ from report.progress import bar, ticking, write
 from scripts.compare_functions import (VARIANTS, check_rows, format_sharing_table,
                                        function_rows, row_description, row_design,
                                        row_function, row_metrics, sharing_rows, SHARED)
-from scripts.compare_tables import (ADDER_LIMIT, DSP_LIMIT, LIMITS, format_accuracy_table,
-                                    format_table)
+from scripts.compare_tables import (ADDER_LIMIT, DSP_HARD_LIMIT, DSP_LIMIT, LIMITS, STEP_LIMIT,
+                                    format_accuracy_table, format_table)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "DESIGN_ORDER", "DEVICE_ORDER",
            "BLOCK_RAM_BITS", "DSP_LIMIT", "ADDER_LIMIT", "LIMITS", "SWEEP", "FASTEST_MHZ",
@@ -66,6 +71,10 @@ DEVICE_ORDER = ("up5k", "hx8k", "ecp5-85f")
 LIMIT_DESCRIPTIONS = {
     DSP_LIMIT: "one registered multiply of the device's native width (the device, not a sigmoid)",
     ADDER_LIMIT: "one registered 32-bit add (the device, not a sigmoid)",
+    DSP_HARD_LIMIT: "one multiply in a DSP block with all its registers, by direct instance "
+                    "(the device, not a sigmoid)",
+    STEP_LIMIT: "one hardened Horner step: that multiply, then a registered add (the device, "
+                "not a sigmoid)",
 }
 SWEEP = ("50", "100", "150", "200", "max")
 FASTEST_MHZ = 1000.0     # "max": a target no family meets, so every split the model knows
@@ -102,7 +111,11 @@ def _component(name, device="ecp5-85f"):
                                          RegisteredMultiply)
         if name == ADDER_LIMIT:
             return RegisteredAdd(ADD_WIDTH)
-        return RegisteredMultiply(NATIVE_MULTIPLY_WIDTH[_family(device)])
+        if name == DSP_LIMIT:
+            return RegisteredMultiply(NATIVE_MULTIPLY_WIDTH[_family(device)])
+        from hw.baselines.hard_limits import HardMultiplyLimit, HornerStepLimit
+        return (HardMultiplyLimit if name == DSP_HARD_LIMIT else HornerStepLimit)(
+            _family(device))
     given = {"input_format": INPUT_FORMAT, "output_bits": OUTPUT_BITS}
     if "@" in name:
         name, target = name.split("@", 1)[0], _sweep_target(name)
@@ -159,6 +172,17 @@ def _precheck(memory_bits, device):
     if memory_bits is not None and memory_bits > BLOCK_RAM_BITS[device]:
         return ("does not fit {}: needs {} Kib of initialized block RAM, the device has {} Kib "
                 "(precheck)".format(device, memory_bits // 1024, BLOCK_RAM_BITS[device] // 1024))
+    return None
+
+
+def _hard_limit_precheck(name, device):
+    """Why a hardened limit cannot be built for ``device`` (a family with no DSP block, or
+    one ``hw.baselines.hard_limits`` does not know), or None."""
+    from amaranth.hdl import Fragment
+    try:
+        Fragment.get(_component(name, device), None)
+    except ValueError as exc:
+        return "not built on {}: {}".format(device, exc)
     return None
 
 
@@ -222,7 +246,8 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
         ``max_ulp``, ``mean_ulp``, ``correctly_rounded``, ``faithful``,
         ``worst_x`` (an input with the largest error, as a number), ``luts``, ``ffs`` (with the harness's registers), ``core_ffs``,
         ``dsps``, ``brams``, ``fmax_mhz``, ``latency``, ``results_per_s``,
-        ``vs_limit`` (Fmax / the device's dsp-limit Fmax), ``target_mhz``,
+        ``vs_limit`` (Fmax / the device's dsp-limit Fmax), ``vs_step_limit``
+        (Fmax / its horner-step-limit Fmax), ``target_mhz``,
         ``model_mhz`` (the delay model's estimate, sweep rows), ``fmax_icetime_mhz``
         (iCE40), ``fits`` and
         ``note``; resource fields are None where the design does not fit (or
@@ -248,6 +273,8 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
             if not implement_designs:
                 continue
             reason = _precheck(found[name]["memory_bits"], device) if precheck else None
+            if reason is None and name in (DSP_HARD_LIMIT, STEP_LIMIT):
+                reason = _hard_limit_precheck(name, device)
             if reason is not None:
                 results[name, device] = {"fits": False, "note": reason, "seed": seed}
             else:
@@ -268,6 +295,7 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
     rows = []
     for device in devices:
         limit = results.get((DSP_LIMIT, device), {}).get("fmax_mhz")
+        step = results.get((STEP_LIMIT, device), {}).get("fmax_mhz")
         for name in names:
             info = found[name]
             row = {"design": name, "device": device, "description": info["description"]}
@@ -285,6 +313,8 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
             row["results_per_s"] = None if fmax is None else round(fmax * 1e6)
             row["vs_limit"] = (round(fmax / limit, 3) if fmax is not None and limit
                                and name not in LIMITS else None)
+            row["vs_step_limit"] = (round(fmax / step, 3) if fmax is not None and step
+                                    and name not in LIMITS else None)
             rows.append(row)
     return rows
 

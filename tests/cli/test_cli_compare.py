@@ -13,8 +13,8 @@ from model.fixed import SQ
 from report.compare_plot import write_plot
 from report.pareto import pareto_front
 from scripts.cli import main
-from scripts.commands.compare import (BLOCK_RAM_BITS, LIMITS, _precheck, compare,
-                                      inspect_designs)
+from scripts.commands.compare import (BLOCK_RAM_BITS, LIMITS, _hard_limit_precheck,
+                                      _precheck, compare, inspect_designs)
 import oracle
 
 FMT = SQ(4, 12)
@@ -25,8 +25,10 @@ def test_compare_rows_without_implementation():
     rows = compare(["up5k", "ecp5-85f"], ["plan", "rom"], implement_designs=False)
     assert [(r["design"], r["device"]) for r in rows] == [
         ("plan", "up5k"), ("rom", "up5k"), ("dsp-limit", "up5k"), ("adder-limit", "up5k"),
+        ("dsp-hard-limit", "up5k"), ("horner-step-limit", "up5k"),
         ("plan", "ecp5-85f"), ("rom", "ecp5-85f"), ("dsp-limit", "ecp5-85f"),
-        ("adder-limit", "ecp5-85f")]
+        ("adder-limit", "ecp5-85f"), ("dsp-hard-limit", "ecp5-85f"),
+        ("horner-step-limit", "ecp5-85f")]
     plan = error_metrics(baselines.plan_sigmoid(ALL_RAW), ALL_RAW, FMT, 16)
     assert rows[0]["max_ulp"] == plan["max_ulp"] and rows[0]["mean_ulp"] == plan["mean_ulp"]
     assert rows[1]["correctly_rounded"] == 1.0
@@ -36,6 +38,16 @@ def test_compare_rows_without_implementation():
     # descriptions come from the registry; the limits are compare's own reference rows
     assert rows[0]["description"] == DESIGNS["plan"].description
     assert "native width" in rows[2]["description"] and "32-bit add" in rows[3]["description"]
+    assert "all its registers" in rows[4]["description"]
+    assert "Horner step" in rows[5]["description"]
+
+
+def test_hard_limits_only_where_there_is_a_dsp_block():
+    assert _hard_limit_precheck("dsp-hard-limit", "hx8k") == \
+        "not built on hx8k: family 'ice40-hx' has no DSP block"
+    assert _hard_limit_precheck("horner-step-limit", "hx8k") is None
+    for device in ("up5k", "ecp5-85f"):
+        assert _hard_limit_precheck("dsp-hard-limit", device) is None
 
 
 def test_compare_sweep_rows_share_the_pipeline_accuracy():
@@ -43,7 +55,7 @@ def test_compare_sweep_rows_share_the_pipeline_accuracy():
                    show_progress=False)
     by_name = {r["design"]: r for r in rows}
     assert list(by_name) == ["pipeline", "pipeline@100", "pipeline@max", "dsp-limit",
-                             "adder-limit"]
+                             "adder-limit", "dsp-hard-limit", "horner-step-limit"]
     assert by_name["pipeline@100"]["target_mhz"] == 100.0
     assert by_name["pipeline@max"]["target_mhz"] == 1000.0
     assert by_name["pipeline"]["target_mhz"] is None
@@ -92,7 +104,8 @@ def test_compare_command_json_and_errors(capsys):
     assert main(["compare", "--accuracy-only", "--devices", "hx8k", "--designs", "table1024",
                  "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["design"] for r in rows] == ["table1024", "dsp-limit", "adder-limit"]
+    assert [r["design"] for r in rows] == ["table1024", "dsp-limit", "adder-limit",
+                                           "dsp-hard-limit", "horner-step-limit"]
     for key in ("design", "device", "max_ulp", "mean_ulp", "correctly_rounded", "luts", "ffs",
                 "dsps", "brams", "fmax_mhz", "latency"):
         assert key in rows[0]

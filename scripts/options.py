@@ -20,7 +20,7 @@ from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
 
 __all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
            "pipeline_params_from_args", "parse_threshold", "probability", "positive_int",
-           "positive_float"]
+           "positive_float", "FUNCTION_OPTIONS", "check_function_options"]
 
 # The pipeline options, in the order of the factories' signatures.
 PIPELINE_OPTIONS = ("input_format", "output_bits", "order", "coefficients", "rounding")
@@ -103,7 +103,10 @@ _PIPELINE_SPECS = {
     "input_format": ("--input-format", dict(
         default=None, metavar="SQ(I,F)", help="input format (default SQ(4,12))")),
     "output_bits": ("--output-bits", dict(
-        type=int, default=None, metavar="F", help="output is UQ(0,F) (default 16)")),
+        type=int, default=None, metavar="F",
+        help="output width in bits (default 16): the sigmoid's output is UQ(0,F); a "
+             "function's output is F bits in all, e.g. tanh SQ(1,F-1), sigmoid' "
+             "UQ(-1,F+1), SiLU SQ(4,F-4) at input SQ(4,12)")),
     "order": ("--order", dict(
         type=int, default=None, metavar="K",
         help="polynomial order (default: the smallest that meets the error bound)")),
@@ -123,6 +126,30 @@ def add_pipeline_arguments(parser, options=PIPELINE_OPTIONS):
     for name in options:
         flag, kwargs = _PIPELINE_SPECS[name]
         parser.add_argument(flag, **kwargs)
+
+
+# The pipeline options a function's model takes; the rest shape the sigmoid core, which the
+# function chooses for itself.
+FUNCTION_OPTIONS = ("input_format", "output_bits", "rounding")
+
+
+def check_function_options(args):
+    """Refuse the sigmoid core's options for ``--function`` other than sigmoid.
+
+    Raises
+    ------
+    ValueError
+        Naming the options given that the function does not take (they were
+        ignored silently by ``accuracy --function tanh --order 2``).
+    """
+    core_only = [name for name in PIPELINE_OPTIONS
+                 if name not in FUNCTION_OPTIONS and getattr(args, name, None) not in
+                 (None, False)]
+    if core_only:
+        raise ValueError("--function {} takes --input-format, --output-bits and --rounding; "
+                         "the function chooses its sigmoid core, so not {}".format(
+                             args.function, ", ".join("--" + n.replace("_", "-")
+                                                      for n in core_only)))
 
 
 # --function NAME selects the design of that function (hw.designs); sigmoid keeps --design.

@@ -17,7 +17,8 @@ from model.params import COEFFICIENT_SOURCES
 from report.accuracy import accuracy_figures, error_note, monotonic_note
 from report.progress import bar, ticking
 from report.text import yes_no
-from scripts.options import add_pipeline_arguments, pipeline_params_from_args
+from scripts.options import (add_pipeline_arguments, check_function_options,
+                             pipeline_params_from_args)
 
 NAME = "accuracy"
 HELP = ("accuracy of the pipeline's integer model against exact sigmoid: every configuration "
@@ -103,6 +104,7 @@ def _rows_wanted(args):
 def run(args):
     if getattr(args, "function", "sigmoid") != "sigmoid":
         from scripts.functions import run_accuracy
+        check_function_options(args)
         return run_accuracy(args)
     if args.random < 1:
         raise ValueError("--random must be at least 1, not {}".format(args.random))

@@ -13,10 +13,8 @@ import os
 from model.function_exact import FUNCTIONS
 from report.accuracy import accuracy_notes
 from report.plots import MAX_POINTS, png_size, write_plots
-from scripts.options import add_pipeline_arguments, pipeline_params_from_args
-
-# the options a function design takes (the rest shape the sigmoid core, chosen for it)
-_FUNCTION_OPTIONS = ("input_format", "output_bits", "rounding")
+from scripts.options import (add_pipeline_arguments, check_function_options,
+                             pipeline_params_from_args)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -74,15 +72,7 @@ def _function_params(args):
     """``derive_function`` of ``--function`` with the options a function design takes."""
     from model.fixed import parse_format
     from model.functions import derive_function
-    from scripts.options import PIPELINE_OPTIONS
-    core_only = [name for name in PIPELINE_OPTIONS
-                 if name not in _FUNCTION_OPTIONS and getattr(args, name, None) not in
-                 (None, False)]
-    if core_only:
-        raise ValueError("--function {} takes --input-format, --output-bits and --rounding; "
-                         "the function chooses its sigmoid core, so not {}".format(
-                             args.function, ", ".join("--" + n.replace("_", "-")
-                                                      for n in core_only)))
+    check_function_options(args)
     fmt = parse_format(args.input_format) if isinstance(args.input_format, str) else None
     return derive_function(args.function, fmt, args.output_bits or 16,
                            args.rounding or "faithful")

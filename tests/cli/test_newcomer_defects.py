@@ -306,3 +306,29 @@ def test_plot_labels_and_the_count_of_incorrectly_rounded_outputs():
     finally:
         for fig in figures.values():
             plt.close(fig)
+
+
+# 10. accuracy --function refuses the sigmoid core's options as plot does (it ignored them).
+
+@pytest.mark.parametrize("command", ["accuracy", "plot"])
+def test_function_refuses_core_options(capsys, command):
+    err = _error(capsys, [command, "--function", "tanh", "--order", "2",
+                          "--coefficients", "derived"])
+    assert err == "sigmoid-hw {}: error: --function tanh takes --input-format, --output-bits " \
+                  "and --rounding; the function chooses its sigmoid core, so not --order, " \
+                  "--coefficients".format(command)
+
+
+# 11. --output-bits says what F is for a function: the width, not UQ(0,F).
+
+def test_output_bits_help_is_the_width():
+    from model.fixed import SQ, UQ
+    from model.functions import derive_function
+    help_text = build_parser()._subparsers._group_actions[0].choices["simulate"].format_help()
+    flat = " ".join(help_text.split())
+    assert "output width in bits (default 16): the sigmoid's output is UQ(0,F); a function's " \
+           "output is F bits in all, e.g. tanh SQ(1,F-1), sigmoid' UQ(-1,F+1), SiLU " \
+           "SQ(4,F-4) at input SQ(4,12)" in flat
+    # what the help says, for F = 12
+    assert [derive_function(f, SQ(4, 12), 12, "faithful").output_formats[0]
+            for f in ("tanh", "dsigmoid", "silu")] == [SQ(1, 11), UQ(-1, 13), SQ(4, 8)]

@@ -14,7 +14,7 @@ as ``numer / 2^shift`` within ``bound / 2^shift``:
   ``|N (M - N) - s M (M - s M)| <= b (M + b)``;
 * ``silu = x s``: ``|raw N - raw s M| <= |raw| b``;
 * GELU, ELU, tanh', SiLU' and GELU': ``model.exact.mpref`` (mpmath at
-  ``guard + f_out + 96`` bits and more, Ziv's strategy).
+  ``guard + f_out + 40`` bits and more, Ziv's strategy).
 
 ``correctly_rounded`` rounds to nearest (no ties: for a rational x != 0 each
 value is irrational, since e^-x is transcendental; at x = 0 the value is 0,
@@ -32,7 +32,8 @@ from model.exact.function import FUNCTION_NAMES, function as function_record
 from model.exact.mpref import mp_scaled
 from model.fixed import SQ, FixedFormat
 
-__all__ = ["FUNCTIONS", "exact_scaled", "correctly_rounded", "saturation_range",
+__all__ = ["FUNCTIONS", "exact_scaled", "correctly_rounded", "rounded_reference",
+           "saturation_range",
            "function_error_ulp", "function_error_metrics"]
 
 FUNCTIONS = FUNCTION_NAMES
@@ -115,6 +116,13 @@ def _reference(function, raw_x, in_format, out_format):
         return raw, r[index], frac[index]
     r, frac = correctly_rounded(function, raw, in_format, out_format)
     return raw, r, frac
+
+
+def rounded_reference(function, raw_x, in_format, out_format):
+    """``(R, frac)`` as ``correctly_rounded``, from a per-format cache of every input
+    (inputs of up to 16 bits, asked for many at a time): each function is evaluated once."""
+    _, r, frac = _reference(function, raw_x, in_format, out_format)
+    return r, frac
 
 
 def function_error_ulp(function, raw_y, raw_x, in_format, out_format):

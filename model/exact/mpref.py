@@ -4,7 +4,7 @@
 ``(numer, shift, bound)`` with ``|numer / 2^shift - f(x) 2^out_frac_bits| <=
 bound / 2^shift``, the contract of ``model.function_exact.exact_scaled``.
 
-Each value is evaluated with mpmath at ``p = guard + out + 96`` bits on the
+Each value is evaluated with mpmath at ``p = guard + out + i + 40`` bits on the
 exactly represented input ``x = raw 2^-f`` (an ``mpf``, no rounding), from
 formulas without cancellation between large terms::
 
@@ -64,7 +64,7 @@ def mp_scaled(name, raw_x, in_format, out_frac_bits, guard_bits):
     raw = np.asarray(raw_x, dtype=np.int64).ravel()
     f_in = in_format.f_bits
     mag_bits = max(1, in_format.i_bits)
-    prec = guard_bits + out_frac_bits + mag_bits + 96
+    prec = guard_bits + out_frac_bits + mag_bits + 40
     numer = np.empty(raw.size, dtype=object)
     bound = np.empty(raw.size, dtype=object)
     scale = out_frac_bits + guard_bits

@@ -22,7 +22,7 @@ import numpy as np
 
 from model.exact.function import Function, Rounding, function as function_record, rounding_mode
 from model.fixed import SQ, UQ, FixedFormat
-from model.function_exact import correctly_rounded
+from model.function_exact import correctly_rounded, rounded_reference
 from model.validate import check_instance
 
 __all__ = ["FunctionSpec", "Problem", "problem", "find_corrections", "apply_corrections",
@@ -128,12 +128,16 @@ def _folded_values(fn, input_format, output_format, fold):
     lo, hi = fold.domain(input_format)
     a = np.arange(lo, hi + 1, dtype=np.int64)
     if not fold.folded:
-        return lo, hi, input_format, correctly_rounded(fn, a, input_format, output_format)
-    # a reaches 2^(W-1) (the most negative input folded): one more integer bit
+        return lo, hi, input_format, rounded_reference(fn, a, input_format, output_format)
+    if fold.mirror:                 # h(a) = f(-a): -a is an input for every a
+        return lo, hi, UQ(input_format.i_bits, input_format.f_bits), \
+            rounded_reference(fn, -a, input_format, output_format)
+    # h(a) = f(a): a = 2^(W-1) (the most negative input folded) needs one more integer bit
+    r, frac = rounded_reference(fn, a[:-1], input_format, output_format)
     wide = SQ(input_format.i_bits + 1, input_format.f_bits)
-    x = -a if fold.mirror else a
+    r_top, frac_top = correctly_rounded(fn, a[-1:], wide, output_format)
     return lo, hi, UQ(input_format.i_bits, input_format.f_bits), \
-        correctly_rounded(fn, x, wide, output_format)
+        (np.concatenate([r, r_top]), np.concatenate([frac, frac_top]))
 
 
 def problem(spec, fold):

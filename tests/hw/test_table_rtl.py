@@ -1,0 +1,46 @@
+# amaranth: UnusedElaboratable=no
+"""FunctionTable's gateware equals its model on every input, under random stalls and gaps."""
+
+import pytest
+
+from hw.methods.table import FunctionTable
+from hw.streamsim import run_stream
+from model.fixed import SQ
+from model.methods.spec import unit_model
+from model.methods.table import evaluate_table
+
+
+def _check(dut, stall, gap, seed):
+    x = [int(v) for v in dut.input_format.raw_range()]
+    outputs, _ = run_stream(dut, x, stall=stall, gap=gap, seed=seed)
+    expect = unit_model(dut.plan, evaluate_table, x)
+    assert len(outputs) == len(x)
+    bad = [(xi, o, int(e)) for xi, o, e in zip(x, outputs, expect) if o != e]
+    assert not bad, bad[:5]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "gelu"])
+def test_table_rtl_equals_model_16_bit(name):
+    _check(FunctionTable(name), stall=0.25, gap=0.1, seed=7)
+
+
+@pytest.mark.parametrize("name", ["dsigmoid", "silu", "elu", "dtanh", "dsilu", "dgelu"])
+def test_table_rtl_equals_model_8_bit(name):
+    _check(FunctionTable(name, SQ(4, 4), 8), stall=0.3, gap=0.2, seed=3)
+
+
+def test_table_rtl_at_a_target():
+    dut = FunctionTable("tanh", SQ(4, 6), 10, target_mhz=120, family="ice40-up")
+    assert dut.latency == 4
+    _check(dut, stall=0.3, gap=0.2, seed=5)
+
+
+def test_table_unit_errors():
+    with pytest.raises(ValueError, match=r"^family must be one of 'ecp5', 'ice40-hx', "
+                                         r"'ice40-up', not 'xilinx'$"):
+        FunctionTable(family="xilinx")
+    with pytest.raises(ValueError, match=r"^target_mhz=100.0 needs a family"):
+        FunctionTable(target_mhz=100)
+    with pytest.raises(ValueError, match=r"^target_mhz must be in \(0, 2000\], not -5$"):
+        FunctionTable(target_mhz=-5, family="ecp5")

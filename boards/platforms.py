@@ -87,6 +87,18 @@ BOARDS = {
         bitstream="{name}.bit",
         program=["dfu-suffix -v 1209 -p 5af0 -a {bitstream}", "dfu-util -a 0 -D {bitstream}"],
         device="LFE5U-85F-8MG285"),
+    # Gowin, built with nextpnr-himbaechel (boards.gowin); the 20K module on its Dock,
+    # which has the LEDs (the USB-serial bridge of the module carries the UART either way)
+    "tang-nano-9k": Board(
+        "tang-nano-9k", "amaranth_boards.tang_nano_9k", "TangNano9kPlatform",
+        decision_led=("led", 0), error_led=("led", 5),
+        bitstream="{name}.fs", program=["openFPGALoader -b tangnano9k {bitstream}"],
+        device="gw1nr-9", synth_opts=["-family", "gw1n"]),
+    "tang-primer-20k": Board(
+        "tang-primer-20k", "amaranth_boards.tang_primer_20k", "TangPrimer20kDockPlatform",
+        decision_led=("led", 0), error_led=("led", 5),
+        bitstream="{name}.fs", program=["openFPGALoader -b tangprimer20k {bitstream}"],
+        device="gw2a-18", synth_opts=["-family", "gw2a"]),
 }
 
 
@@ -106,7 +118,8 @@ _classes = {}
 
 # Tools a build runs; a platform may also list its programmer, which is not
 # needed (or installed) to build.
-_BUILD_TOOLS = {"yosys", "nextpnr-ice40", "icepack", "nextpnr-ecp5", "ecppack"}
+_BUILD_TOOLS = {"yosys", "nextpnr-ice40", "icepack", "nextpnr-ecp5", "ecppack",
+                "nextpnr-himbaechel", "gowin_pack"}
 
 
 def _for_build(name, base):
@@ -127,5 +140,11 @@ def _for_build(name, base):
         # Without the dfu-suffix step (printed with the programming commands).
         namespace["command_templates"] = property(
             lambda self: LatticeECP5Platform.command_templates.fget(self))
+    from amaranth.vendor import GowinPlatform
+    if issubclass(base, GowinPlatform):
+        # nextpnr-himbaechel in place of the removed nextpnr-gowin (boards.gowin)
+        from boards.gowin import COMMAND_TEMPLATES, REQUIRED_TOOLS
+        namespace["required_tools"] = property(lambda self: list(REQUIRED_TOOLS))
+        namespace["command_templates"] = property(lambda self: list(COMMAND_TEMPLATES))
     cls = type(base.__name__ + "ForBuild", (base,), namespace)
     return cls

@@ -28,7 +28,8 @@ from amaranth.lib.wiring import In, Out
 __all__ = ["RegisteredMultiply", "RegisteredAdd", "NATIVE_MULTIPLY_WIDTH", "ADD_WIDTH"]
 
 # One registered multiply of the device's native width (see the module docstring).
-NATIVE_MULTIPLY_WIDTH = {"ecp5": 18, "ice40-up": 16, "ice40-hx": 16}
+NATIVE_MULTIPLY_WIDTH = {"ecp5": 18, "ice40-up": 16, "ice40-hx": 16,
+                         "gowin-gw1n": 18, "gowin-gw2a": 18}   # Gowin: one MULT18X18
 ADD_WIDTH = 32
 
 

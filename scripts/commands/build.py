@@ -71,7 +71,9 @@ def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
     spec = board(name)
     top = BoardTop(name, baud=baud, design=design, threshold=threshold, **(options or {}))
     platform = spec.platform_class()
-    family = "ice40" if platform.device.startswith("iCE40") else "ecp5"
+    from amaranth.vendor import GowinPlatform
+    gowin = isinstance(platform, GowinPlatform)   # boards.gowin: nextpnr-himbaechel
+    family = "gowin" if gowin else "ice40" if platform.device.startswith("iCE40") else "ecp5"
     os.makedirs(out, exist_ok=True)
     report_name = BUILD_NAME + ".report.json"
     # router2: nextpnr's default router1 can loop forever on one overused wire when
@@ -95,19 +97,23 @@ def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
     seconds = round(time.monotonic() - start, 1)
     with open(os.path.join(out, report_name)) as f:
         report = json.load(f)
-    with open(os.path.join(out, BUILD_NAME + ".json")) as f:
+    with open(os.path.join(out, BUILD_NAME + (".syn.json" if gowin else ".json"))) as f:
         cells = netlist_cells(json.load(f))
     result = {
         "board": name,
         "device": spec.device,
-        "part": "{}-{}".format(platform.device, platform.package),
+        "part": platform.part if gowin else "{}-{}".format(platform.device, platform.package),
         "clock_mhz": platform.default_clk_frequency / 1e6,
         "baud": baud,
         "design": design,
         "threshold": str(threshold),
         "latency": top.sigmoid.latency,
     }
-    result.update(parse_report(report, family, cells))
+    if gowin:
+        from flow.gowin import parse_gowin_report
+        result.update(parse_gowin_report(report))
+    else:
+        result.update(parse_report(report, family, cells))
     bitstream = os.path.join(out, spec.bitstream.format(name=BUILD_NAME))
     result.update({
         "bitstream": bitstream,

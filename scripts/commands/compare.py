@@ -95,6 +95,8 @@ BLOCK_RAM_BITS = {
     "up5k": 30 * 4096,        # 30 EBR of 4 Kib
     "hx8k": 32 * 4096,        # 32 EBR of 4 Kib
     "ecp5-85f": 208 * 18432,  # 208 DP16KD of 18 Kib
+    "gw1nr-9": 26 * 18432,    # 26 BSRAM of 18 Kib
+    "gw2a-18": 46 * 18432,    # 46 BSRAM of 18 Kib
 }
 
 

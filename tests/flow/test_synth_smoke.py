@@ -185,7 +185,7 @@ def test_synth_command_rejects_bad_options(capsys):
     assert "takes no option 'order'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["synth", "--device", "virtex7"])
-    assert sorted(DEVICES) == ["ecp5-85f", "hx8k", "up5k"]
+    assert sorted(DEVICES) == ["ecp5-85f", "gw1nr-9", "gw2a-18", "hx8k", "up5k"]
 
 
 @pytest.mark.parametrize("name, pins", [

@@ -28,12 +28,13 @@ import inspect
 
 import numpy as np
 
+from model.exact.function import FUNCTION_NAMES
 from model.fixed import FixedFormat, SQ, parse_format
 
 __all__ = ["Design", "DESIGNS", "DEFAULT_DESIGN", "KINDS", "design", "make_design",
            "design_options", "register"]
 
-KINDS = ("pipeline", "comparator", "baseline", "function", "unit")
+KINDS = ("pipeline", "comparator", "baseline", "function", "unit", "method")
 
 
 def _format(value):
@@ -191,6 +192,32 @@ def _baseline_model(name):
     return model
 
 
+def _method(module, cls, **extra_defaults):
+    """A method unit's factory: ``function`` is an option (``model.exact.FUNCTION_NAMES``)."""
+    def factory(function="sigmoid", input_format=SQ(4, 12), output_bits=16, rounding="faithful",
+                target_mhz=None, family=None, **extra):
+        import importlib
+        unit = getattr(importlib.import_module(module), cls)
+        return unit(function, _format(input_format), output_bits, rounding,
+                    target_mhz=target_mhz, family=family, **extra)
+    params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None)
+              for n in extra_defaults]
+    base = inspect.signature(factory)
+    factory.__signature__ = base.replace(parameters=[
+        p for p in base.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD] + params)
+    return factory
+
+
+def _method_model(evaluate_path):
+    def model(component, raw):
+        import importlib
+        from model.methods.spec import unit_model
+        module, name = evaluate_path.rsplit(".", 1)
+        return unit_model(component.plan, getattr(importlib.import_module(module), name),
+                          np.asarray(raw))
+    return model
+
+
 DESIGNS = {}
 
 
@@ -230,6 +257,19 @@ for _record in (
            "output", _function_factory("silu"), "function", _function_model, ("silu",)),
     Design("activation", "ActivationUnit: sigmoid and tanh chosen per word on one core",
            _activation, "unit", _activation_model, ("sigmoid", "tanh")),
+    Design("table", "every output of the function stored, folded by its symmetry (correctly "
+           "rounded by construction)", _method("hw.methods.table", "FunctionTable", fold=None),
+           "method", _method_model("model.methods.table.evaluate_table"), FUNCTION_NAMES),
+    Design("multipartite", "a table of initial values plus offset tables and an adder tree, "
+           "no multiplier (de Dinechin and Tisserand)",
+           _method("hw.methods.multipartite", "MultipartiteTable", tables=None),
+           "method", _method_model("model.methods.multipartite.evaluate_multipartite"),
+           FUNCTION_NAMES),
+    Design("piecewise", "a polynomial per uniform segment of the folded input, coefficients in "
+           "a table, Horner with truncated products",
+           _method("hw.methods.piecewise", "PiecewisePolynomial", degree=None, segments=None),
+           "method", _method_model("model.methods.piecewise.evaluate_piecewise"),
+           FUNCTION_NAMES),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "
            "computed", _comparator, "comparator", _comparator_model),
     Design("plan", "PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)",

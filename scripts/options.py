@@ -16,6 +16,7 @@ import math
 from fractions import Fraction
 
 from hw.designs import DEFAULT_DESIGN, DESIGNS
+from model.exact.function import FUNCTION_NAMES
 from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
 
 __all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
@@ -152,16 +153,26 @@ def check_function_options(args):
                                                       for n in core_only)))
 
 
-# --function NAME selects the design of that function (hw.designs); sigmoid keeps --design.
+# --function NAME selects the design of that function on the seed's core (hw.designs);
+# sigmoid keeps --design. A method design (table, multipartite, piecewise) takes any function
+# as its option: --design table --function gelu.
 FUNCTION_DESIGNS = {"sigmoid": None, "tanh": "tanh", "dsigmoid": "dsigmoid", "silu": "silu"}
+ALL_FUNCTIONS = tuple(sorted(FUNCTION_NAMES))
+
+
+def _is_method(design):
+    return design in DESIGNS and DESIGNS[design].kind == "method"
 
 
 def _check_design_and_function(parser, namespace):
     """``--design`` and ``--function`` both given must name the same design, in either order."""
     design, function = getattr(namespace, "_design_given", None), \
         getattr(namespace, "_function_given", None)
-    if design is None or function is None:
+    if design is None or function is None or _is_method(design):
         return
+    if function not in FUNCTION_DESIGNS:
+        parser.error("--function {} is computed by the methods {}, not by --design {}".format(
+            function, ", ".join(n for n in DESIGNS if _is_method(n)), design))
     wanted = FUNCTION_DESIGNS[function]
     if design != wanted and (wanted is not None or design in FUNCTION_DESIGNS.values()):
         why = ("--function {} is the design {}".format(function, wanted) if wanted else
@@ -186,7 +197,9 @@ class _FunctionAction(argparse.Action):
         setattr(namespace, self.dest, value)
         namespace._function_given = value
         _check_design_and_function(parser, namespace)
-        name = FUNCTION_DESIGNS[value]
+        if _is_method(getattr(namespace, "_design_given", None)):
+            return                      # the method computes it: an option, not a design
+        name = FUNCTION_DESIGNS.get(value)
         if name is None:
             return
         if name not in self.const:
@@ -213,10 +226,22 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
     default = DEFAULT_DESIGN if DEFAULT_DESIGN in names else names[0]
     parser.add_argument("--design", default=default, choices=names, action=_DesignAction,
                         help="design to {} (default {})".format(verb, default))
-    parser.add_argument("--function", default="sigmoid", choices=sorted(FUNCTION_DESIGNS),
+    parser.add_argument("--function", default="sigmoid", choices=ALL_FUNCTIONS,
                         action=_FunctionAction, const=tuple(names),
                         help="the function: sigmoid (the --design, default), or tanh, dsigmoid "
-                             "(sigmoid') or silu, each on the sigmoid core (sets --design)")
+                             "(sigmoid') or silu, each on the sigmoid core (sets --design); any "
+                             "of them with --design table|multipartite|piecewise")
+    if any(_is_method(n) for n in names):
+        parser.add_argument("--fold", default=None,
+                            help="table: the fold by symmetry (default: the fewest bits)")
+        parser.add_argument("--tables", type=int, default=None, metavar="M",
+                            help="multipartite: the number of offset tables (default: the "
+                                 "cheapest)")
+        parser.add_argument("--degree", type=int, default=None,
+                            help="piecewise: the polynomial degree (default: the cheapest)")
+        parser.add_argument("--segments", type=int, default=None,
+                            help="piecewise: the number of uniform segments, a power of 2 "
+                                 "(default: the fewest that meet the bound)")
     add_pipeline_arguments(parser, [name for name in PIPELINE_OPTIONS
                                     if options is None or name in options])
     with_pipeline = kinds is None or "pipeline" in kinds
@@ -256,6 +281,14 @@ def design_options_from_args(args):
                 raise ValueError("--family {} is not the delay model of the device {} ({})"
                                  .format(family, device, own))
     given["family"] = family
+    name, function = getattr(args, "design", None), getattr(args, "function", "sigmoid")
+    if _is_method(name):
+        given["function"] = function
+        for option in ("fold", "tables", "degree", "segments"):
+            given[option] = getattr(args, option, None)
+    elif function not in FUNCTION_DESIGNS and name is not None:
+        raise ValueError("--function {} is computed by the designs {}, not by {}".format(
+            function, ", ".join(n for n in DESIGNS if _is_method(n)), name))
     return given
 
 

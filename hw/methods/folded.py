@@ -4,15 +4,15 @@ The stream contract and the symmetry are written once, here; a method
 (``FunctionTable``, ``MultipartiteTable``, ``PiecewisePolynomial``) supplies
 only its core datapath, ``a -> y_h``, from its plan (``model.methods``)::
 
-    x ──reg──> fold: a = |x| (or x), sign ──> core (core_latency cycles) ──> y_h
+    x ──reg──> fold: a = |x| (or x), sign ──reg──> core (core_latency cycles) ──> y_h
                  │                                                         │
                  └─ sign, a, correction delta: delay lines ────────────────┤
                                                                             v
-         y = clip(k_h (y_h + delta) + k_a a' + c 2^f_out, lo, hi) ──reg──> o
+         y = k_h (y_h + delta) + k_a a' + c 2^f_out ──reg──> clip(y, lo, hi) ──reg──> o
 
 One result per clock; every register holds while ``o.valid & ~o.ready`` (the
 shared stall of ``hw.baselines.interface``), so ``i.ready`` is its
-complement; ``latency = core_latency + 2``. ``(k_h, k_a, c)`` is the fold's
+complement; ``latency = core_latency + 4``. ``(k_h, k_a, c)`` is the fold's
 triple for the sign (``model.exact.function.Fold``), ``delta`` the plan's
 correction for ``a`` (correct rounding), 0 elsewhere. The model of a unit is
 ``model.methods.spec.Problem.unfold`` of the method's ``evaluate``: the same
@@ -103,7 +103,7 @@ class FoldedUnit(wiring.Component):
 
     @property
     def latency(self):
-        return self.core_latency + 2
+        return self.core_latency + 4
 
     def elaborate(self, platform):
         m = Module()
@@ -114,16 +114,15 @@ class FoldedUnit(wiring.Component):
         m.d.comb += self.i.ready.eq(~stall)
 
         x = Signal(signed(spec.input_format.width))
-        valid = Signal()
+        valid_x, valid = Signal(), Signal()
         with m.If(~stall):
-            m.d.sync += [x.eq(self.i.payload), valid.eq(self.i.valid)]
+            m.d.sync += [x.eq(self.i.payload), valid_x.eq(self.i.valid)]
+        # the fold, registered: the core starts from a register
         negative = Signal()
         a = Signal(range(problem.lo, problem.hi + 1))
-        m.d.comb += negative.eq(x < 0)
-        if fold.folded:
-            m.d.comb += a.eq(Mux(negative, -x, x))
-        else:
-            m.d.comb += a.eq(x)
+        with m.If(~stall):
+            m.d.sync += [negative.eq(x < 0), valid.eq(valid_x)]
+            m.d.sync += a.eq(Mux(x < 0, -x, x) if fold.folded else x)
 
         y_h = self.elaborate_core(m, a, stall)
 
@@ -166,12 +165,16 @@ class FoldedUnit(wiring.Component):
             k_h, k_a, c = triple
             return k_h * corrected + k_a * a_out + c * one
 
+        # the rebuild, registered, then the saturation, registered
         y = Signal(signed(max(len(corrected), len(a_out), spec.output_format.width) + 4))
-        m.d.comb += y.eq(Mux(late_neg, rebuild(fold.negative), rebuild(fold.positive)))
+        y_valid = Signal()
+        with m.If(~stall):
+            m.d.sync += [y.eq(Mux(late_neg, rebuild(fold.negative), rebuild(fold.positive))),
+                         y_valid.eq(valid_line[-1])]
         result = Signal.like(self.o.payload)
         out_valid = Signal()
         with m.If(~stall):
-            m.d.sync += out_valid.eq(valid_line[-1])
+            m.d.sync += out_valid.eq(y_valid)
             with m.If(y < lo):
                 m.d.sync += result.eq(lo)
             with m.Elif(y > hi):

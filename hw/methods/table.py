@@ -2,9 +2,8 @@
 
 The core is one ``amaranth.lib.memory.Memory`` with a synchronous read port
 (block RAM where Yosys finds one that fits: iCE40 EBR, ECP5 DP16KD; logic
-when small) addressed by ``min(a - lo, depth - 1)``; a read past the last
-entry returns the tail constant instead. With a ``target_mhz`` the address
-is registered before the memory (one cycle more).
+when small) addressed by ``min(a - lo, depth - 1)``, registered; a read past
+the last entry returns the tail constant instead. Core latency 2.
 """
 
 from amaranth import *
@@ -61,7 +60,7 @@ class FunctionTable(FoldedUnit):
 
     @property
     def core_latency(self):
-        return 2 if self.target_mhz is not None else 1
+        return 2
 
     def elaborate_core(self, m, a, stall):
         plan = self.plan
@@ -72,11 +71,11 @@ class FunctionTable(FoldedUnit):
             inside.eq(a - lo < plan.depth),
             index.eq(Mux(inside, a - lo, plan.depth - 1)),
         ]
-        if self.target_mhz is not None:
-            reg_index, reg_inside = Signal.like(index), Signal()
-            with m.If(~stall):
-                m.d.sync += [reg_index.eq(index), reg_inside.eq(inside)]
-            index, inside = reg_index, reg_inside
+        # the address from a register (a block RAM's setup, or a LUT table's depth)
+        reg_index, reg_inside = Signal.like(index), Signal()
+        with m.If(~stall):
+            m.d.sync += [reg_index.eq(index), reg_inside.eq(inside)]
+        index, inside = reg_index, reg_inside
         m.submodules.table = table = Memory(shape=unsigned(plan.width), depth=plan.depth,
                                             init=list(plan.entries))
         read = table.read_port()

@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """The buildable designs, by name, for every command (``synth``, ``build``, ``compare``, ...).
 
 Each design is one ``Design`` record: its name, a one-line description, a

@@ -19,7 +19,7 @@ __all__ = ["NAME", "HELP", "add_arguments", "run", "simulate"]
 
 
 def add_arguments(parser):
-    add_design_arguments(parser, "simulate", kinds=("pipeline", "function"))
+    add_design_arguments(parser, "simulate", kinds=("pipeline", "function", "method"))
     parser.add_argument("--count", type=int, default=None, metavar="N",
                         help="simulate N random inputs (plus the boundary inputs) instead of all")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random inputs")
@@ -73,6 +73,16 @@ def simulate(name, dut, raw_x, *, stall=0.0, seed=1, progress=None):
 
 def run(args):
     dut = make_design(args.design, **design_options_from_args(args))
+    if design(args.design).kind == "method":    # --design table|multipartite|piecewise
+        from scripts.methods import run_simulate as run_method
+        fmt = dut.input_format
+        if args.count is None:
+            return run_method(args, dut, fmt.raw_range())
+        if args.count < 1:
+            raise ValueError("--count must be at least 1, not {}".format(args.count))
+        rng = np.random.default_rng(args.seed)
+        return run_method(args, dut, np.unique(np.concatenate([
+            [fmt.min, -1, 0, 1, fmt.max], rng.integers(fmt.min, fmt.max + 1, args.count)])))
     params, plan = dut.params, dut.plan
     raw_x = _inputs(plan, args.count, args.seed)
     if design(args.design).kind == "function":     # --function tanh|dsigmoid|silu

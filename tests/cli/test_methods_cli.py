@@ -1,0 +1,66 @@
+"""The method designs from the command line: simulate, methods, and the --design/--function rules."""
+
+import json
+
+import pytest
+
+from model.fixed import SQ
+from model.function_exact import rounded_reference
+from scripts.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_simulate_table_any_function(capsys):
+    code, out, err = run(capsys, "simulate", "--design", "table", "--function", "gelu",
+                         "--input-format", "SQ(4,5)", "--output-bits", "9", "--stall", "0.2",
+                         "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["function"] == "gelu" and r["output_format"] == "SQ(4, 5)"
+    assert r["rtl_mismatches"] == 0 and r["missing"] == 0 and r["count"] == 512
+    assert r["correctly_rounded"] == 1.0 and r["max_ulp"] < 0.5
+
+
+def test_function_after_design_is_the_option(capsys):
+    # --design table then --function tanh: the table of tanh, not the tanh design
+    code, out, err = run(capsys, "simulate", "--function", "tanh", "--design", "table",
+                         "--input-format", "SQ(3,4)", "--output-bits", "8", "--json")
+    assert code == 0, err
+    assert json.loads(out)["function"] == "tanh"
+
+
+def test_function_no_design_computes_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["simulate", "--design", "pipeline", "--function", "gelu"])
+    err = capsys.readouterr().err
+    assert "--function gelu is computed by the methods table, multipartite, piecewise, not by " \
+           "--design pipeline" in err
+
+
+def test_methods_matrix_writes_json_and_markdown(capsys, tmp_path):
+    out_json, out_md = tmp_path / "m.json", tmp_path / "m.md"
+    code, out, err = run(capsys, "methods", "--method", "table", "--function", "elu",
+                         "--function", "dtanh", "--rounding", "correct", "--input-format",
+                         "SQ(3,4)", "--output-bits", "8", "-o", str(out_json), "--markdown",
+                         str(out_md), "--no-progress")
+    assert code == 0, err
+    data = json.loads(out_json.read_text())
+    assert [r["function"] for r in data["rows"]] == ["elu", "dtanh"]
+    assert all(r["correctly_rounded"] == 1.0 for r in data["rows"])
+    md = out_md.read_text()
+    assert md.startswith("Measured at commit `") and "| elu | table | correct |" in md
+    # the row's maximum error is the exact function's, from the certified reference
+    fmt = SQ(3, 4)
+    r, frac = rounded_reference("elu", fmt.raw_range(), fmt, SQ(3, 5))
+    assert abs(data["rows"][0]["max_ulp"] - float(abs(frac).max())) < 1e-9
+
+
+def test_methods_rejects_wide_input(capsys):
+    code = main(["methods", "--input-format", "SQ(5,14)", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code != 0 and "--input-format must have at most 16 bits here" in err

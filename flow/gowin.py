@@ -20,6 +20,13 @@ report as the other families. Differences:
   ``dsps`` counts the DSP primitives nextpnr placed (``MULT9X9`` is half of
   an 18 x 18 block, ``MULT36X36`` four of them; ``cells`` has the split);
   ``brams`` are ``BSRAM`` (18 kbit).
+- ``fmax_mhz`` is an upper bound when ``dsps > 0`` (``fmax_note`` says so):
+  the himbaechel Gowin chip database has no timing arcs for the multiplier
+  cells (nextpnr's ``himbaechel/uarch/gowin/gowin_arch_gen.py``,
+  ``create_timing_info``, times LUTs, ALUs, MUX2s, flip-flops and block
+  RAM only), so a path into or out of a ``MULT*`` ends there and the
+  multiply itself is not counted, as with the iCE40's SB_MAC16. Designs
+  without DSP blocks are fully timed.
 - nextpnr's report for these parts lists the LUT4s after routing (it also
   inserts pass-through LUTs where a flip-flop has no LUT in front of it), so
   ``luts`` can exceed the LUT cells of the synthesized netlist
@@ -106,6 +113,9 @@ def parse_gowin_report(report):
               if not name.startswith("$PACKER_")}
     clock = min(clocks, key=lambda c: clocks[c]["achieved"]) if clocks else None
     figures["fmax_mhz"] = round(float(clocks[clock]["achieved"]), 2) if clock else None
+    if figures["dsps"]:
+        figures["fmax_note"] = ("upper bound: nextpnr-himbaechel has no timing for Gowin "
+                                "multiplier blocks")
     figures["cells"] = {name: dict(v) for name, v in sorted(util.items())
                         if v["used"] and name != "DUMMY_CELL"}
     from flow.implement import _critical_path

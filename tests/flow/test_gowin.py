@@ -53,6 +53,9 @@ def test_parse_gowin_report():
             figures["brams"], figures["fmax_mhz"]) == (140, 100, 40, 70, 3, 3, 87.65)
     assert "DUMMY_CELL" not in figures["cells"] and "OSC" not in figures["cells"]
     assert figures["critical_path"] is None
+    assert figures["fmax_note"].startswith("upper bound")
+    report["utilization"]["MULT18X18"]["used"] = report["utilization"]["MULT9X9"]["used"] = 0
+    assert "fmax_note" not in parse_gowin_report(report)
 
 
 @pytest.mark.parametrize("name, pins, tool", [

@@ -67,9 +67,10 @@ def test_every_coefficient_source_everywhere(command, capsys):
 
 
 @pytest.mark.parametrize("command, kinds", [
-    (["simulate"], ("pipeline", "function")),
+    (["simulate"], ("pipeline", "function", "method")),
     (["build", "--board", "icebreaker"], ("pipeline", "function")),
-    (["synth", "--device", "up5k"], ("pipeline", "comparator", "baseline", "function", "unit")),
+    (["synth", "--device", "up5k"], ("pipeline", "comparator", "baseline", "function", "unit",
+                                     "method")),
 ])
 def test_design_choices_come_from_the_registry(command, kinds, capsys):
     for name, record in DESIGNS.items():

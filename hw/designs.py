@@ -33,7 +33,7 @@ from model.exact.function import FUNCTION_NAMES
 from model.fixed import FixedFormat, SQ, parse_format
 
 __all__ = ["Design", "DESIGNS", "DEFAULT_DESIGN", "KINDS", "design", "make_design",
-           "design_options", "register"]
+           "design_options", "register", "computed_function"]
 
 KINDS = ("pipeline", "comparator", "baseline", "function", "unit", "method")
 
@@ -303,6 +303,14 @@ def design(name):
     if name not in DESIGNS:
         raise ValueError("design must be one of {}, not {!r}".format(sorted(DESIGNS), name))
     return DESIGNS[name]
+
+
+def computed_function(record, component):
+    """The name of the function ``component`` (made by design ``record``) computes: a method
+    design's is its ``function`` option, the others' is the first of ``record.functions``."""
+    if record.kind == "method":
+        return str(component.function)
+    return record.functions[0]
 
 
 def design_options(name):

@@ -68,7 +68,7 @@ def io_formats(record, component):
     comparison designs (kind ``"baseline"``) say theirs (UQ(0,16), or SQ(1,15)
     for tanh).
     """
-    if record.kind in ("pipeline", "function", "baseline"):
+    if record.kind in ("pipeline", "function", "baseline", "method"):
         return component.input_format, component.output_format
     if record.kind == "comparator":
         return component.input_format, None
@@ -309,7 +309,8 @@ def _unit_layout(vcd, component, *_):
 
 # tanh, sigmoid' and SiLU (kind "function"): their ports, like a comparison design's
 _LAYOUTS = {"pipeline": _pipeline_layout, "comparator": _comparator_layout,
-            "baseline": _baseline_layout, "function": _baseline_layout, "unit": _unit_layout}
+            "baseline": _baseline_layout, "function": _baseline_layout, "unit": _unit_layout,
+            "method": _baseline_layout}
 
 
 def wave_layout(record, vcd, component):

@@ -114,7 +114,7 @@ class FoldedUnit(wiring.Component):
         m.d.comb += self.i.ready.eq(~stall)
 
         x = Signal(signed(spec.input_format.width))
-        valid_x, valid = Signal(), Signal()
+        valid_x, valid = Signal(name="valid_x"), Signal(name="valid")
         with m.If(~stall):
             m.d.sync += [x.eq(self.i.payload), valid_x.eq(self.i.valid)]
         # the fold, registered: the core starts from a register

@@ -72,7 +72,7 @@ class FunctionTable(FoldedUnit):
             index.eq(Mux(inside, a - lo, plan.depth - 1)),
         ]
         # the address from a register (a block RAM's setup, or a LUT table's depth)
-        reg_index, reg_inside = Signal.like(index), Signal()
+        reg_index, reg_inside = Signal.like(index, name="index_reg"), Signal(name="inside_reg")
         with m.If(~stall):
             m.d.sync += [reg_index.eq(index), reg_inside.eq(inside)]
         index, inside = reg_index, reg_inside

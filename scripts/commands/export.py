@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from flow.testbench import icarus_available, run_icarus, verilog_testbench
-from hw.designs import design as design_record, make_design
+from hw.designs import computed_function, design as design_record, make_design
 from report.waves import io_formats, runtime_limit
 from scripts.options import add_design_arguments, design_options_from_args
 
@@ -90,9 +90,9 @@ def _port_meanings(record, component):
                                                      float(fmt.max_value)))
     common["o__payload"] = "y = sigmoid(x), raw {}: y = o__payload * 2^-{}, in [0, 1)".format(
         out, out.f_bits)
-    if record.functions[0] != "sigmoid":       # tanh, sigmoid', SiLU: functions and baselines
+    if computed_function(record, component) != "sigmoid":       # tanh, sigmoid', SiLU: functions and baselines
         common["o__payload"] = "y = {}(x), raw {}{}: y = o__payload * 2^-{}".format(
-            record.functions[0], out, " two's complement" if out.signed else "", out.f_bits)
+            computed_function(record, component), out, " two's complement" if out.signed else "", out.f_bits)
     if record.kind == "pipeline":
         common["o__ready"] += " (the whole pipeline stalls)"
     return common
@@ -120,6 +120,11 @@ def _error_text(record, component):
         lines.append("Error      |y - 2^{F} sigmoid(x)| < 1/2 + {e:.4f} = {b:.4f} ulp for every "
                      "input (proven bound: model.pipeline error budget; 1 ulp = 2^-{F})".format(
                          F=out.f_bits, e=float(plan.error_bound), b=0.5 + float(plan.error_bound)))
+    if record.kind == "method" and getattr(component.plan, "error_bound", None) is not None:
+        lines.append("Error      |y - 2^{} {}(x)| <= {:.4f} ulp where not saturated (proven "
+                     "bound: the plan's error terms, checked on every input; {})".format(
+                         out.f_bits, component.function, float(component.plan.error_bound),
+                         component.rounding))
     if record.kind == "function":
         from model.functions import error_bound
         fn = component.params.functions[0]
@@ -131,8 +136,8 @@ def _error_text(record, component):
         from model.function_exact import function_error_metrics
         raw = fmt.raw_range()
         y = record.model(component, raw)
-        m = (function_error_metrics(record.functions[0], y, raw, fmt, out)
-             if record.functions[0] != "sigmoid" else error_metrics(y, raw, fmt, out.f_bits))
+        m = (function_error_metrics(computed_function(record, component), y, raw, fmt, out)
+             if computed_function(record, component) != "sigmoid" else error_metrics(y, raw, fmt, out.f_bits))
         lines.append("{:<11}measured over all {:,} inputs (the RTL equals the integer model "
                      "bit for bit): max {:.4f} ulp, mean {:.4f} ulp, {:.2%} correctly rounded"
                      .format("" if lines else "Error", m["count"], m["max_ulp"], m["mean_ulp"],
@@ -202,8 +207,8 @@ def header_lines(component, design, fmt, top, ports, command=None):
     else:
         fmt, out = io_formats(record, component)
         lines.append("Function   y = {}, x in {}, y in {}".format(
-            "sigmoid(x) = 1 / (1 + exp(-x))" if record.functions[0] == "sigmoid"
-            else record.functions[0] + "(x)", fmt, out))
+            "sigmoid(x) = 1 / (1 + exp(-x))" if computed_function(record, component) == "sigmoid"
+            else computed_function(record, component) + "(x)", fmt, out))
         lines.append("Method     {}".format(record.description))
         lines += _error_text(record, component)
     latency = component.latency

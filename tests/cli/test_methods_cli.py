@@ -64,3 +64,18 @@ def test_methods_rejects_wide_input(capsys):
     code = main(["methods", "--input-format", "SQ(5,14)", "--no-progress"])
     err = capsys.readouterr().err
     assert code != 0 and "--input-format must have at most 16 bits here" in err
+
+
+@pytest.mark.parametrize("method", ["table", "multipartite", "piecewise"])
+def test_export_and_waves_of_a_method(method, capsys, tmp_path):
+    common = ["--design", method, "--function", "tanh", "--input-format", "SQ(3,5)",
+              "--output-bits", "8"]
+    code, out, err = run(capsys, "export", *common, "-o", str(tmp_path / "t.v"),
+                         "--no-testbench")
+    assert code == 0, err
+    text = (tmp_path / "t.v").read_text()
+    assert "// Function   y = tanh(x), x in SQ(3, 5), y in SQ(1, 7)" in text
+    assert "100.00% correctly rounded" in text or "max 0." in text
+    code, out, err = run(capsys, "waves", *common, "--out", str(tmp_path / "w"))
+    assert code == 0, err
+    assert (tmp_path / "w" / (method + ".vcd")).stat().st_size > 1000

@@ -56,11 +56,16 @@ def configurations():
     24 input bits) and SQ(4,16) -> UQ(0,20); the functions and the unit at 16,
     20 and 24 input bits (``FORMATS_BY_BITS``); each in every rounding mode
     and at each clock target it takes (``TARGETS_MHZ``). The comparator also
-    with a programmable limit; the others (fixed interfaces) as they are.
+    with a programmable limit; the others (fixed interfaces) as they are. The
+    method designs (table, multipartite, piecewise) for every function at 16 and
+    20 input bits (``METHOD_FORMATS``), faithful and correct.
     """
     configs = []
     for name, record in DESIGNS.items():
         options = record.options
+        if record.kind == "method":
+            configs += _method_configurations(name)
+            continue
         if "input_format" not in options or "output_bits" not in options:
             configs.append((name, {}))
             if "threshold" in options:
@@ -76,6 +81,19 @@ def configurations():
                     configs.append((name, dict(input_format=fmt, output_bits=out,
                                                rounding=rounding, target_mhz=target)))
     return configs
+
+
+# the methods at 16 and 20 input bits (METHOD_FORMATS), every function, each rounding (the
+# table is correctly rounded either way: once)
+METHOD_FORMATS = (FORMATS_BY_BITS[16], FORMATS_BY_BITS[20])
+_METHOD_ROUNDINGS = {"table": ("correct",)}
+
+
+def _method_configurations(name):
+    from model.exact import FUNCTION_NAMES
+    return [(name, dict(function=fn, input_format=fmt, output_bits=out, rounding=rounding))
+            for fmt, out in METHOD_FORMATS for fn in FUNCTION_NAMES
+            for rounding in _METHOD_ROUNDINGS.get(name, ("faithful", "correct"))]
 
 
 def _input_format(record, component):

@@ -49,7 +49,7 @@ def format_table(rows):
                     ratio, _fmt(r["latency"], "d"), _fmt(rate, ".1f"), note))
     if bounded_limit:
         lines.append("* against a limit that is itself an upper bound ({}: nextpnr does not time "
-                     "paths through iCE40 SB_MAC16 DSPs)".format(", ".join(sorted(bounded_limit))))
+                     "paths through iCE40 SB_MAC16 or Gowin MULT DSPs)".format(", ".join(sorted(bounded_limit))))
     return "\n".join(lines)
 
 

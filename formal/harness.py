@@ -155,7 +155,9 @@ class CreditContract(Elaboratable):
       level``: nothing lost or duplicated, and the counter the handshake
       trusts is right;
     * ``room``: a word that leaves the datapath always finds room in the FIFO
-      (no overflow), strengthened by: two words in the FIFO put one on ``o``.
+      (no overflow), strengthened by: ``buffer.offered_level`` words in the
+      buffer put one on ``o``, and the buffer's ``invariants`` (its flag
+      codes equal to its counters).
     """
 
     ALL = ("rule", "ready", "count", "room")
@@ -199,11 +201,16 @@ class CreditContract(Elaboratable):
                 Assert(buffer.count <= buffer.credits, "more words inside than credits"),
                 Assert(inside == (_count(valids, width) + buffer.level)[:width],
                        "accepted - delivered differs from the words inside"),
-                Assert((buffer.level < 2) | o.valid, "two words in the FIFO and none offered"),
+                Assert((buffer.level < buffer.offered_level) | o.valid,
+                       "words in the buffer and none offered"),
                 Assert(~o.valid | (buffer.level != 0), "a word offered from an empty FIFO"),
             ]
         if "room" in props:
             m.d.comb += Assert(~buffer.i.valid | buffer.room, "the FIFO would overflow")
+        # the buffer's own invariants (its flag codes against its counters), which make the
+        # induction close
+        for condition, message in getattr(buffer, "invariants", ()):
+            m.d.comb += Assert(condition, message)
         return m
 
 

@@ -14,11 +14,11 @@ are not squeezed out while the output is stalled.
 At a target frequency (``hw.timing``) the stall's fan-out (every register's
 enable and the DSP blocks' clock enables) would itself be the longest path,
 so there the datapath runs free (its stall is tied low: no enables at all)
-and ends in a ``CreditBuffer``: a FIFO with room for every word that may be
-inside, and a counter of the words accepted but not yet delivered. A word is
-accepted only while that count is below the buffer's credit, so nothing is
-ever dropped, and the only logic on ``o.ready`` is the FIFO's read and one
-gate to ``i.ready``.
+and ends in a ``CreditBuffer`` (``hw.credit``): a block-RAM buffer with room
+for every word that may be inside, and a count of the words accepted but not
+yet delivered. A word is accepted only while that count is below the
+buffer's credit, so nothing is ever dropped; every flag of the buffer is a
+register or one LUT from registers.
 
 The registers are created when the chain is constructed, not when it is
 elaborated, and each is described by a ``Register`` record: waveforms,
@@ -29,8 +29,10 @@ for signals by name.
 from dataclasses import dataclass
 
 from amaranth import *
-from amaranth.lib import data, fifo, stream, wiring
+from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
+
+from hw.credit import CreditBuffer   # the credit handshake's buffer (re-exported)
 
 __all__ = ["Register", "StageChain", "ChainStage", "CreditBuffer", "stage_registers"]
 
@@ -210,71 +212,3 @@ class ChainStage(wiring.Component):
 
     def build(self, m, functions):
         self._chain.build(m, self.i, self.o, functions, self._stall)
-
-
-class CreditBuffer(wiring.Component):
-    """The end of a free-running datapath of ``depth`` registers: a FIFO and its credit.
-
-    ``count`` is the words accepted at the datapath's input (``accepted``)
-    and not yet delivered at ``o``; ``credit`` (the datapath's ``i.ready``) is
-    high while ``count`` is below ``credits = depth + 2`` or a word leaves
-    this cycle. The FIFO (``amaranth.lib.fifo.SyncFIFOBuffered``, block RAM
-    friendly) holds ``credits + 1`` words, so it never overflows; since at
-    most ``depth`` words are in the datapath, ``count == credits`` leaves at
-    least two in the FIFO, one of them offered on ``o``: ``o.ready`` implies
-    ``credit``, as with the stall handshake. A word takes two clocks through
-    the FIFO (``latency``).
-
-    Parameters
-    ----------
-    shape : shape of the payload
-    depth : int
-        Registers of the datapath in front (words it can hold).
-
-    Members
-    -------
-    i : In(stream.Signature(shape))
-        From the datapath; ``i.ready`` is always high.
-    o : Out(stream.Signature(shape))
-    accepted : In(1)
-    credit : Out(1)
-    count : Signal
-        Words accepted and not delivered (a register).
-    level, room : Signal
-        The FIFO's words and its ``w_rdy`` (for proofs and tests: ``room`` is
-        high whenever a word arrives).
-    """
-
-    latency = 2
-
-    def __init__(self, shape, depth):
-        self._shape = shape
-        self._credits = depth + 2
-        self.count = Signal(range(self._credits + 1))
-        self.level = Signal(range(self._credits + 2))
-        self.room = Signal()
-        super().__init__({"i": In(stream.Signature(shape)), "o": Out(stream.Signature(shape)),
-                          "accepted": In(1), "credit": Out(1)})
-
-    @property
-    def credits(self):
-        return self._credits
-
-    @property
-    def registers(self):
-        """None: the words wait in the FIFO's memory, not in stage registers."""
-        return ()
-
-    def elaborate(self, platform):
-        m = Module()
-        width = Shape.cast(self._shape).width
-        m.submodules.fifo = buf = fifo.SyncFIFOBuffered(width=width, depth=self._credits + 1)
-        delivered = self.o.valid & self.o.ready
-        m.d.comb += [buf.w_data.eq(self.i.payload), buf.w_en.eq(self.i.valid),
-                     self.i.ready.eq(1),
-                     self.o.payload.eq(buf.r_data), self.o.valid.eq(buf.r_rdy),
-                     buf.r_en.eq(self.o.ready),
-                     self.credit.eq((self.count != self._credits) | delivered),
-                     self.level.eq(buf.level), self.room.eq(buf.w_rdy)]
-        m.d.sync += self.count.eq(self.count + self.accepted - delivered)
-        return m

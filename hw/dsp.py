@@ -88,18 +88,15 @@ def mult18x18d(m, a, b, *, input=True, pipeline=True, output=True, instance=True
     m.d.comb += [a18.eq(a), b18.eq(b)]
     clk = lambda used: "CLK0" if used else "NONE"
     ports = {}
+    # only the pins in use are connected: tying the unused clock, enable, reset and shift
+    # pins to constants left nextpnr-ecp5 unable to route its ground net
     for k in range(MULT18X18D_WIDTH):
         ports["i_A{}".format(k)] = a18[k]
         ports["i_B{}".format(k)] = b18[k]
         ports["i_C{}".format(k)] = Const(0, 1)
-        ports["i_SRIA{}".format(k)] = Const(0, 1)
-        ports["i_SRIB{}".format(k)] = Const(0, 1)
     for k in range(2 * MULT18X18D_WIDTH):
         ports["o_P{}".format(k)] = p[k]
-    for k in range(4):
-        ports["i_CLK{}".format(k)] = ClockSignal() if k == 0 else Const(0, 1)
-        ports["i_CE{}".format(k)] = Const(1 if k == 0 else 0, 1)
-        ports["i_RST{}".format(k)] = Const(0, 1)
+    ports.update(i_CLK0=ClockSignal(), i_CE0=Const(1, 1), i_RST0=Const(0, 1))
     m.submodules[name] = Instance(
         "MULT18X18D",
         p_REG_INPUTA_CLK=clk(input), p_REG_INPUTB_CLK=clk(input), p_REG_INPUTC_CLK="NONE",

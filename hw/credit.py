@@ -1,0 +1,198 @@
+"""The end of a free-running datapath: a block-RAM buffer and its credit, with registered flags only.
+
+``CreditBuffer(shape, depth)`` takes every word a free-running datapath of
+``depth`` registers delivers, and gives the datapath's producer a credit:
+words are accepted only while fewer than ``credits`` are inside (in the
+datapath or here), so nothing is ever dropped.
+
+What it replaces: ``amaranth.lib.fifo.SyncFIFOBuffered`` behind a binary
+counter. There, ``o.ready`` went through the FIFO's level computation into
+the read enable and back to the output register's valid (4 LUTs and 5 nets,
+15 ns on the UP5K, the critical path of every UP5K build at 100 MHz and
+above), and the credit compared a binary counter with a constant. Here no
+path goes through a level computation or a counter: every decision is one
+or two LUTs from registers.
+
+- The words are written into a block RAM (``wp``) as they arrive, and read
+  (``rp``) into a three-entry output queue of registers (``e0`` is
+  ``o.payload``, its valid bit ``o.valid``).
+- Levels are thermometer codes (bit k is ``level > k``), each moved one place
+  up or down per clock: the credit counter (``count``), the output queue's
+  occupancy, and the RAM's level *one clock late* (words written before the
+  previous clock and not yet read). That last one depends only on registers
+  (the previous clock's write and read), so the RAM's level now, which decides
+  a read, is one LUT from registers: ``level > 0`` is ``t1`` if a word was
+  read and none written last clock, ``t0`` if both or neither, and true if a
+  word was written and none read.
+- A read is issued when the RAM has a word and the queue has room for it
+  counting the word already on its way (one clock of read latency): two LUT
+  levels. The queue loads a register when its word leaves or it is empty.
+
+Latency 3 (RAM write, read, queue register). ``credits = depth + 3``: when
+the output queue is empty there are at most two words here (written in the
+last two clocks), so with every credit used a word is offered on ``o``, and
+``o.ready`` implies ``credit`` as with the stall handshake; one word per
+clock is sustained. The RAM has ``2^ceil(log2(credits + 1))`` words, so a
+pointer wraps without a comparison.
+
+The binary counters ``count``, ``level`` and ``room`` are kept for proofs
+and tests (``formal.harness.CreditContract``; nothing in the logic reads
+them, so synthesis removes them); ``invariants`` ties the thermometer codes
+to them.
+
+Parameters
+----------
+shape : shape of the payload
+depth : int
+    Registers of the datapath in front (words it can hold).
+
+Members
+-------
+i : In(stream.Signature(shape))
+    From the datapath; ``i.ready`` is always high.
+o : Out(stream.Signature(shape))
+accepted : In(1)
+    A word enters the datapath this clock (``i.valid & credit`` of the producer).
+credit : Out(1)
+"""
+
+from amaranth import *
+from amaranth.lib import stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+__all__ = ["CreditBuffer"]
+
+QUEUE = 3   # output registers
+
+
+def _thermometer(value, length):
+    """``Cat(value > 0, value > 1, ...)``, ``length`` bits."""
+    return Cat(*(value > k for k in range(length)))
+
+
+def _step(code, up):
+    """A thermometer code moved one place up (``up``) or down."""
+    return Mux(up, Cat(Const(1, 1), code[:-1]), Cat(code[1:], Const(0, 1)))
+
+
+class CreditBuffer(wiring.Component):
+    __doc__ = __doc__
+
+    latency = 3
+
+    def __init__(self, shape, depth):
+        if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
+            raise TypeError("depth must be a non-negative integer, not {!r}".format(depth))
+        self._shape = shape
+        self._credits = depth + QUEUE
+        self._ram_depth = 1 << self._credits.bit_length()   # >= credits + 1, a power of two
+        # binary counters for proofs and tests (see the module docstring)
+        self.count = Signal(range(self._credits + 1))
+        self.level = Signal(range(self._credits + 2))
+        self.room = Signal()
+        self._lagged = Signal(range(self._credits + 1))    # the RAM's level one clock late
+        self._occupancy = Signal(range(QUEUE + 1))
+        self._wrote = Signal()
+        self._read = Signal()
+        self._t = Signal(self._credits)                     # thermometer of _lagged
+        self._u = Signal(self._credits)                     # thermometer of count
+        self._q = Signal(QUEUE)                             # thermometer of _occupancy
+        bits = self._ram_depth.bit_length() - 1
+        self._wp = Signal(bits)
+        self._rp = Signal(bits)
+        super().__init__({"i": In(stream.Signature(shape)), "o": Out(stream.Signature(shape)),
+                          "accepted": In(1), "credit": Out(1)})
+
+    @property
+    def credits(self):
+        return self._credits
+
+    @property
+    def offered_level(self):
+        """With this many words here (``level``), one is offered on ``o``."""
+        return QUEUE
+
+    @property
+    def registers(self):
+        """None: the words wait in block RAM and the output queue, not in stage registers."""
+        return ()
+
+    @property
+    def invariants(self):
+        """``(condition, message)`` pairs that hold in every reachable state (for proofs)."""
+        bits = len(self._wp)
+        unread = self._lagged + self._wrote - self._read
+        return [
+            (self._t == _thermometer(self._lagged, self._credits),
+             "the RAM's lagged level code is its thermometer"),
+            (self._u == _thermometer(self.count, self._credits),
+             "the credit code is the counter's thermometer"),
+            (self._q == _thermometer(self._occupancy, QUEUE),
+             "the queue code is its occupancy's thermometer"),
+            ((self._lagged <= self._credits) & (self._occupancy <= QUEUE)
+             & (self.count <= self._credits), "a counter beyond its range"),
+            (self.level <= self.count, "more words here than accepted and not delivered"),
+            (self._lagged + self._wrote >= self._read, "more words read than written"),
+            (self._occupancy + self._read <= QUEUE, "the queue would overflow"),
+            ((self._wp - self._rp)[:bits] == unread[:bits], "the pointers disagree with the level"),
+            # no read last clock although the RAM had a word: the queue was full
+            (self._read | (self._lagged == 0) | (self._occupancy >= 2),
+             "a word waited in the RAM while the queue had room"),
+            (~self._read | (self._occupancy != 0) | (self._lagged <= 1),
+             "the queue is empty behind a read although the RAM held words before"),
+        ]
+
+    def elaborate(self, platform):
+        m = Module()
+        width = Shape.cast(self._shape).width
+        m.submodules.ram = ram = Memory(shape=unsigned(width), depth=self._ram_depth, init=[])
+        wr = ram.write_port()
+        rd = ram.read_port()   # synchronous, not transparent: a word is never read as written
+        t, u, q = self._t, self._u, self._q
+        wrote, read = self._wrote, self._read
+        e = [Signal(width, name="e{}".format(k), reset_less=True) for k in range(QUEUE)]
+
+        # write every arriving word
+        m.d.comb += [wr.addr.eq(self._wp), wr.data.eq(self.i.payload), wr.en.eq(self.i.valid),
+                     self.i.ready.eq(1)]
+        with m.If(self.i.valid):
+            m.d.sync += self._wp.eq(self._wp + 1)
+
+        # read when the RAM has a word and the queue has room, the word in flight counted
+        unread = Mux(wrote == read, t[0], Mux(wrote, 1, t[1]))
+        queue_room = ~(q[2] | (q[1] & read))
+        issue = Signal()
+        m.d.comb += [issue.eq(unread & queue_room), rd.addr.eq(self._rp)]
+        with m.If(issue):
+            m.d.sync += self._rp.eq(self._rp + 1)
+        m.d.sync += [wrote.eq(self.i.valid), read.eq(issue)]
+        with m.If(wrote ^ read):
+            m.d.sync += t.eq(_step(t, wrote))
+
+        # the output queue: e0 is offered; a register loads when its word leaves or it is empty
+        leave = Signal()
+        m.d.comb += [leave.eq(q[0] & self.o.ready),
+                     self.o.valid.eq(q[0]), self.o.payload.eq(e[0])]
+        with m.If(self.o.ready | ~q[0]):
+            m.d.sync += e[0].eq(Mux(q[1], e[1], rd.data))
+        with m.If(leave | ~q[1]):
+            m.d.sync += e[1].eq(Mux(q[2], e[2], rd.data))
+        with m.If(leave | ~q[2]):
+            m.d.sync += e[2].eq(rd.data)
+        with m.If(read ^ leave):
+            m.d.sync += q.eq(_step(q, read))
+
+        # the credit: a thermometer of the words accepted and not delivered
+        full = u[-1]
+        m.d.comb += self.credit.eq(~full | leave)
+        with m.If(self.accepted ^ leave):
+            m.d.sync += u.eq(_step(u, self.accepted))
+
+        # binary counters, for proofs and tests only
+        m.d.sync += [self.count.eq(self.count + self.accepted - leave),
+                     self._lagged.eq(self._lagged + wrote - read),
+                     self._occupancy.eq(self._occupancy + read - leave)]
+        m.d.comb += [self.level.eq(self._lagged + wrote + self._occupancy),
+                     self.room.eq(self._lagged + wrote - read < self._ram_depth)]
+        return m

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test formal verify clean
+.PHONY: demo test formal verify docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ verify: $(STAMP)
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py icarus
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py verilator
 	$(VENV)/bin/python -m scripts.cli verify --bench
+
+# The documentation site (docs/; Sphinx comes with the test extra, which includes `docs`),
+# warnings as errors: a broken reference or a malformed docstring fails the build (so does
+# tests/test_docs.py in make test). Opens at build/docs/html/index.html.
+docs: $(STAMP)
+	$(VENV)/bin/python -m sphinx -W --keep-going -q -b html docs build/docs/html
+	@echo "wrote build/docs/html/index.html"
 
 clean:
 	rm -rf $(VENV) build *.egg-info

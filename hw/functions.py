@@ -1,5 +1,5 @@
 # amaranth: UnusedElaboratable=no
-"""``TanhPipeline``, ``SigmoidDerivativePipeline``, ``SiLUPipeline``: one-function ``ActivationUnit``s.
+"""``TanhPipeline``, ``SigmoidDerivativePipeline``, ``SiLUPipeline``: one-function cores.
 
 Each is an ``hw.activation.ActivationUnit`` with one function and plain
 streams (``i`` the raw x, ``o`` the raw y), so there is one datapath for

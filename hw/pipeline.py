@@ -3,7 +3,7 @@
 
 Default: input SQ(4, 12) (x = raw / 4096, range [-8, 8)), output UQ(0, 16)
 (y = raw / 65536), order 5, table coefficients, latency 10, error below 1 ulp
-for every input (proved exhaustively: see README). Stages and widths of the
+for every input (proved exhaustively: docs/accuracy.md). Stages and widths of the
 default (``sigmoid-hw simulate`` prints them for any configuration)::
 
     x   16  SQ(4,12)

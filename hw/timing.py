@@ -14,7 +14,7 @@ per operation, one net (``route``) and its logic: ``lut`` per LUT level,
 multiply in logic as Yosys builds it (``maccmap``: a Wallace tree of full
 adders, ``lut + route`` per level, then one carry-chain adder). The numbers
 were fitted to nextpnr's own reports of the limit circuits
-(``hw.baselines.limits``) and of the pipeline; README "Speed" shows where the
+(``hw.baselines.limits``) and of the pipeline; docs/implementation.md shows where the
 model and nextpnr disagree.
 
 How a Horner multiply-add ``acc_k = (d acc_(k+1) + A_k) >> s_k`` is split:

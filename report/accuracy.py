@@ -13,7 +13,7 @@ the commands say so instead of printing a bare number:
   and the max error is also given without them;
 * steps down (``model.accuracy.monotonic_violations``): rare flips of one
   rounding where sigmoid rises by a tiny fraction of an ulp per input step
-  (README, "Accuracy table", the 24-bit minimax row).
+  (docs/accuracy.md, the 24-bit minimax row).
 """
 
 from fractions import Fraction
@@ -88,7 +88,7 @@ def monotonic_note(figures):
     if not figures["steps_down"]:
         return None
     return ("not monotonic: {} down ({}{}); the width rule guarantees monotonicity against "
-            "acc_1's rounding noise only (README, Accuracy table)".format(
+            "acc_1's rounding noise only (docs/accuracy.md)".format(
                 count_of(figures["steps_down"], "step"),
                 "; ".join("raw x {} -> {}: y {} -> {}".format(*step) for step in figures["steps"]),
                 "; ..." if figures["steps_down"] > len(figures["steps"]) else ""))

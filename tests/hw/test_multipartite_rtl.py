@@ -1,0 +1,52 @@
+"""MultipartiteTable: the RTL equals its model on every input, under random stalls and gaps."""
+
+import numpy as np
+import pytest
+
+from hw.methods.multipartite import LOGIC_BITS, MultipartiteTable
+from hw.streamsim import first_output, run_stream
+from model.fixed import SQ
+from model.methods.multipartite import evaluate_multipartite
+from model.methods.spec import unit_model
+
+
+def _check(dut, stall, gap, seed):
+    x = dut.input_format.raw_range()
+    out, _ = run_stream(dut, [int(v) for v in x], stall=stall, gap=gap, seed=seed)
+    expected = unit_model(dut.plan, evaluate_multipartite, x)
+    assert len(out) == len(x)
+    wrong = np.flatnonzero(np.array(out, dtype=np.int64) != expected)
+    assert wrong.size == 0, "RTL != model at x = {}".format(x[wrong[:5]])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "gelu"])
+def test_16_bit_default_equals_model_on_every_input(name):
+    dut = MultipartiteTable(name)
+    assert dut.input_format == SQ(4, 12) and dut.output_format.width == 16
+    # the TIV is big enough for block RAM, the small offset tables stay in logic
+    assert len(dut.plan.tiv) * dut.plan.tiv_shape[0] > LOGIC_BITS
+    _check(dut, stall=0.3, gap=0.2, seed=19)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(rounding="correct"),
+    dict(target_mhz=100, family="ice40-up"),
+    dict(tables=1, rounding="correct", target_mhz=100, family="ecp5"),
+], ids=["correct", "registered", "bipartite"])
+@pytest.mark.parametrize("name", ["sigmoid", "elu"])
+def test_8_bit_variants_equal_model(name, kwargs):
+    dut = MultipartiteTable(name, SQ(4, 8), 8, **kwargs)
+    if "tables" in kwargs:
+        assert dut.plan.split.tables == 1
+    if "target_mhz" in kwargs:
+        assert dut.core_latency == 2 + dut.plan.split.tables.bit_length()
+    _check(dut, stall=0.5, gap=0.3, seed=7)
+
+
+def test_latency_is_the_frames_plus_the_cores():
+    dut = MultipartiteTable("tanh", SQ(3, 5), 8)
+    assert dut.core_latency == 2 and dut.latency == 6
+    cycles, y = first_output(dut, 40)       # x = 1.25
+    assert cycles == dut.latency
+    assert y == unit_model(dut.plan, evaluate_multipartite, np.array([40]))[0]

@@ -89,6 +89,18 @@ FAMILIES = {
                        dsp=1.0, register_dsp=True),
     # iCE40 HX8K, no DSP blocks: multipliers in logic
     "ice40-hx": Family("ice40-hx", overhead=2.0, route=1.2, lut=0.45, carry=0.126, native=None),
+    # Gowin (flow.gowin), from nextpnr-himbaechel's reports: overhead = clock-to-out + setup,
+    # route and lut from the nets and LUT4s of the pipeline's critical path, carry fitted to
+    # adder-limit (GW1NR-9 C6: 4.95 ns, 0.057 ns a bit inside the chain plus 1.6 ns to enter
+    # and leave it; GW2A-18 C8: 2.70 ns, 0.035 ns a bit). The multiplier blocks have no
+    # timing in nextpnr's Gowin database (dsp-limit is untimed), so dsp = 0: the model
+    # follows what nextpnr reports. Shared stall: at 100 MHz on the GW1NR-9 it met the
+    # target (109.4 MHz, 991 LUTs) like the credit buffer (119.8 MHz, 1119 LUTs), at 200 on
+    # the GW2A-18 213.8 against 219.2 MHz, with fewer LUTs and a shorter latency
+    "gowin-gw1n": Family("gowin-gw1n", overhead=0.86, route=1.1, lut=0.55, carry=0.076,
+                         native=18, dsp=0.0, credit=False),
+    "gowin-gw2a": Family("gowin-gw2a", overhead=0.27, route=0.7, lut=0.4, carry=0.042,
+                         native=18, dsp=0.0, credit=False),
 }
 
 

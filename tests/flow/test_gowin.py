@@ -154,3 +154,17 @@ def test_gw1nr_9_comparator(tmp_path):
     assert (r["dsps"], r["brams"]) == (0, 0)
     assert r["fmax_mhz"] > 50 and r["target_mhz"] == 100 and r["seed"] == 1
     assert r["netlist_cells"]["IBUF"] == 3 and r["netlist_cells"]["OBUF"] == 1
+
+
+@pytest.mark.parametrize("family, target", [("gowin-gw1n", 100), ("gowin-gw2a", 250)])
+def test_pipeline_at_a_gowin_target_equals_the_model(family, target):
+    import numpy as np
+    from hw.pipeline import SigmoidPipeline
+    from hw.streamsim import run_stream
+    from model.pipeline import sigmoid_fixed
+    dut = SigmoidPipeline(target_mhz=target, family=family)
+    assert dut.schedule.family == family and not dut.schedule.free_running  # shared stall
+    rng = random.Random(3)
+    xs = sorted({-32768, -1, 0, 1, 32767} | {rng.randrange(-32768, 32768) for _ in range(300)})
+    out, _ = run_stream(dut, xs, stall=0.3, gap=0.2, seed=5)
+    assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]

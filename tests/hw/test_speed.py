@@ -159,8 +159,8 @@ def test_schedule_and_pipeline_reject_bad_targets():
     with pytest.raises(TypeError, match=r"^target_mhz must be a positive number of MHz or "
                                         r"None, not '100'$"):
         schedule(plan, "ecp5", "100")
-    with pytest.raises(ValueError, match=r"^family must be one of \['ecp5', 'ice40-hx', "
-                                         r"'ice40-up'\], not 'xc7'$"):
+    with pytest.raises(ValueError, match=r"^family must be one of \['ecp5', 'gowin-gw1n', "
+                                         r"'gowin-gw2a', 'ice40-hx', 'ice40-up'\], not 'xc7'$"):
         SigmoidPipeline(target_mhz=100, family="xc7")
 
 

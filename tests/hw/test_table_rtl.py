@@ -37,8 +37,8 @@ def test_table_rtl_at_a_target():
 
 
 def test_table_unit_errors():
-    with pytest.raises(ValueError, match=r"^family must be one of 'ecp5', 'ice40-hx', "
-                                         r"'ice40-up', not 'xilinx'$"):
+    with pytest.raises(ValueError, match=r"^family must be one of 'ecp5', 'gowin-gw1n', "
+                                         r"'gowin-gw2a', 'ice40-hx', 'ice40-up', not 'xilinx'$"):
         FunctionTable(family="xilinx")
     with pytest.raises(ValueError, match=r"^target_mhz=100.0 needs a family"):
         FunctionTable(target_mhz=100)

@@ -23,8 +23,8 @@ core's output once more.
 
 from fractions import Fraction
 
-from model.fixed import SQ, UQ
-from model.exact.function import FUNCTIONS as RECORDS, Method
+from model.fixed import SQ
+from model.exact.function import FUNCTIONS as RECORDS, Method, function as function_record
 from model.function_exact import saturation_range
 from model.function_params import FunctionMap, UnitParams
 from model.function_rounding import find_post_corrections
@@ -44,17 +44,9 @@ _MAX_CORRECT_WIDTH = 20  # correct post-rounding searches every input
 
 
 def output_format_of(function, input_format, output_bits):
-    """The output format of ``function`` for W = ``output_bits`` (module docstring)."""
-    if function == "sigmoid":
-        return UQ(0, output_bits)
-    if function == "tanh":
-        return SQ(1, output_bits - 1)
-    if function == "dsigmoid":
-        return UQ(-1, output_bits + 1)
-    if output_bits <= input_format.i_bits:
-        raise ValueError("output_bits must exceed the input's {} integer bits for silu, not {}"
-                         .format(input_format.i_bits, output_bits))
-    return SQ(input_format.i_bits, output_bits - input_format.i_bits)
+    """The output format of ``function`` for W = ``output_bits``: its record's
+    (``model.exact.function.Function.output_format``, the module docstring's table)."""
+    return function_record(function).output_format(input_format, output_bits)
 
 
 def error_bound(params, function):

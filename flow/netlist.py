@@ -26,7 +26,7 @@ __all__ = ["FAMILIES", "synthesize", "cell_types", "cell_library", "netlist_sour
 # family -> (device whose synthesis command is used, Yosys's cell models, our models)
 FAMILIES = {
     "ice40": ("up5k", "ice40/cells_sim.v", ()),
-    "ecp5": ("ecp5-85f", "ecp5/cells_sim.v", ("ecp5_mult18x18d.v",)),
+    "ecp5": ("ecp5-85f", "ecp5/cells_sim.v", ("ecp5_mult18x18d.v", "ecp5_dp16kd.v")),
     # synth_gowin -family gw1n (the Tang Nano 9K's part); its multipliers are black boxes
     # in Yosys, modelled in flow/cells/gowin_mult.v
     "gowin": ("gw1nr-9", "gowin/cells_sim.v", ("gowin_mult.v",)),

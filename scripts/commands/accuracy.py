@@ -35,10 +35,15 @@ CONFIGURATIONS = [
 
 def add_arguments(parser):
     add_pipeline_arguments(parser)
-    parser.add_argument("--function", default="sigmoid",
-                        choices=("sigmoid", "tanh", "dsigmoid", "silu"),
+    from model.exact import FUNCTION_NAMES
+    from scripts.methods import METHOD_DESIGNS
+    parser.add_argument("--function", default="sigmoid", choices=FUNCTION_NAMES,
                         help="tanh, dsigmoid or silu: rows of that function on the sigmoid core "
-                             "(scripts.functions); default the sigmoid's table")
+                             "(scripts.functions); default the sigmoid's table; any function "
+                             "with --method")
+    parser.add_argument("--method", default=None, choices=METHOD_DESIGNS,
+                        help="rows of this method design for --function (every input, each "
+                             "rounding; as sigmoid-hw methods)")
     parser.add_argument("--random", type=int, default=10**6, metavar="N",
                         help="random inputs for formats wider than 20 bits (default 10^6)")
     parser.add_argument("--all", action="store_true",
@@ -101,7 +106,36 @@ def _rows_wanted(args):
     return configurations, sources
 
 
+def _run_method(args):
+    from model.fixed import parse_format
+    from scripts.commands.methods import markdown, _commit
+    from scripts.methods import matrix_rows
+    core_only = [n for n in ("order", "coefficients") if getattr(args, n, None) is not None]
+    if core_only:
+        raise ValueError("--method {} takes --input-format, --output-bits and --rounding, not {}"
+                         .format(args.method, ", ".join("--" + n for n in core_only)))
+    fmt = parse_format(args.input_format or "SQ(4,12)")
+    if fmt.width > 16:
+        raise ValueError("--input-format must have at most 16 bits with --method (every input "
+                         "is run), not {}".format(args.input_format))
+    roundings = ("faithful", "correct") if args.rounding is None else (args.rounding,)
+    rows = matrix_rows([args.function], [args.method], fmt, args.output_bits or 16, roundings)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(markdown(rows, _commit(), "sigmoid-hw accuracy"), end="")
+    return 0 if all(r["max_ulp"] < 1 and r["monotonic"] is not False
+                    and (r["rounding"] != "correct" or r["correctly_rounded"] == 1)
+                    for r in rows) else 1
+
+
 def run(args):
+    if getattr(args, "method", None) is not None:
+        return _run_method(args)
+    from model.functions import FUNCTIONS as PIPELINE_FUNCTIONS
+    if args.function not in PIPELINE_FUNCTIONS:
+        raise ValueError("--function {} is computed by the methods: give --method table, "
+                         "multipartite or piecewise".format(args.function))
     if getattr(args, "function", "sigmoid") != "sigmoid":
         from scripts.functions import run_accuracy
         check_function_options(args)

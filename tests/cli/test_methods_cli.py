@@ -79,3 +79,20 @@ def test_export_and_waves_of_a_method(method, capsys, tmp_path):
     code, out, err = run(capsys, "waves", *common, "--out", str(tmp_path / "w"))
     assert code == 0, err
     assert (tmp_path / "w" / (method + ".vcd")).stat().st_size > 1000
+
+
+def test_accuracy_with_a_method(capsys):
+    code, out, err = run(capsys, "accuracy", "--function", "dsilu", "--method", "table",
+                         "--input-format", "SQ(3,4)", "--output-bits", "8", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["rounding"] for r in rows] == ["faithful", "correct"]
+    assert all(r["correctly_rounded"] == 1.0 for r in rows)
+
+
+def test_accuracy_of_a_function_the_pipeline_does_not_compute(capsys):
+    code = main(["accuracy", "--function", "gelu"])
+    err = capsys.readouterr().err
+    assert code != 0 and err.strip().endswith(
+        "--function gelu is computed by the methods: give --method table, multipartite or "
+        "piecewise")

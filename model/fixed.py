@@ -83,11 +83,17 @@ class FixedFormat:
     def __init__(self, i_bits, f_bits):
         # An unsigned format may have fewer integer bits than none (RFC 41 allows it):
         # UQ(-1, 17) is 16 bits for values in [0, 1/2); the width check below bounds it.
-        if self.signed or not isinstance(i_bits, numbers.Integral) or i_bits >= 0:
-            self._i_bits = _check_bits("i_bits", i_bits, 1 if self.signed else 0)
-        else:
-            self._i_bits = int(i_bits)
-        self._f_bits = _check_bits("f_bits", f_bits, 0)
+        # the messages name the format as written (SQ(0, 8): ...): from an option such as
+        # --input-format the bare "i_bits must be at least 1" did not say where it came from
+        try:
+            if self.signed or not isinstance(i_bits, numbers.Integral) or i_bits >= 0:
+                self._i_bits = _check_bits("i_bits", i_bits, 1 if self.signed else 0)
+            else:
+                self._i_bits = int(i_bits)
+            self._f_bits = _check_bits("f_bits", f_bits, 0)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)("{}({!r}, {!r}): {}".format(type(self).__name__, i_bits, f_bits,
+                                                        exc)) from None
         if self._i_bits + self._f_bits < 1:
             raise ValueError("{}: width must be at least 1 bit, not {}".format(
                 type(self).__name__, self._i_bits + self._f_bits))

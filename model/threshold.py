@@ -105,7 +105,7 @@ def exact_threshold(t):
         return Fraction(int(t.numerator), int(t.denominator))
     if isinstance(t, (numbers.Real, decimal.Decimal)):
         if t != t:
-            raise ValueError("Threshold must not be NaN, not {!r}".format(t))
+            raise ValueError("Threshold must be a real number other than NaN, not {!r}".format(t))
         if t in (math.inf, -math.inf):
             return math.inf if t > 0 else -math.inf
         if isinstance(t, decimal.Decimal) and t.is_infinite():

@@ -21,7 +21,7 @@ from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
 
 __all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
            "pipeline_params_from_args", "parse_threshold", "probability", "positive_int",
-           "positive_float", "FUNCTION_OPTIONS", "check_function_options"]
+           "positive_float", "seed", "FUNCTION_OPTIONS", "check_function_options"]
 
 # The pipeline options, in the order of the factories' signatures.
 PIPELINE_OPTIONS = ("input_format", "output_bits", "order", "coefficients", "rounding")
@@ -86,6 +86,19 @@ def positive_int(text):
         value = None
     if value is None or value < 1:
         raise argparse.ArgumentTypeError("must be an integer of at least 1, not {!r}".format(text))
+    return value
+
+
+def seed(text):
+    """argparse type: a seed, an integer of at least 0 (``simulate --seed -1`` said only
+    "expected non-negative integer", from deep inside)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 0:
+        raise argparse.ArgumentTypeError("must be an integer of at least 0, not {!r}"
+                                         .format(text))
     return value
 
 
@@ -251,8 +264,8 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                             help="pipeline to this clock frequency (hw.timing's delay model; "
                                  "default: the plain pipeline)")
         parser.add_argument("--family", default=None, choices=sorted(FAMILIES),
-                            help="delay model for --target-mhz (default: the --device's, "
-                                 "else ecp5)")
+                            help="delay model for --target-mhz (default: the device's, where "
+                                 "the command has one (--device, --board), else ecp5)")
     with_threshold = kinds is None or "comparator" in kinds
     if with_threshold and (options is None or "threshold" in options):
         parser.add_argument("--threshold", default=None,

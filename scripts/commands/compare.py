@@ -50,6 +50,7 @@ from model.fixed import SQ
 from report.compare_plot import write_plot
 from report.speed_plot import write_speed_plot
 from report.progress import bar, ticking, write
+from scripts.options import seed
 from scripts.compare_functions import (VARIANTS, check_rows, format_sharing_table,
                                        function_rows, row_description, row_design,
                                        row_function, row_metrics, sharing_rows, SHARED)
@@ -347,7 +348,7 @@ def add_arguments(parser):
                                  " ".join(SWEEP)))
     parser.add_argument("--speed-plot", metavar="FILE", default=None,
                         help="write Fmax against latency (the sweep and the limits) as a PNG")
-    parser.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
+    parser.add_argument("--seed", type=seed, default=1, help="nextpnr placement seed (default 1)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="implementations run in parallel (default: CPU count)")
     parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",

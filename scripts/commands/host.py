@@ -41,10 +41,15 @@ def add_arguments(parser):
     src.add_argument("--range", nargs="+", type=int, metavar="N",
                      help="START STOP [STEP] of raw input words (STOP excluded)")
     src.add_argument("--file", help="file of inputs, one per line")
-    parser.add_argument("--input-format", default="SQ(4,12)", help="the board's input format")
-    parser.add_argument("--output-bits", type=int, default=16, help="the board's output width")
-    parser.add_argument("--order", type=int, default=None, help="the board's Taylor order")
-    parser.add_argument("--coefficients", default="table", help="the board's coefficients")
+    parser.add_argument("--input-format", default="SQ(4,12)",
+                        help="the board's input format (default SQ(4,12))")
+    parser.add_argument("--output-bits", type=int, default=16,
+                        help="the board's output width (default 16)")
+    parser.add_argument("--order", type=int, default=None,
+                        help="the board's Taylor order (default: the smallest that meets the "
+                             "error bound, as build chose it)")
+    parser.add_argument("--coefficients", default="table",
+                        help="the board's coefficients (default table)")
     parser.add_argument("--rounding", default="faithful", choices=("faithful", "correct"),
                         help="the board's rounding (default faithful)")
     parser.add_argument("--function", default="sigmoid",

@@ -9,7 +9,7 @@ from hw.designs import design, make_design
 from report.accuracy import accuracy_figures, accuracy_notes
 from report.progress import bar
 from report.text import count as count_of, yes_no
-from scripts.options import add_design_arguments, design_options_from_args, probability
+from scripts.options import add_design_arguments, design_options_from_args, probability, seed
 
 NAME = "simulate"
 HELP = ("simulate the pipeline RTL (exhaustive by default), compare it bit for bit with the "
@@ -22,7 +22,8 @@ def add_arguments(parser):
     add_design_arguments(parser, "simulate", kinds=("pipeline", "function", "method"))
     parser.add_argument("--count", type=int, default=None, metavar="N",
                         help="simulate N random inputs (plus the boundary inputs) instead of all")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the random inputs")
+    parser.add_argument("--seed", type=seed, default=1,
+                        help="seed of the random inputs (default 1)")
     parser.add_argument("--stall", type=probability, default=0.0, metavar="P",
                         help="probability that o.ready is low in a cycle, in [0, 1) (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

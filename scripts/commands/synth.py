@@ -11,7 +11,7 @@ from flow.toolchain import TOOLCHAINS, ToolchainError
 from hw.designs import make_design
 from report.progress import bar, ticking
 from report.text import count as count_of
-from scripts.options import add_design_arguments, design_options_from_args
+from scripts.options import add_design_arguments, design_options_from_args, seed
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -24,7 +24,7 @@ def add_arguments(parser):
     parser.add_argument("--device", required=True, choices=sorted(DEVICES),
                         help="target device")
     add_design_arguments(parser)
-    parser.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
+    parser.add_argument("--seed", type=seed, default=1, help="nextpnr placement seed (default 1)")
     parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",
                         help="yowasp (the pip-installed tools, default) or system (tools on PATH)")
     parser.add_argument("--build-dir", default=None,

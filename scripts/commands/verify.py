@@ -19,7 +19,7 @@ from contextlib import nullcontext
 
 from hw.designs import DESIGNS
 from report.progress import bar, ticking
-from scripts.options import add_design_arguments, design_options_from_args, probability
+from scripts.options import add_design_arguments, design_options_from_args, probability, seed
 from scripts.verification import BACKENDS, NETLISTS, configurations, verify
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
@@ -54,7 +54,8 @@ def add_arguments(parser):
                         help="chance of o.ready low in a cycle (default 0.25)")
     parser.add_argument("--gap", type=probability, default=0.1,
                         help="chance of no input offered in a cycle (default 0.1)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of inputs' order and stalls")
+    parser.add_argument("--seed", type=seed, default=1,
+                        help="seed of inputs' order and stalls (default 1)")
     parser.add_argument("--build-dir", default=None, metavar="DIR",
                         help="keep the generated files here (default: a temporary folder)")
     parser.add_argument("--all", action="store_true",

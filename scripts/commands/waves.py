@@ -15,7 +15,7 @@ from model.baselines import INPUT_FORMAT as BASELINE_INPUT_FORMAT
 from model.fixed import parse_format
 from report.waves import (RUNTIME_THRESHOLD, expected_outputs, runtime_limit, unit_inputs,
                           write_waves)
-from scripts.options import add_design_arguments, design_options_from_args, probability
+from scripts.options import add_design_arguments, design_options_from_args, probability, seed
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "default_inputs", "parse_inputs",
            "range_inputs"]
@@ -92,7 +92,8 @@ def add_arguments(parser):
     parser.add_argument("--gap", type=probability, default=DEFAULT_GAP,
                         help="probability that i.valid is low in a cycle (default {})"
                         .format(DEFAULT_GAP))
-    parser.add_argument("--seed", type=int, default=1, help="seed of the stalls and gaps")
+    parser.add_argument("--seed", type=seed, default=1,
+                        help="seed of the stalls and gaps (default 1)")
 
 
 def _input_format(record, given):

@@ -37,7 +37,7 @@ def test_parse_threshold_is_exact(text, value):
 
 def test_parse_threshold_raw_words_and_errors():
     assert parse_threshold("0x8000", UQ(0, 16)) == Fraction(1, 2)
-    with pytest.raises(ValueError, match=r"^Threshold must not be NaN, not nan$"):
+    with pytest.raises(ValueError, match=r"^Threshold must be a real number other than NaN, not nan$"):
         parse_threshold("nan")
     with pytest.raises(ValueError, match=r"^Threshold must be a number such as 0\.5 or 3/4, "
                                          r"or 'runtime', not 'half'$"):

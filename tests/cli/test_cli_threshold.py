@@ -79,7 +79,7 @@ def test_ends(capsys, text, limit, passes):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["nan"], r"^sigmoid-hw threshold: error: Threshold must not be NaN, not nan$"),
+    (["nan"], r"^sigmoid-hw threshold: error: Threshold must be a real number other than NaN, not nan$"),
     (["abc"], r"^sigmoid-hw threshold: error: Threshold must be a number such as 0\.5 or "
               r"3/4, not 'abc'$"),
     (["runtime"], r"^sigmoid-hw threshold: error: Threshold must be a number such as 0\.5 or "

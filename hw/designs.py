@@ -33,7 +33,7 @@ from model.exact.function import FUNCTION_NAMES
 from model.fixed import FixedFormat, SQ, parse_format
 
 __all__ = ["Design", "DESIGNS", "DEFAULT_DESIGN", "KINDS", "design", "make_design",
-           "design_options", "register", "computed_function"]
+           "design_options", "register", "computed_function", "method_design_of"]
 
 KINDS = ("pipeline", "comparator", "baseline", "function", "unit", "method")
 
@@ -206,7 +206,16 @@ def _method(module, cls, **extra_defaults):
     base = inspect.signature(factory)
     factory.__signature__ = base.replace(parameters=[
         p for p in base.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD] + params)
+    factory.unit_class = cls
     return factory
+
+
+def method_design_of(component):
+    """The method design's record whose factory builds ``component``'s class."""
+    for record in DESIGNS.values():
+        if getattr(record.factory, "unit_class", None) == type(component).__name__:
+            return record
+    raise TypeError("component must be a method unit (hw.methods), not {!r}".format(component))
 
 
 def _method_model(evaluate_path):

@@ -55,6 +55,20 @@ def _curve(params, raw):
         return ("sigmoid", F, raw_y, sigmoid_error_ulp(raw_y, raw, fmt, F),
                 accuracy_figures(raw_y, raw, fmt, F), 0.5 + float(plan_for(params).error_bound),
                 what, raw_y == correctly_rounded_sigmoid(raw, fmt, F))
+    if hasattr(params, "plan") and hasattr(params.plan, "problem"):
+        # a method unit (hw.methods): its model is the unit's own (hw.designs record)
+        from hw.designs import method_design_of
+        unit = params
+        record = method_design_of(unit)
+        function, fmt, out = str(unit.function), unit.input_format, unit.output_format
+        raw_y = np.asarray(record.model(unit, raw), dtype=np.int64)
+        bound = getattr(unit.plan, "error_bound", None)
+        what = "{} -> {}, {} by {}".format(fmt, out, unit.rounding, record.name)
+        lo, hi = saturation_range(function, out)
+        correct = raw_y == np.clip(correctly_rounded(function, raw, fmt, out)[0], lo, hi)
+        return (function, out.f_bits, raw_y, function_error_ulp(function, raw_y, raw, fmt, out),
+                function_error_metrics(function, raw_y, raw, fmt, out),
+                1.0 if bound is None else float(bound), what, correct)
     if len(getattr(params, "maps", ())) != 1:
         raise TypeError("params must be PipelineParams or the UnitParams of one function "
                         "(model.functions.derive_function), not {!r}".format(params))

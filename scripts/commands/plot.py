@@ -30,6 +30,9 @@ def add_arguments(parser):
     parser.add_argument("--function", default="sigmoid", choices=FUNCTIONS,
                         help="the function plotted: sigmoid (default), tanh, dsigmoid "
                              "(sigmoid') or silu")
+    from scripts.methods import METHOD_DESIGNS
+    parser.add_argument("--method", default=None, choices=METHOD_DESIGNS,
+                        help="plot this method design's --function (any of the nine)")
     parser.add_argument("--out", default=DEFAULT_OUT,
                         help="output folder (default {})".format(DEFAULT_OUT))
     parser.add_argument("--points", type=int, default=MAX_POINTS,
@@ -40,7 +43,9 @@ def add_arguments(parser):
 def run(args):
     if args.points < 16:
         raise ValueError("Points must be at least 16, not {}".format(args.points))
-    if args.function == "sigmoid":
+    if args.method is not None:
+        params = _method_unit(args)
+    elif args.function == "sigmoid":
         params = pipeline_params_from_args(args)
     else:
         params = _function_params(args)
@@ -48,13 +53,16 @@ def run(args):
     m = data["metrics"]
     fmt = params.input_format
     bound = data["bound"]
-    print("model      {} ({:,} inputs{})".format(params.describe(), m["count"],
+    describe = params.describe() if hasattr(params, "describe") else data["what"]
+    print("model      {} ({:,} inputs{})".format(describe, m["count"],
                                                 ", all of them" if data["exhaustive"]
                                                 else ", evenly spaced"))
     print("error      max {:.4f} ulp at x = {:.6g}, mean {:.4f} ulp; correctly rounded {:.2%}, "
           "faithful {:.2%}".format(m["max_ulp"], fmt.to_float(m["worst_x"]), m["mean_ulp"],
                                    m["correctly_rounded"], m["faithful"]))
-    if args.function == "sigmoid":
+    if args.method is not None:
+        print("bound      {:.4f} ulp where not saturated (the plan's error terms)".format(bound))
+    elif args.function == "sigmoid":
         print("bound      1/2 + {:.4f} = {:.4f} ulp (model.pipeline error budget)".format(
             bound - 0.5, bound))
         for note in accuracy_notes(m, fmt, params.output_bits, bound):
@@ -66,6 +74,17 @@ def run(args):
         w, h = png_size(path)
         print("wrote      {} ({}x{}, {:,} bytes)".format(path, w, h, os.path.getsize(path)))
     return 0
+
+
+def _method_unit(args):
+    """The method unit of ``--method`` and ``--function`` with the options it takes."""
+    from hw.designs import make_design
+    core_only = [n for n in ("order", "coefficients") if getattr(args, n, None) is not None]
+    if core_only:
+        raise ValueError("--method {} takes --input-format, --output-bits and --rounding, not {}"
+                         .format(args.method, ", ".join("--" + n for n in core_only)))
+    return make_design(args.method, function=args.function, input_format=args.input_format,
+                       output_bits=args.output_bits, rounding=args.rounding)
 
 
 def _function_params(args):

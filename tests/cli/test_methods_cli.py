@@ -96,3 +96,13 @@ def test_accuracy_of_a_function_the_pipeline_does_not_compute(capsys):
     assert code != 0 and err.strip().endswith(
         "--function gelu is computed by the methods: give --method table, multipartite or "
         "piecewise")
+
+
+def test_plot_of_a_method(capsys, tmp_path):
+    code, out, err = run(capsys, "plot", "--method", "table", "--function", "dgelu",
+                         "--input-format", "SQ(3,5)", "--output-bits", "8", "--out",
+                         str(tmp_path))
+    assert code == 0, err
+    assert "correctly rounded 100.00%" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dgelu.png", "error_hist.png",
+                                                         "error_ulp.png"]

@@ -135,7 +135,11 @@ class _Builder:
         width = self.vcd.var(source).size
         name = "{}_{}".format(label, format_name(signed, width, frac))
         if any(v.name == name for v in self.layout.views):    # the same label elsewhere
-            name = "{}_s{}_{}".format(label, stage, format_name(signed, width, frac))
+            # a register stage's number, or the port's ("i"/"o"): y_s9_..., y_out_...
+            # (a port's view was named y_sNone_UQ0_16 when a stage had a y before it)
+            where = "s{}".format(stage) if isinstance(stage, int) else \
+                {"i": "in", "o": "out"}.get(stage, stage)
+            name = "{}_{}_{}".format(label, where, format_name(signed, width, frac))
         self.layout.views.append(NumberView(name, source, signed, width, frac))
         return Trace(".".join(NUMBERS + (name,)), name, "real")
 
@@ -149,7 +153,7 @@ class _Builder:
             traces.append(self.trace(payload, alias, _datafmt(width, False)))
         else:
             traces += [self.trace(payload, alias, _datafmt(width, fmt.signed)),
-                       self.number(alias, payload, fmt.signed, fmt.f_bits)]
+                       self.number(alias, payload, fmt.signed, fmt.f_bits, stage=label)]
         return traces
 
 

@@ -376,3 +376,16 @@ def test_host_states_its_defaults():
         after = text.split(option + " ", 2)[-1]
         assert default in after.split(" --")[0], option
     assert "the --device's" not in " ".join(sub["simulate"].format_help().split())
+
+
+# 15. A port's number view is named after the port when a stage holds a register of the
+# same name (waves at a target on the UP5K named it y_sNone_UQ0_16).
+
+def test_waves_at_a_target_name_the_output_view(tmp_path, capsys):
+    code = main(["waves", "--target-mhz", "50", "--family", "ice40-up", "--inputs=0,1",
+                 "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    views = re.search(r"^groups .*\((.*)\)$", out, re.M).group(1).split(", ")
+    assert "y_out_UQ0_16" in views
+    assert not [v for v in views if "None" in v]

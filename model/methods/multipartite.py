@@ -69,6 +69,7 @@ __all__ = ["MultipartiteSplit", "MultipartitePlan", "derive_multipartite",
 MAX_TABLES = 3
 MAX_GUARD_BITS = 12
 CORRECTION_BITS = 128       # a correction's matcher (about 7 LUT4s), counted as table bits
+_MAX_NUDGE = 16             # guard units a TIV word may move (``_finish``)
 _EXTRA_GUARD = 1            # guard bits tried beyond the fewest the bound needs
 _MEASURED = 16              # splits measured on every point, best estimated first
 _PER_SHAPE = 3              # gamma choices kept per (alpha, betas)
@@ -411,12 +412,8 @@ def _build(problem, tab, split, slopes, method):
     summed = multipartite_sum(bare, problem.points).astype(np.float64)
     mid, _ = _block_midrange(tab.n, split.alpha, tab.H * scale - summed)
     tiv = np.floor(mid + (scale / 2 if g else 0) + 0.5).astype(np.int64)
-    plan = MultipartitePlan(problem, split, tuple(int(v) for v in tiv), tuple(offsets), terms,
+    return MultipartitePlan(problem, split, tuple(int(v) for v in tiv), tuple(offsets), terms,
                             0.0)
-    y = evaluate_multipartite(plan, problem.points)
-    err = problem.error_ulp(y)
-    return MultipartitePlan(problem, split, plan.tiv, plan.offsets, terms,
-                            float(np.max(np.abs(err)))), y
 
 
 def _faithful(problem, y):
@@ -447,19 +444,82 @@ def _monotonic_fixes(problem, y):
         y[right] = r[right]
 
 
-def _finish(plan, y, correct):
-    """``plan`` with its corrections: every ``y_h != R`` (correct), monotonicity (faithful)."""
-    problem = plan.problem
+def _rounding_nudges(problem, S, g, A, blocks, D):
+    """Per block, the shift of its TIV word in ``-D .. D`` with the fewest ``y_h != R``."""
+    shifts = sorted(range(-D, D + 1), key=abs)
+    wrong = np.array([np.bincount(A, weights=((S + d) >> g) != problem.rounded,
+                                  minlength=blocks) for d in shifts])
+    return np.asarray(shifts, dtype=np.int64)[np.argmin(wrong, axis=0)]
+
+
+def _monotonic_nudges(problem, S, g, starts, D):
+    """Per block, left to right, the shift in ``-D .. D`` that leaves the fewest steps back."""
+    r = problem.rounded
+    sign = 1 if r[-1] >= r[0] else -1
+    y = S >> g
+    nudge = np.zeros(len(starts) - 1, dtype=np.int64)
+    back = np.flatnonzero(sign * np.diff(y) < 0)
+    todo = np.union1d(np.searchsorted(starts, back, side="right") - 1,
+                      np.searchsorted(starts, back + 1, side="right") - 1)
+    shifts = np.asarray(sorted(range(-D, D + 1), key=abs), dtype=np.int64)
+    for block in todo:
+        lo, hi = starts[block], starts[block + 1]
+        tried = (S[lo:hi][None, :] + shifts[:, None]) >> g
+        steps = np.count_nonzero(sign * np.diff(tried, axis=1) < 0, axis=1)
+        if lo > 0:
+            steps += sign * (tried[:, 0] - y[lo - 1]) < 0
+        if hi < y.size:
+            steps += sign * (y[hi] - tried[:, -1]) < 0
+        best = int(np.argmin(steps))
+        nudge[block] = shifts[best]
+        y[lo:hi] = tried[best]
+    return nudge
+
+
+def _finish(plan, correct):
+    """``plan`` nudged and corrected: ``y_h = R`` everywhere (correct), monotonic (faithful).
+
+    The bound leaves room below 1/2 ulp before the final rounding; a TIV
+    word may move by up to ``_MAX_NUDGE`` guard units inside it (the
+    ``tiv nudge`` term) where that lets more of its block round to ``R``
+    (correct) or removes a step back (faithful, monotonic ``h``: the
+    offsets' sawtooth where ``h`` is flat). What is left becomes
+    corrections: every ``y_h != R`` (correct), or the fewest points moved
+    to ``R`` that make ``y_h`` monotonic (``_monotonic_fixes``).
+    """
+    problem, split = plan.problem, plan.split
+    g, n = split.guard_bits, plan.input_bits
+    S = multipartite_sum(plan, problem.points)
+    A = _clamped(problem, n, problem.points) >> (n - split.alpha)
+    blocks = 1 << split.alpha
+    room = 1 - _SLACK - plan.error_bound
+    D = min(_MAX_NUDGE, max(0, int(np.floor(room * 2 ** g))))
+    monotonic = problem.spec.function.monotonic
+    nudge = np.zeros(blocks, dtype=np.int64)
+    if D and correct:
+        nudge = _rounding_nudges(problem, S, g, A, blocks, D)
+    elif D and monotonic:
+        starts = np.append(np.arange(blocks, dtype=np.int64) << (n - split.alpha), S.size)
+        nudge = _monotonic_nudges(problem, S, g, starts, D)
+    tiv, terms = plan.tiv, plan.terms
+    if nudge.any():
+        tiv = tuple(int(t + d) for t, d in zip(tiv, nudge))
+        terms = terms + (("tiv nudge", float(np.abs(nudge).max()) * 2.0 ** -g),)
+        S = S + nudge[A]
+    y = S >> g
+    if not _faithful(problem, y):
+        raise RuntimeError("{}: {} breaks its own bound".format(
+            problem.spec.describe(), split.describe()))
     if correct:
         fixed = problem.rounded
-    elif problem.spec.function.monotonic:
+    elif monotonic:
         fixed = _monotonic_fixes(problem, y)
     else:
         fixed = y
     wrong = np.flatnonzero(fixed != y)
     corrections = tuple((int(problem.lo + k), int(fixed[k] - y[k])) for k in wrong)
-    return MultipartitePlan(problem, plan.split, plan.tiv, plan.offsets, plan.terms,
-                            plan.max_error, corrections)
+    return MultipartitePlan(problem, split, tiv, plan.offsets, terms,
+                            float(np.max(np.abs(problem.error_ulp(y)))), corrections)
 
 
 def _cost(plan):
@@ -482,12 +542,7 @@ def _search(problem, tab, table_counts, target, correct):
         # units where h is flat): fewer corrections may pay for them
         for extra in range(_EXTRA_GUARD + 1):
             split = MultipartiteSplit(alpha, betas, gammas, min(int(g) + extra, MAX_GUARD_BITS))
-            plan, y = _build(problem, tab, split, slopes, method)
-            if not _faithful(problem, y):
-                raise RuntimeError("{}: {} breaks its own bound ({} > {} ulp)".format(
-                    problem.spec.describe(), split.describe(), plan.max_error,
-                    plan.error_bound))
-            plan = _finish(plan, y, correct)
+            plan = _finish(_build(problem, tab, split, slopes, method), correct)
             if best is None or _cost(plan) < _cost(best):
                 best = plan
             if not plan.corrections:
@@ -546,7 +601,7 @@ def derive_multipartite(problem, tables=None, split=None):
     if split is not None:
         _check_split(split, tab.n, tables)
         slopes, method = _real_approximation(tab, split.alpha, split.betas, split.gammas)
-        return _finish(*_build(problem, tab, split, slopes, method), correct)
+        return _finish(_build(problem, tab, split, slopes, method), correct)
     counts = (tables,) if tables is not None else tuple(range(1, min(MAX_TABLES, tab.n - 1) + 1))
     plans = [_search(problem, tab, counts, target, correct)
              for target in (_CORRECT_TARGETS if correct else _CORRECT_TARGETS[:1])]

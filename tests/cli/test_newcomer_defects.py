@@ -389,3 +389,19 @@ def test_waves_at_a_target_name_the_output_view(tmp_path, capsys):
     views = re.search(r"^groups .*\((.*)\)$", out, re.M).group(1).split(", ")
     assert "y_out_UQ0_16" in views
     assert not [v for v in views if "None" in v]
+
+
+# 16. Errors in ulp never read as a limit they do not reach; rows time themselves.
+
+@pytest.mark.parametrize("value, text", [
+    (0.99997, "0.99997"), (0.9926, "0.9926"), (0.4999984, "0.499998"), (0.5, "0.5000"),
+    (1.0, "1.0000"), (1.00004, "1.0000"), (0.24849, "0.2485"), (0.999999999999, "0.999999999"),
+])
+def test_ulp_text(value, text):
+    from report.text import ulp
+    assert ulp(value) == text
+
+
+def test_accuracy_help_says_it_takes_minutes():
+    sub = build_parser()._subparsers._group_actions[0].choices
+    assert "The whole table takes minutes" in " ".join(sub["accuracy"].format_help().split())

@@ -33,3 +33,27 @@ def test_docs_build_without_warnings(tmp_path):
     assert 'id="hw.pipeline.SigmoidPipeline"' in api      # autodoc of a public name
     cli = (out / "_generated" / "cli.html").read_text()
     assert "sigmoid-hw simulate" in cli                      # from the argument parsers
+
+
+@pytest.mark.parametrize("page", sorted(p for p in os.listdir(os.path.join(ROOT, "docs"))
+                                        if p.endswith(".md")))
+def test_code_examples_run(page):
+    """Every ``>>>`` example of a page gives the output the page shows (one namespace per
+    page, in order)."""
+    import doctest
+    import gc
+    import warnings
+    from amaranth.hdl import UnusedElaboratable
+    with warnings.catch_warnings():
+        # examples make components only to show their properties
+        warnings.simplefilter("ignore", UnusedElaboratable)
+        path = os.path.join(ROOT, "docs", page)
+        with open(path) as f:
+            # a Markdown fence ends an example's expected output, as a blank line does
+            text = "".join("\n" if line.lstrip().startswith("```") else line for line in f)
+        test = doctest.DocTestParser().get_doctest(text, {}, page, path, 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        runner.run(test)
+        gc.collect()
+    assert runner.failures == 0, "{} of {} examples in {} failed (output above)".format(
+        runner.failures, runner.tries, page)

@@ -90,6 +90,8 @@ def test_exchange_refuses_a_window_that_sends_nothing():
      "Not a directory"),
     (["host", "--port", "x", "--file", "/nonexistent"], "/nonexistent",
      "No such file or directory"),
+    (["export", "-o", "/proc/nope.v", "--no-testbench"], "/proc/nope.v",
+     "No such file or directory"),
 ])
 def test_bad_paths_are_one_line(capsys, argv, path, reason):
     with warnings.catch_warnings():

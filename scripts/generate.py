@@ -1,0 +1,312 @@
+"""``sigmoid-hw generate``: the cheapest proven design for a spec on a device.
+
+The search, in four steps (each candidate a ``(design, options)`` of the
+registry, so ``hw.designs.make_design(design, **options)`` rebuilds it):
+
+1. **candidates**: every method that serves the function (``Function.methods``)
+   with its parameters (the seed's pipeline and its variants, the table, the
+   multipartite method (its split search tries 1 to 3 offset tables), the
+   piecewise polynomial of degree 1 to 3), faithful and correctly rounded, and
+   the comparison designs of the same function and formats;
+2. **model proof**: each candidate's integer model on every input against the
+   certified exact function (``model.function_exact``): max ulp and the
+   correctly rounded share decide whether it meets the accuracy
+   (``faithful``: < 1 ulp; ``correct``: every output correctly rounded; a
+   number u: max error <= u ulp);
+3. **estimate**: the cost model (``flow.cost``, fitted to real builds) ranks
+   the accurate ones by the cost (``--cost`` order or ``--weights``) and drops
+   those the estimate puts over a limit; ``--estimate`` stops here;
+4. **build and prove**: the best few are placed and routed for real
+   (``flow.implement``, seed 1); the cheapest that meets every constraint by
+   its real figures is chosen, and its RTL is run against its model on every
+   input (Amaranth's simulator up to 16 input bits, Verilator above).
+
+Every candidate rejected says why (``rejected``: the constraint and by how
+much).
+"""
+
+from dataclasses import dataclass, field
+import math
+import time
+
+import numpy as np
+
+from hw.designs import DESIGNS, design as design_record, make_design, computed_function
+from model.exact import function as function_record, Method
+from model.fixed import SQ
+
+__all__ = ["Spec", "candidates", "generate", "parse_accuracy", "parse_cost"]
+
+RESOURCES = ("dsps", "brams", "luts", "ffs")
+BASELINE_FORMAT = (SQ(4, 12), 16)
+
+
+def parse_accuracy(text):
+    """``"faithful"``, ``"correct"`` or a positive number of ulp (text or number)."""
+    if text in ("faithful", "correct"):
+        return text
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError("accuracy must be faithful, correct or a number of ulp, not {!r}"
+                         .format(text)) from None
+    if not math.isfinite(value) or value < 0.5:
+        raise ValueError("accuracy must be at least 0.5 ulp (correct rounding), not {!r}"
+                         .format(text))
+    return value
+
+
+def parse_cost(order=None, weights=None):
+    """``(order, weights)``: the lexicographic order of resources, or weights of a sum."""
+    if order is not None and weights is not None:
+        raise ValueError("give --cost or --weights, not both")
+    if weights is not None:
+        parsed = {}
+        for item in weights.split(","):
+            name, _, value = item.partition("=")
+            if name not in RESOURCES:
+                raise ValueError("--weights names must be among {}, not {!r}".format(
+                    ", ".join(RESOURCES), name))
+            try:
+                parsed[name] = float(value)
+            except ValueError:
+                raise ValueError("--weights {}={!r} is not a number".format(name, value)) \
+                    from None
+        return None, parsed
+    names = (order or "dsps,brams,luts").replace("dsp,", "dsps,").split(",")
+    names = [{"dsp": "dsps", "bram": "brams", "lut": "luts", "ff": "ffs"}.get(n, n)
+             for n in names]
+    for n in names:
+        if n not in RESOURCES:
+            raise ValueError("--cost must list resources among dsp, bram, lut, ff, not {!r}"
+                             .format(n))
+    return tuple(names), None
+
+
+@dataclass
+class Spec:
+    """What the user asks for (the ``generate`` command's options)."""
+    function: str
+    input_format: object
+    output_bits: int
+    accuracy: object
+    device: str
+    target_mhz: object = None
+    max_lut: object = None
+    max_dsp: object = None
+    max_bram: object = None
+    min_rate: object = None
+    order: tuple = ("dsps", "brams", "luts")
+    weights: object = None
+    method: object = None
+
+    def limits(self):
+        return {"luts": self.max_lut, "dsps": self.max_dsp, "brams": self.max_bram}
+
+
+def _pipeline_candidates(spec, fn):
+    from model.functions import FUNCTIONS as PIPELINE_FUNCTIONS
+    if fn not in PIPELINE_FUNCTIONS:
+        return []
+    common = dict(input_format=str(spec.input_format).replace(" ", ""),
+                  output_bits=spec.output_bits)
+    if spec.target_mhz is not None:
+        from flow.implement import DEVICES
+        common.update(target_mhz=spec.target_mhz, family=DEVICES[spec.device].timing_family)
+    if fn == "sigmoid":
+        out = [("pipeline-cr", dict(common))]
+        if spec.accuracy != "correct":
+            out += [("pipeline", dict(common)), ("pipeline-minimax", dict(common))]
+        return out
+    return [(fn, dict(common, rounding=r)) for r in _roundings(spec)]
+
+
+def _roundings(spec):
+    return ("correct",) if spec.accuracy == "correct" else ("faithful", "correct")
+
+
+def candidates(spec):
+    """``[(design, options)]`` for ``spec`` (module docstring, step 1)."""
+    fn = str(function_record(spec.function))
+    methods = [spec.method] if spec.method else [m.value for m in Method]
+    out = []
+    fmt = str(spec.input_format).replace(" ", "")
+    base = dict(function=fn, input_format=fmt, output_bits=spec.output_bits)
+    for method in methods:
+        if method == "pipeline":
+            out += _pipeline_candidates(spec, fn)
+        elif method == "table":
+            out.append(("table", dict(base, rounding="correct")))
+        elif method == "multipartite":
+            # tables=None: the split search tries 1 to 3 offset tables, fewest bits first
+            out += [("multipartite", dict(base, rounding=r)) for r in _roundings(spec)]
+        elif method == "piecewise":
+            out += [("piecewise", dict(base, rounding=r, degree=d))
+                    for r in _roundings(spec) for d in (1, 2, 3)]
+    if spec.method is None and (spec.input_format, spec.output_bits) == BASELINE_FORMAT:
+        out += [(name, {}) for name, r in DESIGNS.items()
+                if r.kind == "baseline" and r.functions == (fn,)]
+    return out
+
+
+def _meets_accuracy(spec, metrics):
+    if spec.accuracy == "correct":
+        return metrics["correctly_rounded"] == 1.0, "correctly rounded {:.3%} < 100 %".format(
+            metrics["correctly_rounded"])
+    limit = 1.0 if spec.accuracy == "faithful" else spec.accuracy
+    ok = metrics["max_ulp"] < 1.0 if spec.accuracy == "faithful" else \
+        metrics["max_ulp"] <= limit
+    return ok, "max error {:.4f} ulp > {} ulp".format(metrics["max_ulp"], limit)
+
+
+def model_proof(design, component):
+    """The model against the exact function on every input: the error metrics."""
+    from model.function_exact import function_error_metrics
+    from report.waves import io_formats
+    record = design_record(design)
+    fmt, out = io_formats(record, component)
+    x = fmt.raw_range()
+    y = np.asarray(record.model(component, x), dtype=np.int64)
+    return function_error_metrics(computed_function(record, component), y, x, fmt, out)
+
+
+def cost_key(spec, figures):
+    """The quantity to minimize: a tuple in ``spec.order`` or a weighted sum."""
+    if spec.weights is not None:
+        return (sum(w * float(figures[k]) for k, w in spec.weights.items()),)
+    return tuple(float(figures[k]) if figures[k] != "missing" else math.inf
+                 for k in spec.order)
+
+
+def check_limits(spec, figures, device_capacity):
+    """The constraints ``figures`` break: ``[(constraint, value, limit)]``."""
+    broken = []
+    for key, limit in spec.limits().items():
+        value = figures.get(key)
+        if limit is not None and value != "missing" and value > limit:
+            broken.append(("max-" + key[:-1], value, limit))
+    for key, cap in device_capacity.items():
+        value = figures.get(key)
+        if value != "missing" and value is not None and value > cap:
+            broken.append(("device " + key, value, cap))
+    fmax = figures.get("fmax_mhz")
+    if fmax not in (None, "missing"):
+        if spec.target_mhz is not None and fmax < spec.target_mhz:
+            broken.append(("target-mhz", fmax, spec.target_mhz))
+        if spec.min_rate is not None and fmax < spec.min_rate:
+            broken.append(("min-rate", fmax, spec.min_rate))
+    return broken
+
+
+def _describe_broken(broken):
+    return "; ".join("{} {} > {}".format(c, v, l) if not c.startswith(("target", "min"))
+                     else "{} {} MHz < {}".format(c, v, l) for c, v, l in broken)
+
+
+# device capacity (LUT4s, DSP blocks, block RAMs) for the "fits the device" check
+CAPACITY = {
+    "up5k": {"luts": 5280, "dsps": 8, "brams": 30},
+    "hx8k": {"luts": 7680, "dsps": 0, "brams": 32},
+    "ecp5-85f": {"luts": 83640, "dsps": 156, "brams": 208},
+    "gw1nr-9": {"luts": 8640, "dsps": 20, "brams": 26},
+    "gw2a-18": {"luts": 20736, "dsps": 48, "brams": 46},
+}
+
+
+def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None):
+    """Search, build and prove (module docstring). Returns a dict: ``chosen`` (or None),
+    ``candidates`` (every one with its figures and verdict), ``builds`` and ``failure``."""
+    from flow.cost import build_key, estimate, features, load_fit, method_kind
+    fit = load_fit() if fit is None else fit
+    say = progress or (lambda text: None)
+    rows = []
+    for design, options in candidates(spec):
+        row = {"design": design, "options": options}
+        rows.append(row)
+        say("model   {} {}".format(design, _options_text(options)))
+        try:
+            component = make_design(design, **options)
+        except ValueError as exc:
+            row["rejected"] = "cannot be built: {}".format(exc)
+            continue
+        metrics = model_proof(design, component)
+        row.update(max_ulp=metrics["max_ulp"], correctly_rounded=metrics["correctly_rounded"],
+                   latency=component.latency)
+        ok, why = _meets_accuracy(spec, metrics)
+        if not ok:
+            row["rejected"] = why
+            continue
+        key = build_key(design, options)
+        try:
+            est = estimate(features(component), spec.device, method_kind(component), fit, key)
+        except TypeError:            # a fixed design (baseline): only a build knows its cost
+            est = estimate(None, spec.device, None, fit, key)
+        row["estimate"] = est
+        broken = check_limits(spec, est, CAPACITY[spec.device])
+        if broken:
+            row["rejected"] = "estimate: " + _describe_broken(broken)
+    accurate = [r for r in rows if "rejected" not in r]
+    accurate.sort(key=lambda r: cost_key(spec, r["estimate"]))
+    result = {"spec": _spec_dict(spec), "candidates": rows, "builds": [], "chosen": None}
+    if not accurate:
+        result["failure"] = _failure(spec, rows)
+        return result
+    if estimate_only:
+        result["chosen"] = dict(accurate[0], source="estimate")
+        return result
+    from flow.implement import DoesNotFit, implement
+    built = []
+    for row in accurate[:build_top]:
+        say("build   {} {} on {}".format(row["design"], _options_text(row["options"]),
+                                         spec.device))
+        component = make_design(row["design"], **row["options"])
+        try:
+            real = implement(component, spec.device, seed=1, target_mhz=spec.target_mhz)
+        except DoesNotFit as exc:
+            row["rejected"] = "does not fit: {}".format(exc)
+            continue
+        row["real"] = {k: real[k] for k in RESOURCES + ("fmax_mhz",)}
+        result["builds"].append({"design": row["design"], "options": row["options"],
+                                 "estimate": row["estimate"], "real": row["real"]})
+        broken = check_limits(spec, row["real"], CAPACITY[spec.device])
+        if broken:
+            row["rejected"] = "built: " + _describe_broken(broken)
+        else:
+            built.append(row)
+    if not built:
+        result["failure"] = _failure(spec, rows)
+        return result
+    built.sort(key=lambda r: cost_key(spec, r["real"]))
+    chosen = built[0]
+    for row in built[1:]:
+        row["rejected"] = "costs more than {} by {}".format(
+            chosen["design"], _difference(spec, row["real"], chosen["real"]))
+    for row in accurate[build_top:]:
+        row.setdefault("rejected", "not built: the estimate ranks it below the {} built"
+                       .format(build_top))
+    result["chosen"] = dict(chosen, source="built")
+    return result
+
+
+def _difference(spec, a, b):
+    keys = list(spec.weights) if spec.weights else list(spec.order)
+    return ", ".join("{} {:+g}".format(k, float(a[k]) - float(b[k])) for k in keys
+                     if a[k] != b[k]) or "nothing (a tie: the first built wins)"
+
+
+def _failure(spec, rows):
+    """Which constraint failed and by how much, for the candidate closest to meeting it."""
+    reasons = [r["rejected"] for r in rows if "rejected" in r]
+    if not reasons:
+        return "no candidate"
+    return "no design meets the spec; closest: " + min(reasons, key=len)
+
+
+def _options_text(options):
+    return " ".join("{}={}".format(k, v) for k, v in options.items())
+
+
+def _spec_dict(spec):
+    d = dict(spec.__dict__)
+    d["input_format"] = str(spec.input_format)
+    return d

@@ -1,0 +1,117 @@
+"""``sigmoid-hw generate``: the search, its answers' proofs, its refusals, and the cost model."""
+
+import json
+
+import numpy as np
+import pytest
+
+from flow.cost import build_key, estimate, features, fit_costs, method_kind, _structural
+from hw.designs import make_design
+from model.fixed import SQ
+from model.function_exact import rounded_reference
+from scripts.cli import main
+from scripts.generate import Spec, candidates, generate, parse_accuracy, parse_cost
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_estimate_answers_from_the_model(capsys):
+    code, out, err = run(capsys, "generate", "--function", "tanh", "--input-format",
+                         "SQ(3,5)", "--output-bits", "8", "--device", "up5k", "--accuracy",
+                         "correct", "--estimate", "--json", "--no-progress")
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["source"] == "estimate" and r["correctly_rounded"] == 1.0
+    # the answer rebuilds from its JSON and is correctly rounded on every input (exact ref)
+    unit = make_design(r["design"], **r["options"])
+    x = SQ(3, 5).raw_range()
+    from hw.designs import design
+    y = design(r["design"]).model(unit, x)
+    ref, _ = rounded_reference("tanh", x, SQ(3, 5), unit.output_format)
+    lo, hi = unit.function.saturation(unit.output_format) if hasattr(unit, "function") \
+        else (-unit.output_format.max, unit.output_format.max)
+    assert (y == np.clip(ref, lo, hi)).all()
+
+
+def test_full_generate_small_spec_is_built_and_proven(capsys, tmp_path):
+    code, out, err = run(capsys, "generate", "--function", "sigmoid", "--input-format",
+                         "SQ(4,8)", "--output-bits", "8", "--device", "up5k", "--build-top",
+                         "2", "-o", str(tmp_path), "--json", "--no-progress")
+    assert code == 0, err
+    r = json.loads(out)
+    for key in ("design", "options", "luts", "ffs", "dsps", "brams", "fmax_mhz", "latency",
+                "max_ulp", "correctly_rounded"):
+        assert key in r, key
+    assert r["source"] == "built" and r["max_ulp"] < 1
+    assert r["rtl_proof"]["passed"] and r["rtl_proof"]["count"] == 4096
+    assert r["rejected"], "every other candidate says why it lost"
+    files = {p.name for p in tmp_path.iterdir()}
+    assert {"report.json", "vectors.txt", "cocotb"} <= files
+    assert any(name.endswith(".v") for name in files)
+    # the vectors are the model's outputs, faithful against the exact sigmoid
+    data = np.loadtxt(tmp_path / "vectors.txt", dtype=np.int64)
+    ref, frac = rounded_reference("sigmoid", data[:, 0], SQ(4, 8), make_design(
+        r["design"], **r["options"]).output_format)
+    assert np.abs(data[:, 1] - (ref + frac)).max() < 1
+
+
+def test_unmeetable_spec_names_the_constraint(capsys):
+    code, out, err = run(capsys, "generate", "--function", "sigmoid", "--input-format",
+                         "SQ(4,12)", "--output-bits", "16", "--device", "hx8k", "--method",
+                         "table", "--estimate", "--no-progress")
+    assert code == 1
+    assert "no design meets the spec" in out and "device brams 128 > 32" in out
+
+
+def test_spec_errors(capsys):
+    with pytest.raises(ValueError, match=r"^accuracy must be faithful, correct or a number "
+                                         r"of ulp, not 'good'$"):
+        parse_accuracy("good")
+    with pytest.raises(ValueError, match=r"^accuracy must be at least 0.5 ulp"):
+        parse_accuracy("0.25")
+    with pytest.raises(ValueError, match=r"^--cost must list resources among dsp, bram, lut, "
+                                         r"ff, not 'gates'$"):
+        parse_cost("dsp,gates")
+    with pytest.raises(ValueError, match=r"^give --cost or --weights, not both$"):
+        parse_cost("dsp", "luts=1")
+    assert parse_cost(None, "luts=1,dsps=50") == (None, {"luts": 1.0, "dsps": 50.0})
+    code = main(["generate", "--function", "gelu", "--device", "up5k", "--max-lut", "-3",
+                 "--estimate"])
+    assert code != 0 and "--max-lut must be at least 0, not -3" in capsys.readouterr().err
+
+
+def test_candidates_cover_the_methods_that_serve_the_function():
+    spec = Spec("gelu", SQ(4, 12), 16, "faithful", "up5k")
+    designs = {d for d, _ in candidates(spec)}
+    assert designs == {"table", "multipartite", "piecewise"}     # GELU: no seed pipeline
+    spec = Spec("sigmoid", SQ(4, 12), 16, "correct", "up5k")
+    sig = candidates(spec)
+    assert ("pipeline-cr", {"input_format": "SQ(4,12)", "output_bits": 16}) in sig
+    assert all(o.get("rounding", "correct") == "correct" for _, o in sig if o)
+    assert {"plan", "table1024", "interp256", "rom"} <= {d for d, _ in sig}
+
+
+def test_cost_model_structure_and_fit():
+    unit = make_design("table", function="sigmoid", input_format="SQ(4,8)", output_bits=12)
+    feat = features(unit)
+    assert feat["memories"] == [[unit.plan.depth, unit.plan.width]]
+    # 2049 x 11 bits: 9 EBR of 256 x 16 (by depth) or 2049/512 -> 5 x 2 of 512 x 8, ...
+    brams, dsps, rom, logic = _structural(feat, "up5k")
+    shapes = ((256, 16), (512, 8), (1024, 4), (2048, 2))
+    d, w = unit.plan.depth, unit.plan.width
+    assert brams == min(-(-d // sd) * -(-w // sw) for sd, sw in shapes) and dsps == 0
+    # a fit to builds that lie on a line returns that line
+    builds = [{"device": "up5k", "kind": "FunctionTable", "features": dict(
+        feat, adder_bits=a), "luts": 10 + 3 * a, "ffs": 50, "dsps": 0, "brams": brams,
+        "fmax_mhz": 60.0} for a in (4, 8, 12)]
+    models = fit_costs(builds)
+    est = estimate(dict(feat, adder_bits=20), "up5k", "FunctionTable", {"models": models})
+    assert est["luts"] == 70 and est["source"] == "model"
+    key = build_key("table", {"function": "sigmoid"})
+    got = estimate(feat, "up5k", "FunctionTable", {"builds": [dict(
+        builds[0], key=key)], "models": models}, key)
+    assert got["source"] == "built" and got["luts"] == 22

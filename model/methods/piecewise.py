@@ -1,0 +1,586 @@
+"""``PiecewisePolynomial``'s plan and model: a polynomial per uniform segment, Horner in integers.
+
+The folded domain ``lo .. hi`` of a ``Problem`` (``model.methods.spec``) is
+``u = a - lo = 0 .. 2^n - 1`` (unfolded input: offset binary), plus, for a
+folded input, the one point ``u = 2^n`` (the most negative input folded).
+``2^k`` uniform segments: the top ``k`` bits of ``u`` address the segment
+``s = min(u >> m, 2^k - 1)`` (``m = n - k``; the extra point belongs to the
+last segment), the low bits give the centred offset ``t = u - s 2^m - 2^(m-1)``
+in ``-2^(m-1) .. 2^(m-1)`` (``z = t / 2^m`` in ``[-1/2, 1/2]``; ``m + 1`` signed
+bits when the extra point exists, else ``m``).
+
+Per segment a polynomial ``p(z) = c_0 + c_1 z + ... + c_d z^d`` approximates
+``h 2^f_out`` (output ulp) on the segment's points: a discrete minimax fit
+(Lawson's iteratively reweighted least squares on every point, floats: the
+fit only has to be good, the proof below is exhaustive). Its coefficients are
+integers ``C_j = round(c_j 2^F_j + b_j)`` (``F_j`` fraction bits; ``b_j`` the
+biases below), evaluated by Horner with each product truncated (an
+arithmetic shift, FloPoCo's ``FixHornerEvaluator``)::
+
+    acc_d = C_d
+    acc_j = C_j + floor(acc_(j+1) t / 2^(F_(j+1) + m - F_j))     j = d-1 .. 0
+    y_h   = floor(acc_0 / 2^F_0)
+
+``b_0`` holds ``2^(F_0 - 1)``, which makes the last shift round to nearest;
+``b_j`` holds ``1/2`` for j < d, which centres the truncation of the product landing in ``acc_j`` (error in
+``(-1, 0]`` units of ``2^-F_j`` becomes ``(-1/2, 1/2]``). The error of ``y_h``
+against ``h 2^f_out``, in output ulp, is at most the sum of named terms
+(``PiecewisePlan.error_terms``), ``|z| <= 1/2``::
+
+    approximation         max |p(z) - h 2^f_out| over every domain point (measured)
+    coefficient rounding  sum_j  2^-(F_j + 1) 2^-j
+    product truncation    sum_(j<d) 2^-(F_j + 1) 2^-j
+    final rounding        1/2
+
+The ``F_j`` are chosen (FloPoCo's ``computeLSBs`` idea) as the cheapest
+vector (stored bits plus multiplier bits) whose rounding terms fit the
+budget: ``1/2 - approximation`` for faithful rounding; for correct rounding a
+tighter one (rounding terms of ``2^-g``, ``g`` growing until at most
+``MAX_CORRECTIONS`` points are wrong; segments are halved, up to four times,
+while the fit's own error makes more), then every domain point where
+``y_h != R`` gets a correction ``(a, R - y_h)`` (``spec.find_corrections``).
+For a monotonic function a point where a faithful ``y_h`` steps backwards
+gets the correction to the largest value before it (still faithful:
+``y_h(b) < h(b) + 1 <= h(a) + 1`` for ``b < a``); one and two guard bits
+more are tried too, which make fewer. ``evaluate_piecewise`` is the bit-exact model
+of the gateware; ``derive_piecewise`` checks it on every domain point and
+raises if the bound does not hold.
+
+Degree and segment count (``None``): for each degree 1 .. 3, the smallest
+``k`` whose fit errs at most 0.45 ulp (faithful; ``2^-5`` correct), and
+``k + 1``; among
+those the cheapest by ``PiecewisePlan.cost(family)``: the plan's share of the
+family's reference device (LUT, DSP and block RAM counted from its widths,
+``DEVICES``), or, with no family, stored bits plus 16 per bit of each
+multiplier's ``a x b`` array (a LUT4 holds 16 table bits).
+"""
+
+from dataclasses import dataclass
+import functools
+import math
+
+import numpy as np
+
+from model.exact.function import Rounding
+from model.methods.spec import Problem, find_corrections, apply_corrections
+from model.validate import check_instance, check_int
+
+__all__ = ["PiecewisePlan", "Device", "DEVICES", "derive_piecewise", "evaluate_piecewise",
+           "MAX_DEGREE", "MAX_CORRECTIONS"]
+
+MAX_DEGREE = 3
+MAX_CORRECTIONS = 16     # correct rounding: the most wrongly rounded points a plan may fix
+_CORRECT_FIT = 2.0 ** -5  # correct rounding: the largest fit error tried (ulp)
+_SLACK = 2.0 ** -30      # the float fit's own error, far above float64's
+_CORRECTION_LUTS = 6     # a 16-bit comparator and its share of the delta mux
+
+
+@dataclass(frozen=True)
+class Device:
+    """The resources of a family's reference device, for the cost model.
+
+    Members
+    -------
+    name : str
+    luts, dsps, brams : int
+    native : int or None
+        Signed bits of a DSP multiplier's operands (None: multipliers in logic).
+    bram_shapes : tuple of (depth, width)
+        The block RAM's read shapes.
+    """
+    name: str
+    luts: int
+    dsps: int
+    brams: int
+    native: object
+    bram_shapes: tuple
+
+    def blocks(self, depth, width):
+        return min(math.ceil(depth / d) * math.ceil(width / w) for d, w in self.bram_shapes)
+
+    def multiplier(self, a_bits, b_bits):
+        """``(dsps, luts)`` of one signed ``a_bits x b_bits`` product."""
+        if self.native is None:
+            return 0, a_bits * b_bits
+
+        def parts(bits):
+            return 1 if bits <= self.native else 1 + math.ceil((bits - self.native)
+                                                               / (self.native - 1))
+        return parts(a_bits) * parts(b_bits), 0
+
+
+_EBR = ((256, 16), (512, 8), (1024, 4), (2048, 2))
+DEVICES = {
+    "ice40-up": Device("iCE40 UP5K", 5280, 8, 30, 16, _EBR),
+    "ice40-hx": Device("iCE40 HX8K", 7680, 0, 32, None, _EBR),
+    "ecp5": Device("ECP5 LFE5U-85F", 83640, 156, 208, 18,
+                   ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))),
+    # Gowin (flow.gowin): MULT18X18 blocks and 18 Kib BSRAM, as nextpnr-himbaechel counts them
+    "gowin-gw1n": Device("Gowin GW1NR-9", 8640, 20, 26, 18,
+                         ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))),
+    "gowin-gw2a": Device("Gowin GW2A-18", 20736, 48, 46, 18,
+                         ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))),
+}
+
+
+def _signed_bits(lo, hi):
+    """Bits of a two's complement number holding ``lo .. hi``."""
+    return max((v if v >= 0 else ~v).bit_length() + 1 for v in (int(lo), int(hi)))
+
+
+def _field(values):
+    """``(bits, prefix)``: how one coefficient is stored.
+
+    Values of one sign share ``prefix`` above their ``bits`` low bits: the
+    word holds ``C - prefix 2^bits`` unsigned and the gateware appends the
+    constant. Values of both signs are stored as ``bits``-bit two's
+    complement (``prefix`` None).
+    """
+    lo, hi = min(values), max(values)
+    if lo < 0 <= hi:
+        return _signed_bits(lo, hi), None
+    low = 0
+    while (lo >> low) != (hi >> low):
+        low += 1
+    return low, lo >> low
+
+
+@dataclass(frozen=True, eq=False)
+class PiecewisePlan:
+    """A piecewise-polynomial approximation and its evaluation (module docstring).
+
+    Members
+    -------
+    problem : Problem
+    degree : int
+    segment_bits : int
+        ``k``: ``2^k`` segments.
+    domain_bits : int
+        ``n``: ``u = a - lo`` has ``n`` bits, plus the extra point ``2^n`` if ``extra``.
+    extra : bool
+    frac_bits : tuple of int
+        ``F_0 .. F_d``.
+    coefficients : tuple of tuple of int
+        ``coefficients[j][s]`` = ``C_j`` of segment ``s`` (biases included).
+    approximation : float
+        The fit's measured error (ulp), before coefficient rounding.
+    max_error : float
+        ``max |y_h - h 2^f_out|`` on every domain point (before corrections).
+    corrections : tuple of (int, int)
+        ``(a, delta)``: ``y_h + delta`` at ``a``.
+    family : str or None
+        The family the plan was costed for.
+    """
+    problem: Problem
+    degree: int
+    segment_bits: int
+    domain_bits: int
+    extra: bool
+    frac_bits: tuple
+    coefficients: tuple
+    approximation: float
+    max_error: float
+    corrections: tuple = ()
+    family: object = None
+
+    @property
+    def segments(self):
+        return 1 << self.segment_bits
+
+    @property
+    def offset_bits(self):
+        """``m``: bits of the offset within a segment."""
+        return self.domain_bits - self.segment_bits
+
+    @property
+    def t_bits(self):
+        """Signed bits of the centred offset ``t``."""
+        return self.offset_bits + (1 if self.extra else 0)
+
+    @property
+    def shifts(self):
+        """``shifts[j]`` (j < d): the right shift of ``acc_(j+1) t`` before it is added to ``C_j``
+        (negative: a left shift)."""
+        F, m = self.frac_bits, self.offset_bits
+        return tuple(F[j + 1] + m - F[j] for j in range(self.degree))
+
+    @property
+    def fields(self):
+        """Per order ``(bits, prefix)`` (``_field``): ``C_j = prefix 2^bits + stored``, or
+        ``stored`` as signed ``bits`` bits where ``prefix`` is None."""
+        return tuple(_field(c) for c in self.coefficients)
+
+    @property
+    def word_bits(self):
+        return max(1, sum(bits for bits, _ in self.fields))
+
+    @property
+    def table_bits(self):
+        return self.segments * self.word_bits
+
+    @property
+    def entries(self):
+        """The memory's words: the stored parts of ``C_0 .. C_d``, ``C_0`` in the low bits."""
+        words = []
+        fields = self.fields
+        for s in range(self.segments):
+            word, offset = 0, 0
+            for j, (bits, prefix) in enumerate(fields):
+                base = 0 if prefix is None else prefix << bits
+                word |= ((self.coefficients[j][s] - base) & ((1 << bits) - 1)) << offset
+                offset += bits
+            words.append(word)
+        return tuple(words)
+
+    def _trace(self):
+        return _trace(self, self.problem.points)
+
+    @functools.cached_property
+    def acc_ranges(self):
+        """``(min, max)`` of ``acc_0 .. acc_d`` over the domain (``acc_d = C_d``)."""
+        accs = self._trace()
+        return tuple((int(v.min()), int(v.max())) for v in accs)
+
+    @property
+    def acc_bits(self):
+        return tuple(_signed_bits(lo, hi) for lo, hi in self.acc_ranges)
+
+    @property
+    def product_bits(self):
+        """``(a_bits, b_bits)`` per product ``acc_(j+1) t``, j = d-1 .. 0 (signed widths)."""
+        bits = self.acc_bits
+        return tuple((bits[j + 1], self.t_bits) for j in range(self.degree - 1, -1, -1))
+
+    @property
+    def error_terms(self):
+        """Named bounds on ``|y_h - h 2^f_out|`` in output ulp (module docstring)."""
+        F, d = self.frac_bits, self.degree
+        return {
+            "approximation": self.approximation,
+            "coefficient rounding": sum(2.0 ** -(F[j] + 1 + j) for j in range(d + 1)),
+            "product truncation": sum(2.0 ** -(F[j] + 1 + j) for j in range(d)),
+            "final rounding": 0.5,
+        }
+
+    @property
+    def error_bound(self):
+        return sum(self.error_terms.values()) + _SLACK
+
+    def resources(self, family):
+        """``{"luts", "dsps", "brams"}`` the cost model expects on ``family`` (``DEVICES``)."""
+        dev = DEVICES[family]
+        dsps, luts = 0, 0
+        for a_bits, b_bits in self.product_bits:
+            d, l = dev.multiplier(a_bits, b_bits)
+            dsps, luts = dsps + d, luts + l
+        luts += sum(self.acc_bits[:-1]) + self.segment_bits + 2
+        luts += _CORRECTION_LUTS * len(self.corrections)
+        return {"luts": luts, "dsps": dsps, "brams": dev.blocks(self.segments, self.word_bits)}
+
+    def cost(self, family=None):
+        """The quantity ``derive_piecewise`` minimizes (module docstring)."""
+        if family is None:
+            return self.table_bits + 16 * sum(a * b for a, b in self.product_bits) \
+                + 16 * _CORRECTION_LUTS * len(self.corrections)
+        dev, r = DEVICES[family], self.resources(family)
+        if r["dsps"] and not dev.dsps:
+            return math.inf
+        return r["luts"] / dev.luts + (r["dsps"] / dev.dsps if r["dsps"] else 0) \
+            + r["brams"] / dev.brams
+
+    def describe(self):
+        return "degree {} on {} segments, {} x {} bits, F = {}, {} corrections".format(
+            self.degree, self.segments, self.segments, self.word_bits, self.frac_bits,
+            len(self.corrections))
+
+
+def _split(segment_bits, domain_bits, u):
+    m = domain_bits - segment_bits
+    seg = np.minimum(u >> m, (1 << segment_bits) - 1)
+    t = u - (seg << m) - (1 << (m - 1))
+    return seg, t
+
+
+def _trace(plan, a):
+    """``acc_0 .. acc_d`` at domain points ``a`` (int64; object arrays for wide plans)."""
+    a = np.asarray(a, dtype=np.int64)
+    seg, t = _split(plan.segment_bits, plan.domain_bits, a - plan.problem.lo)
+    wide = max(int(abs(v)).bit_length() for c in plan.coefficients for v in c) \
+        + plan.t_bits * plan.degree + 2 > 62
+    if wide:
+        t = t.astype(object)
+    coeffs = [np.asarray(c, dtype=object if wide else np.int64)[seg] for c in plan.coefficients]
+    accs = [None] * (plan.degree + 1)
+    acc = accs[plan.degree] = coeffs[plan.degree]
+    for j in range(plan.degree - 1, -1, -1):
+        p = plan.shifts[j]
+        prod = acc * t
+        acc = accs[j] = coeffs[j] + (prod >> p if p >= 0 else prod << -p)
+    return accs
+
+
+def _uncorrected(plan, a):
+    return np.asarray(_trace(plan, a)[0] >> plan.frac_bits[0]).astype(np.int64)
+
+
+def evaluate_piecewise(plan, a):
+    """``y_h`` at domain points ``a`` (numpy int64): Horner in integers, then the corrections.
+
+    Bit for bit what ``hw.methods.piecewise.PiecewisePolynomial``'s core and
+    the ``FoldedUnit`` frame's correction add compute.
+    """
+    check_instance("plan", plan, PiecewisePlan, "a PiecewisePlan")
+    a = np.asarray(a, dtype=np.int64)
+    return apply_corrections(plan.corrections, a, _uncorrected(plan, a))
+
+
+# --- fitting -------------------------------------------------------------------------------
+
+def _grid(problem, segment_bits, domain_bits):
+    """Per segment its points' ``z`` and ``h 2^f_out`` (``S x P``), and the mask of real points."""
+    S, m = 1 << segment_bits, domain_bits - segment_bits
+    P = (1 << m) + 1
+    u = np.arange(problem.hi - problem.lo + 1, dtype=np.int64)
+    seg, t = _split(segment_bits, domain_bits, u)
+    col = t + (1 << (m - 1))
+    z = np.zeros((S, P))
+    h = np.zeros((S, P))
+    mask = np.zeros((S, P), dtype=bool)
+    z[seg, col] = t / float(1 << m)
+    h[seg, col] = problem.exact
+    mask[seg, col] = True
+    return z, h, mask
+
+
+def _fit(z, h, mask, degree, iterations=40):
+    """Discrete minimax coefficients per segment (Lawson), and their max error."""
+    V = z[..., None] ** np.arange(degree + 1)
+    centre = (h * mask).sum(axis=1, keepdims=True) / mask.sum(axis=1, keepdims=True)
+    target = (h - centre) * mask
+    w = mask / mask.sum(axis=1, keepdims=True)
+    best_c, best_e = None, None
+    for _ in range(iterations):
+        Vw = np.swapaxes(V * w[..., None], 1, 2)
+        A = Vw @ V
+        b = Vw @ target[..., None]
+        # a tiny ridge: a segment the polynomial fits exactly leaves no weight
+        ridge = 1e-13 * np.trace(A, axis1=1, axis2=2)[:, None, None] + 1e-300
+        c = np.linalg.solve(A + ridge * np.eye(degree + 1), b)[..., 0]
+        r = np.abs((V @ c[..., None])[..., 0] - target) * mask
+        e = r.max(axis=1)
+        if best_c is None:
+            best_c, best_e = c.copy(), e.copy()
+        else:
+            better = e < best_e
+            best_c[better], best_e[better] = c[better], e[better]
+        w = w * r
+        w = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
+        # keep every point in play a little (a singular system otherwise)
+        w = np.maximum(w, 1e-9 * w.max(axis=1, keepdims=True)) * mask
+    best_c[:, 0] += centre[:, 0]
+    # the error on the real points, with the coefficients as they are
+    err = np.abs((V @ best_c[..., None])[..., 0] - h) * mask
+    return best_c, float(err.max())
+
+
+def _choose_lsbs(degree, budget, t_bits):
+    """``F_0 .. F_d``: the cheapest whose rounding terms sum to at most ``budget``."""
+    weights = [(1.0 if j < degree else 0.5) * 2.0 ** -j for j in range(degree + 1)]
+    equal = [max(1 if j == 0 else -64,
+                 math.ceil(math.log2((degree + 1) * weights[j] / budget)))
+             for j in range(degree + 1)]
+    best, best_cost = None, None
+    ranges = [range(max(1 if j == 0 else -64, equal[j] - 3), equal[j] + 2)
+              for j in range(degree + 1)]
+    for F in _product(ranges):
+        if sum(w * 2.0 ** -f for w, f in zip(weights, F)) > budget:
+            continue
+        cost = sum(f * (1 + (t_bits if j > 0 else 0)) for j, f in enumerate(F))
+        if best is None or cost < best_cost:
+            best, best_cost = tuple(F), cost
+    return best
+
+
+def _product(ranges):
+    if not ranges:
+        yield ()
+        return
+    for head in ranges[0]:
+        for rest in _product(ranges[1:]):
+            yield (head,) + rest
+
+
+def _quantize(c, F, degree):
+    """``C_j = round(c_j 2^F_j + b_j)`` per segment (module docstring)."""
+    out = []
+    for j in range(degree + 1):
+        bias = 0.5 if j < degree else 0.0
+        if j == 0:
+            bias += 2.0 ** (F[0] - 1)
+        out.append(tuple(int(v) for v in np.round(c[:, j] * 2.0 ** F[j] + bias)))
+    return tuple(out)
+
+
+def _plan(problem, degree, segment_bits, domain_bits, extra, fit, F, family):
+    c, approx = fit
+    plan = PiecewisePlan(problem, degree, segment_bits, domain_bits, extra, tuple(F),
+                         _quantize(c, F, degree), approx, 0.0, (), family)
+    a = problem.points
+    y = _uncorrected(plan, a)
+    err = problem.error_ulp(y)
+    max_error = float(np.abs(err).max())
+    corrections = ()
+    if problem.spec.rounding is Rounding.CORRECT:
+        corrections = find_corrections(problem, y)
+    elif problem.spec.function.monotonic:
+        corrections = _monotonic_fixes(problem, y)
+    return PiecewisePlan(problem, degree, segment_bits, domain_bits, extra, tuple(F),
+                         plan.coefficients, approx, max_error, corrections, family)
+
+
+def _monotonic_fixes(problem, y):
+    """Corrections that make a faithful ``y_h`` monotonic in ``h``'s direction."""
+    r = problem.rounded
+    rising = r[-1] >= r[0]
+    fixed = np.maximum.accumulate(y) if rising else np.minimum.accumulate(y)
+    wrong = np.flatnonzero(fixed != y)
+    return tuple((int(problem.lo + k), int(fixed[k] - y[k])) for k in wrong)
+
+
+def _approximation(problem, degree, k, domain_bits, cache):
+    if (degree, k) not in cache:
+        cache[degree, k] = _fit(*_grid(problem, k, domain_bits), degree)
+    return cache[degree, k]
+
+
+def _smallest_k(problem, degree, domain_bits, limit, cache):
+    """The smallest ``k`` whose fit errs at most ``limit`` ulp (bisection: the error falls
+    as segments are halved), or None."""
+    lo, hi = 0, domain_bits - 2
+    if _approximation(problem, degree, hi, domain_bits, cache)[1] > limit:
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _approximation(problem, degree, mid, domain_bits, cache)[1] <= limit:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _at(problem, degree, k, domain_bits, extra, family, cache):
+    """The plans tried at ``degree`` and ``k``: for faithful rounding the budget's LSBs and
+    (a monotonic function) one and two guard bits more, which step backwards less often; for
+    correct rounding rounding terms of ``2^-g``, ``g`` growing until at most
+    ``MAX_CORRECTIONS`` points are wrong."""
+    fit = _approximation(problem, degree, k, domain_bits, cache)
+    approx = fit[1]
+    t_bits = domain_bits - k + (1 if extra else 0)
+    plans = []
+    if problem.spec.rounding is Rounding.CORRECT:
+        for g in range(2, 40):
+            F = _choose_lsbs(degree, 2.0 ** -g, t_bits)
+            plan = _checked(_plan(problem, degree, k, domain_bits, extra, fit, F, family))
+            if len(plan.corrections) <= MAX_CORRECTIONS:
+                plans.append(plan)
+                break
+            if 2.0 ** -g < approx / 8:
+                break       # the fit's own error makes the wrong points: more bits won't do
+        return plans
+    budget = 0.5 - approx - 2 * _SLACK
+    if budget <= 2.0 ** -40:
+        return plans
+    F = _choose_lsbs(degree, budget, t_bits)
+    guards = (0, 1, 2) if problem.spec.function.monotonic else (0,)
+    for guard in guards:
+        plan = _checked(_plan(problem, degree, k, domain_bits, extra, fit,
+                              tuple(f + guard for f in F), family))
+        if plan.error_bound < 1:
+            plans.append(plan)
+        if not plan.corrections:
+            break
+    return plans
+
+
+def _checked(plan):
+    if plan.max_error > plan.error_bound:
+        raise ArithmeticError("piecewise plan {} errs {} ulp, above its bound {}".format(
+            plan.describe(), plan.max_error, plan.error_bound))
+    return plan
+
+
+def _candidates(problem, degree, domain_bits, extra, family, cache):
+    """Plans of ``degree`` at the smallest ``k`` that meets the budget and at ``k + 1``."""
+    correct = problem.spec.rounding is Rounding.CORRECT
+    k0 = _smallest_k(problem, degree, domain_bits, _CORRECT_FIT if correct else 0.45, cache)
+    if k0 is None:
+        return []
+    found = []
+    for k in range(k0, domain_bits - 1):
+        plans = _at(problem, degree, k, domain_bits, extra, family, cache)
+        found.extend(plans)
+        if plans and k > k0:
+            break
+        if k >= k0 + (4 if correct else 1):
+            break
+    return found
+
+
+def derive_piecewise(problem, degree=None, segments=None, family=None):
+    """The ``PiecewisePlan`` of ``problem`` (module docstring).
+
+    Parameters
+    ----------
+    problem : Problem
+    degree : int or None
+        1 .. 3; None tries each.
+    segments : int or None
+        A power of two, at most a quarter of the domain's points; None: the
+        fewest that meet the budget (and twice that, for the cost to choose).
+    family : ``"ice40-up"``, ``"ice40-hx"``, ``"ecp5"`` or None
+        What ``PiecewisePlan.cost`` weighs.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a parameter of the wrong type or value, or a degree and segment
+        count whose error bound is not below 1 ulp (faithful) or whose fit is
+        above ``2^-9`` ulp (correct).
+    """
+    check_instance("problem", problem, Problem, "a Problem from model.methods.spec.problem")
+    if family is not None:
+        if not isinstance(family, str):
+            raise TypeError("family must be one of {}, not {!r}".format(
+                ", ".join(repr(f) for f in DEVICES), family))
+        if family not in DEVICES:
+            raise ValueError("family must be one of {}, not {!r}".format(
+                ", ".join(repr(f) for f in DEVICES), family))
+    count = problem.hi - problem.lo + 1
+    domain_bits = count.bit_length() - 1
+    extra = count - (1 << domain_bits)
+    if extra > 1:
+        raise ValueError("problem must have 2^n or 2^n + 1 domain points, not {}".format(count))
+    degrees = range(1, MAX_DEGREE + 1)
+    cache = {}
+    if degree is not None:
+        degrees = [check_int("degree", degree, 1, MAX_DEGREE)]
+    if segments is not None:
+        top = 1 << (domain_bits - 2)
+        segments = check_int("segments", segments, 1, top)
+        if segments & (segments - 1):
+            raise ValueError("segments must be a power of two, not {}".format(segments))
+        k = segments.bit_length() - 1
+        plans = [p for d in degrees
+                 for p in _at(problem, d, k, domain_bits, bool(extra), family, cache)]
+        if not plans:
+            raise ValueError("{} segments of degree {} do not meet the {} budget of {}".format(
+                segments, "1 .. 3" if degree is None else degree, problem.spec.rounding,
+                problem.spec.describe()))
+    else:
+        plans = [p for d in degrees
+                 for p in _candidates(problem, d, domain_bits, bool(extra), family, cache)]
+        if not plans:
+            raise ValueError("no segment count of degree {} meets the {} budget of {}".format(
+                "1 .. 3" if degree is None else degree, problem.spec.rounding,
+                problem.spec.describe()))
+    return min(plans, key=lambda p: p.cost(family))

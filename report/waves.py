@@ -34,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from amaranth.hdl import Fragment, Value
+from amaranth.hdl import Value
 
 from hw.designs import Design, design
 from hw.streamsim import run_stream
@@ -44,8 +44,8 @@ from model.validate import check_real
 from report.vcd import read_vcd, write_with_views
 
 __all__ = ["Trace", "NumberView", "Layout", "WaveResult", "format_name", "io_formats",
-           "wave_layout", "write_gtkw", "write_waves", "runtime_limit", "expected_outputs", "unit_inputs",
-           "TOP", "NUMBERS", "RUNTIME_THRESHOLD"]
+           "wave_layout", "write_gtkw", "write_waves", "runtime_limit", "expected_outputs", "TOP",
+           "NUMBERS", "RUNTIME_THRESHOLD"]
 
 TOP = ("bench", "top")          # the design under test in Amaranth's simulator dumps
 NUMBERS = ("bench", "numbers")  # the scope of the number views
@@ -135,10 +135,7 @@ class _Builder:
         width = self.vcd.var(source).size
         name = "{}_{}".format(label, format_name(signed, width, frac))
         if any(v.name == name for v in self.layout.views):    # the same label elsewhere
-            # a register stage's number, or the port's ("i"/"o"): y_s9_..., y_out_...
-            # (a port's view was named y_sNone_UQ0_16 when a stage had a y before it)
-            where = "s{}".format(stage) if isinstance(stage, int) else \
-                {"i": "in", "o": "out"}.get(stage, stage)
+            where = {"i": "in", "o": "out"}.get(stage) or "s{}".format(stage)
             name = "{}_{}_{}".format(label, where, format_name(signed, width, frac))
         self.layout.views.append(NumberView(name, source, signed, width, frac))
         return Trace(".".join(NUMBERS + (name,)), name, "real")
@@ -153,7 +150,7 @@ class _Builder:
             traces.append(self.trace(payload, alias, _datafmt(width, False)))
         else:
             traces += [self.trace(payload, alias, _datafmt(width, fmt.signed)),
-                       self.number(alias, payload, fmt.signed, fmt.f_bits, stage=label)]
+                       self.number(alias, payload, fmt.signed, fmt.f_bits, label)]
         return traces
 
 
@@ -265,60 +262,17 @@ def _baseline_layout(vcd, component, fmt_in, fmt_out):
     return b.layout
 
 
-def _top_names(component):
-    """``{signal: name}`` of the top scope, as the simulator names them in its dump.
-
-    A unit's top module also holds its core's port signals, which take the
-    plain names (``o__valid``) while the unit's own ports get a suffix
-    (``o__valid$26``); the simulator's own name allocation says which is which.
-    """
-    design = Fragment.get(component, None).prepare()
-    return design.fragments[design.fragment].signal_names
-
-
-def _unit_layout(vcd, component, *_):
-    """A unit (``ActivationUnit``): x and the function index in, y and the index out.
-
-    ``y`` has one format per function; its number views are labelled with the
-    function they are read as (``y_sigmoid_UQ0_16`` is meaningful while the
-    output's ``function`` is that of sigmoid).
-    """
-    b = _Builder(vcd)
-    names = _top_names(component)
-
-    def full(value, field=None):
-        return ".".join(TOP + (names[Value.cast(value)],) + ((field,) if field else ()))
-
-    fmt_in = component.input_format
-    x = full(component.i.payload, "x")
-    b.layout.groups.append(("input x {} and function".format(_format_name(fmt_in)), [
-        b.trace(full(component.i.valid), "i.valid", "bin"),
-        b.trace(full(component.i.ready), "i.ready", "bin"),
-        b.trace(x, "x", _datafmt(vcd.var(x).size, fmt_in.signed)),
-        b.number("x", x, fmt_in.signed, fmt_in.f_bits),
-        b.trace(full(component.i.payload, "function"), "function", "dec")]))
-    y = full(component.o.payload, "y")
-    out = [b.trace(full(component.o.valid), "o.valid", "bin"),
-           b.trace(full(component.o.ready), "o.ready", "bin"),
-           b.trace(full(component.o.payload, "function"), "function", "dec"),
-           b.trace(y, "y", "dec")]
-    for name, fmt in zip(component.functions, component.output_formats):
-        out.append(b.number("y_" + name, y, fmt.signed, fmt.f_bits))
-    b.layout.out_valid, b.layout.out_ready = out[0].name, out[1].name
-    b.layout.notes.append("function index: " + ", ".join(
-        "{} = {}".format(k, name) for k, name in enumerate(component.functions)))
-    b.layout.groups.append(("{} output y and function".format(component.latency), out))
-    return b.layout
-
-
 # tanh, sigmoid' and SiLU (kind "function"): their ports, like a comparison design's
 _LAYOUTS = {"pipeline": _pipeline_layout, "comparator": _comparator_layout,
-            "baseline": _baseline_layout, "function": _baseline_layout, "unit": _unit_layout,
+            "baseline": _baseline_layout, "function": _baseline_layout,
             "method": _baseline_layout}
 
 
 def wave_layout(record, vcd, component):
     """The ``Layout`` of ``component``, made from the design ``record``, in ``vcd``."""
+    if record.kind == "unit":    # report.unit_waves builds on this module's pieces
+        from report.unit_waves import unit_layout
+        return unit_layout(vcd, component)
     return _LAYOUTS[record.kind](vcd, component, *io_formats(record, component))
 
 
@@ -400,27 +354,13 @@ def _programmable(record, component):
 
 
 def expected_outputs(record, component, raw_inputs):
-    """The design's bit-exact model on ``raw_inputs`` (its registry record's ``model``).
-
-    A unit's inputs and outputs are ``{"x", "function"}`` and ``{"y", "function"}``
-    (``unit_inputs``).
-    """
+    """The design's bit-exact model on ``raw_inputs`` (its registry record's ``model``)."""
     record = _record(record)
     if record.kind == "unit":
-        x = [word["x"] for word in raw_inputs]
-        index = [word["function"] for word in raw_inputs]
-        y = record.model(component, x, function=index)
-        # the y field holds every function's bits (a signed y as two's complement)
-        mask = (1 << component.o.payload.shape()["y"].shape.width) - 1
-        return [{"y": int(v) & mask, "function": f} for v, f in zip(y, index)]
+        from report.unit_waves import unit_expected_outputs
+        return unit_expected_outputs(record, component, raw_inputs)
     limit = {"limit": runtime_limit(component)} if _programmable(record, component) else {}
     return [int(v) for v in record.model(component, raw_inputs, **limit)]
-
-
-def unit_inputs(component, raw_inputs):
-    """A unit's input words: every x of ``raw_inputs`` for each of its functions in turn."""
-    return [{"x": int(x), "function": f}
-            for f in range(len(component.functions)) for x in raw_inputs]
 
 
 def write_waves(record, component, raw_inputs, out_dir, name, *, stall=0.3, gap=0.1, seed=1):

@@ -13,8 +13,8 @@ from fractions import Fraction
 from hw.designs import design, make_design
 from model.baselines import INPUT_FORMAT as BASELINE_INPUT_FORMAT
 from model.fixed import parse_format
-from report.waves import (RUNTIME_THRESHOLD, expected_outputs, runtime_limit, unit_inputs,
-                          write_waves)
+from report.unit_waves import unit_inputs
+from report.waves import RUNTIME_THRESHOLD, expected_outputs, runtime_limit, write_waves
 from scripts.options import add_design_arguments, design_options_from_args, probability, seed
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "default_inputs", "parse_inputs",

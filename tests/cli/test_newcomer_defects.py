@@ -143,7 +143,8 @@ def test_waves_of_the_activation_unit(tmp_path, capsys):
 
 def test_unit_expected_outputs_from_exact_values():
     from hw.designs import design, make_design
-    from report.waves import expected_outputs, unit_inputs
+    from report.unit_waves import unit_inputs
+    from report.waves import expected_outputs
     from amaranth.hdl import Fragment
     unit = make_design("activation")
     Fragment.get(unit, None)      # used: the registry's factory is not this file's

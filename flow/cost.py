@@ -45,8 +45,8 @@ DSP_NATIVE = {"up5k": 16, "hx8k": None, "ecp5-85f": 18, "gw1nr-9": 18, "gw2a-18"
 
 
 def method_kind(component):
-    """The name the fit groups a design under: its class name."""
-    return type(component).__name__
+    """The name the fit groups a design under: its class name (a padded unit's inner one)."""
+    return type(getattr(component, "unit", component)).__name__
 
 
 def _signed(lo, hi):
@@ -55,6 +55,7 @@ def _signed(lo, hi):
 
 def features(component):
     """What ``component`` stores and computes, from its plan (module docstring)."""
+    component = getattr(component, "unit", component)     # hw.methods.padded.Padded: its unit
     plan = component.plan
     mem, products, adders = [], [], 0
     name = method_kind(component)

@@ -196,11 +196,26 @@ def _baseline_model(name):
 def _method(module, cls, **extra_defaults):
     """A method unit's factory: ``function`` is an option (``model.exact.FUNCTION_NAMES``)."""
     def factory(function="sigmoid", input_format=SQ(4, 12), output_bits=16, rounding="faithful",
-                target_mhz=None, family=None, **extra):
+                target_mhz=None, family=None, drop_bits=None, **extra):
         import importlib
         unit = getattr(importlib.import_module(module), cls)
-        return unit(function, _format(input_format), output_bits, rounding,
-                    target_mhz=target_mhz, family=family, **extra)
+        if not drop_bits:
+            return unit(function, _format(input_format), output_bits, rounding,
+                        target_mhz=target_mhz, family=family, **extra)
+        # an accuracy of 2^drop_bits ulp: the unit computes drop_bits bits fewer
+        from hw.methods.padded import Padded
+        from model.exact import function as function_record
+        from model.validate import check_int
+        drop_bits = check_int("drop_bits", drop_bits, 1, 30)
+        output_bits = check_int("output_bits", output_bits, 2, 32)
+        if output_bits - drop_bits < 2:
+            raise ValueError("drop_bits must leave at least 2 output bits, not {} of {}"
+                             .format(drop_bits, output_bits))
+        fmt = _format(input_format)
+        inner = unit(function, fmt, output_bits - drop_bits, rounding, target_mhz=target_mhz,
+                     family=family, **extra)
+        return Padded(inner, drop_bits, function_record(function).output_format(fmt,
+                                                                                output_bits))
     params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None)
               for n in extra_defaults]
     base = inspect.signature(factory)
@@ -212,6 +227,7 @@ def _method(module, cls, **extra_defaults):
 
 def method_design_of(component):
     """The method design's record whose factory builds ``component``'s class."""
+    component = getattr(component, "unit", component)       # hw.methods.padded.Padded
     for record in DESIGNS.values():
         if getattr(record.factory, "unit_class", None) == type(component).__name__:
             return record
@@ -223,8 +239,9 @@ def _method_model(evaluate_path):
         import importlib
         from model.methods.spec import unit_model
         module, name = evaluate_path.rsplit(".", 1)
-        return unit_model(component.plan, getattr(importlib.import_module(module), name),
-                          np.asarray(raw))
+        y = unit_model(component.plan, getattr(importlib.import_module(module), name),
+                       np.asarray(raw))
+        return y << getattr(component, "drop_bits", 0)
     return model
 
 

@@ -7,7 +7,9 @@ registry, so ``hw.designs.make_design(design, **options)`` rebuilds it):
    with its parameters (the seed's pipeline and its variants, the table, the
    multipartite method (its split search tries 1 to 3 offset tables), the
    piecewise polynomial of degree 1 to 3), faithful and correctly rounded, and
-   the comparison designs of the same function and formats;
+   the comparison designs of the same function and formats; for an accuracy of
+   ``2^p`` ulp or more, each method also computed ``p`` bits short
+   (``hw.methods.padded``);
 2. **model proof**: each candidate's integer model on every input against the
    certified exact function (``model.function_exact``): max ulp and the
    correctly rounded share decide whether it meets the accuracy
@@ -121,6 +123,13 @@ def _pipeline_candidates(spec, fn):
     return [(fn, dict(common, rounding=r)) for r in _roundings(spec)]
 
 
+def _drop_bits(spec):
+    """``p`` with ``2^p <= accuracy`` (a faithful unit p bits short is within 2^p ulp)."""
+    if isinstance(spec.accuracy, str) or spec.accuracy < 2:
+        return 0
+    return min(int(math.floor(math.log2(spec.accuracy))), spec.output_bits - 2)
+
+
 def _roundings(spec):
     return ("correct",) if spec.accuracy == "correct" else ("faithful", "correct")
 
@@ -143,6 +152,12 @@ def candidates(spec):
         elif method == "piecewise":
             out += [("piecewise", dict(base, rounding=r, degree=d))
                     for r in _roundings(spec) for d in (1, 2, 3)]
+    drop = _drop_bits(spec)
+    if drop:
+        # an accuracy of 2^p ulp or more: each method also computed p bits short (within
+        # 2^p ulp, the top of the range included, where the short format ends 2^p - 1 below)
+        out += [(d, dict(o, drop_bits=drop)) for d, o in list(out)
+                if DESIGNS[d].kind == "method"]
     if spec.method is None and (spec.input_format, spec.output_bits) == BASELINE_FORMAT:
         out += [(name, {}) for name, r in DESIGNS.items()
                 if r.kind == "baseline" and r.functions == (fn,)]

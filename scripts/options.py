@@ -252,6 +252,9 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                                  "cheapest)")
         parser.add_argument("--degree", type=int, default=None,
                             help="piecewise: the polynomial degree (default: the cheapest)")
+        parser.add_argument("--drop-bits", type=int, default=None, metavar="P",
+                            help="a method computes P bits fewer, its output shifted into "
+                                 "place: within 2^P ulp (faithful) at a fraction of the cost")
         parser.add_argument("--segments", type=int, default=None,
                             help="piecewise: the number of uniform segments, a power of 2 "
                                  "(default: the fewest that meet the bound)")
@@ -297,7 +300,7 @@ def design_options_from_args(args):
     name, function = getattr(args, "design", None), getattr(args, "function", "sigmoid")
     if _is_method(name):
         given["function"] = function
-        for option in ("fold", "tables", "degree", "segments"):
+        for option in ("fold", "tables", "degree", "segments", "drop_bits"):
             given[option] = getattr(args, option, None)
     elif function not in FUNCTION_DESIGNS and name is not None:
         raise ValueError("--function {} is computed by the designs {}, not by {}".format(

@@ -46,13 +46,12 @@ more are tried too, which make fewer. ``evaluate_piecewise`` is the bit-exact mo
 of the gateware; ``derive_piecewise`` checks it on every domain point and
 raises if the bound does not hold.
 
-Degree and segment count (``None``): for each degree 1 .. 3, the smallest
-``k`` whose fit errs at most 0.45 ulp (faithful; ``2^-5`` correct), and
-``k + 1``; among
-those the cheapest by ``PiecewisePlan.cost(family)``: the plan's share of the
-family's reference device (LUT, DSP and block RAM counted from its widths,
-``DEVICES``), or, with no family, stored bits plus 16 per bit of each
-multiplier's ``a x b`` array (a LUT4 holds 16 table bits).
+Degree and segments (``None``): for each degree 1 .. 3, the smallest ``k``
+whose fit errs at most 0.45 ulp (faithful; ``2^-5`` correct), and ``k + 1``;
+of those the cheapest by ``PiecewisePlan.cost(family)``: its share of the
+family's reference device (LUT, DSP, block RAM from its widths,
+``model.methods.devices``), or, with no family, stored bits plus 16 per bit
+of each multiplier's ``a x b`` array (a LUT4 holds 16 table bits).
 """
 
 from dataclasses import dataclass
@@ -62,10 +61,13 @@ import math
 import numpy as np
 
 from model.exact.function import Rounding
+from model.methods.devices import DEVICES
+from model.methods.polyfit import (split, segment_grid, minimax_fit, choose_lsbs, quantize,
+                                   signed_bits, field)
 from model.methods.spec import Problem, find_corrections, apply_corrections
-from model.validate import check_instance, check_int
+from model.validate import check_choice, check_instance, check_int
 
-__all__ = ["PiecewisePlan", "Device", "DEVICES", "derive_piecewise", "evaluate_piecewise",
+__all__ = ["PiecewisePlan", "derive_piecewise", "evaluate_piecewise",
            "MAX_DEGREE", "MAX_CORRECTIONS"]
 
 MAX_DEGREE = 3
@@ -73,76 +75,6 @@ MAX_CORRECTIONS = 16     # correct rounding: the most wrongly rounded points a p
 _CORRECT_FIT = 2.0 ** -5  # correct rounding: the largest fit error tried (ulp)
 _SLACK = 2.0 ** -30      # the float fit's own error, far above float64's
 _CORRECTION_LUTS = 6     # a 16-bit comparator and its share of the delta mux
-
-
-@dataclass(frozen=True)
-class Device:
-    """The resources of a family's reference device, for the cost model.
-
-    Members
-    -------
-    name : str
-    luts, dsps, brams : int
-    native : int or None
-        Signed bits of a DSP multiplier's operands (None: multipliers in logic).
-    bram_shapes : tuple of (depth, width)
-        The block RAM's read shapes.
-    """
-    name: str
-    luts: int
-    dsps: int
-    brams: int
-    native: object
-    bram_shapes: tuple
-
-    def blocks(self, depth, width):
-        return min(math.ceil(depth / d) * math.ceil(width / w) for d, w in self.bram_shapes)
-
-    def multiplier(self, a_bits, b_bits):
-        """``(dsps, luts)`` of one signed ``a_bits x b_bits`` product."""
-        if self.native is None:
-            return 0, a_bits * b_bits
-
-        def parts(bits):
-            return 1 if bits <= self.native else 1 + math.ceil((bits - self.native)
-                                                               / (self.native - 1))
-        return parts(a_bits) * parts(b_bits), 0
-
-
-_EBR = ((256, 16), (512, 8), (1024, 4), (2048, 2))
-DEVICES = {
-    "ice40-up": Device("iCE40 UP5K", 5280, 8, 30, 16, _EBR),
-    "ice40-hx": Device("iCE40 HX8K", 7680, 0, 32, None, _EBR),
-    "ecp5": Device("ECP5 LFE5U-85F", 83640, 156, 208, 18,
-                   ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))),
-    # Gowin (flow.gowin): MULT18X18 blocks and 18 Kib BSRAM, as nextpnr-himbaechel counts them
-    "gowin-gw1n": Device("Gowin GW1NR-9", 8640, 20, 26, 18,
-                         ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))),
-    "gowin-gw2a": Device("Gowin GW2A-18", 20736, 48, 46, 18,
-                         ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))),
-}
-
-
-def _signed_bits(lo, hi):
-    """Bits of a two's complement number holding ``lo .. hi``."""
-    return max((v if v >= 0 else ~v).bit_length() + 1 for v in (int(lo), int(hi)))
-
-
-def _field(values):
-    """``(bits, prefix)``: how one coefficient is stored.
-
-    Values of one sign share ``prefix`` above their ``bits`` low bits: the
-    word holds ``C - prefix 2^bits`` unsigned and the gateware appends the
-    constant. Values of both signs are stored as ``bits``-bit two's
-    complement (``prefix`` None).
-    """
-    lo, hi = min(values), max(values)
-    if lo < 0 <= hi:
-        return _signed_bits(lo, hi), None
-    low = 0
-    while (lo >> low) != (hi >> low):
-        low += 1
-    return low, lo >> low
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,7 +140,7 @@ class PiecewisePlan:
     def fields(self):
         """Per order ``(bits, prefix)`` (``_field``): ``C_j = prefix 2^bits + stored``, or
         ``stored`` as signed ``bits`` bits where ``prefix`` is None."""
-        return tuple(_field(c) for c in self.coefficients)
+        return tuple(field(c) for c in self.coefficients)
 
     @property
     def word_bits(self):
@@ -243,7 +175,7 @@ class PiecewisePlan:
 
     @property
     def acc_bits(self):
-        return tuple(_signed_bits(lo, hi) for lo, hi in self.acc_ranges)
+        return tuple(signed_bits(lo, hi) for lo, hi in self.acc_ranges)
 
     @property
     def product_bits(self):
@@ -294,17 +226,10 @@ class PiecewisePlan:
             len(self.corrections))
 
 
-def _split(segment_bits, domain_bits, u):
-    m = domain_bits - segment_bits
-    seg = np.minimum(u >> m, (1 << segment_bits) - 1)
-    t = u - (seg << m) - (1 << (m - 1))
-    return seg, t
-
-
 def _trace(plan, a):
     """``acc_0 .. acc_d`` at domain points ``a`` (int64; object arrays for wide plans)."""
     a = np.asarray(a, dtype=np.int64)
-    seg, t = _split(plan.segment_bits, plan.domain_bits, a - plan.problem.lo)
+    seg, t = split(plan.segment_bits, plan.domain_bits, a - plan.problem.lo)
     wide = max(int(abs(v)).bit_length() for c in plan.coefficients for v in c) \
         + plan.t_bits * plan.degree + 2 > 62
     if wide:
@@ -319,114 +244,22 @@ def _trace(plan, a):
     return accs
 
 
-def _uncorrected(plan, a):
-    return np.asarray(_trace(plan, a)[0] >> plan.frac_bits[0]).astype(np.int64)
-
-
-def evaluate_piecewise(plan, a):
-    """``y_h`` at domain points ``a`` (numpy int64): Horner in integers, then the corrections.
-
-    Bit for bit what ``hw.methods.piecewise.PiecewisePolynomial``'s core and
-    the ``FoldedUnit`` frame's correction add compute.
-    """
+def evaluate_piecewise(plan, a, corrected=False):
+    """``y_h`` at domain points ``a`` (numpy int64): what ``PiecewisePolynomial``'s core
+    computes, bit for bit. The corrections are the frame's (``hw.methods.folded``): added by
+    ``model.methods.spec.unit_model``, or here with ``corrected=True``."""
     check_instance("plan", plan, PiecewisePlan, "a PiecewisePlan")
     a = np.asarray(a, dtype=np.int64)
-    return apply_corrections(plan.corrections, a, _uncorrected(plan, a))
-
-
-# --- fitting -------------------------------------------------------------------------------
-
-def _grid(problem, segment_bits, domain_bits):
-    """Per segment its points' ``z`` and ``h 2^f_out`` (``S x P``), and the mask of real points."""
-    S, m = 1 << segment_bits, domain_bits - segment_bits
-    P = (1 << m) + 1
-    u = np.arange(problem.hi - problem.lo + 1, dtype=np.int64)
-    seg, t = _split(segment_bits, domain_bits, u)
-    col = t + (1 << (m - 1))
-    z = np.zeros((S, P))
-    h = np.zeros((S, P))
-    mask = np.zeros((S, P), dtype=bool)
-    z[seg, col] = t / float(1 << m)
-    h[seg, col] = problem.exact
-    mask[seg, col] = True
-    return z, h, mask
-
-
-def _fit(z, h, mask, degree, iterations=40):
-    """Discrete minimax coefficients per segment (Lawson), and their max error."""
-    V = z[..., None] ** np.arange(degree + 1)
-    centre = (h * mask).sum(axis=1, keepdims=True) / mask.sum(axis=1, keepdims=True)
-    target = (h - centre) * mask
-    w = mask / mask.sum(axis=1, keepdims=True)
-    best_c, best_e = None, None
-    for _ in range(iterations):
-        Vw = np.swapaxes(V * w[..., None], 1, 2)
-        A = Vw @ V
-        b = Vw @ target[..., None]
-        # a tiny ridge: a segment the polynomial fits exactly leaves no weight
-        ridge = 1e-13 * np.trace(A, axis1=1, axis2=2)[:, None, None] + 1e-300
-        c = np.linalg.solve(A + ridge * np.eye(degree + 1), b)[..., 0]
-        r = np.abs((V @ c[..., None])[..., 0] - target) * mask
-        e = r.max(axis=1)
-        if best_c is None:
-            best_c, best_e = c.copy(), e.copy()
-        else:
-            better = e < best_e
-            best_c[better], best_e[better] = c[better], e[better]
-        w = w * r
-        w = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
-        # keep every point in play a little (a singular system otherwise)
-        w = np.maximum(w, 1e-9 * w.max(axis=1, keepdims=True)) * mask
-    best_c[:, 0] += centre[:, 0]
-    # the error on the real points, with the coefficients as they are
-    err = np.abs((V @ best_c[..., None])[..., 0] - h) * mask
-    return best_c, float(err.max())
-
-
-def _choose_lsbs(degree, budget, t_bits):
-    """``F_0 .. F_d``: the cheapest whose rounding terms sum to at most ``budget``."""
-    weights = [(1.0 if j < degree else 0.5) * 2.0 ** -j for j in range(degree + 1)]
-    equal = [max(1 if j == 0 else -64,
-                 math.ceil(math.log2((degree + 1) * weights[j] / budget)))
-             for j in range(degree + 1)]
-    best, best_cost = None, None
-    ranges = [range(max(1 if j == 0 else -64, equal[j] - 3), equal[j] + 2)
-              for j in range(degree + 1)]
-    for F in _product(ranges):
-        if sum(w * 2.0 ** -f for w, f in zip(weights, F)) > budget:
-            continue
-        cost = sum(f * (1 + (t_bits if j > 0 else 0)) for j, f in enumerate(F))
-        if best is None or cost < best_cost:
-            best, best_cost = tuple(F), cost
-    return best
-
-
-def _product(ranges):
-    if not ranges:
-        yield ()
-        return
-    for head in ranges[0]:
-        for rest in _product(ranges[1:]):
-            yield (head,) + rest
-
-
-def _quantize(c, F, degree):
-    """``C_j = round(c_j 2^F_j + b_j)`` per segment (module docstring)."""
-    out = []
-    for j in range(degree + 1):
-        bias = 0.5 if j < degree else 0.0
-        if j == 0:
-            bias += 2.0 ** (F[0] - 1)
-        out.append(tuple(int(v) for v in np.round(c[:, j] * 2.0 ** F[j] + bias)))
-    return tuple(out)
+    y = np.asarray(_trace(plan, a)[0] >> plan.frac_bits[0]).astype(np.int64)
+    return apply_corrections(plan.corrections, a, y) if corrected else y
 
 
 def _plan(problem, degree, segment_bits, domain_bits, extra, fit, F, family):
     c, approx = fit
     plan = PiecewisePlan(problem, degree, segment_bits, domain_bits, extra, tuple(F),
-                         _quantize(c, F, degree), approx, 0.0, (), family)
+                         quantize(c, F, degree), approx, 0.0, (), family)
     a = problem.points
-    y = _uncorrected(plan, a)
+    y = evaluate_piecewise(plan, a)
     err = problem.error_ulp(y)
     max_error = float(np.abs(err).max())
     corrections = ()
@@ -449,7 +282,7 @@ def _monotonic_fixes(problem, y):
 
 def _approximation(problem, degree, k, domain_bits, cache):
     if (degree, k) not in cache:
-        cache[degree, k] = _fit(*_grid(problem, k, domain_bits), degree)
+        cache[degree, k] = minimax_fit(*segment_grid(problem, k, domain_bits), degree)
     return cache[degree, k]
 
 
@@ -479,7 +312,7 @@ def _at(problem, degree, k, domain_bits, extra, family, cache):
     plans = []
     if problem.spec.rounding is Rounding.CORRECT:
         for g in range(2, 40):
-            F = _choose_lsbs(degree, 2.0 ** -g, t_bits)
+            F = choose_lsbs(degree, 2.0 ** -g, t_bits)
             plan = _checked(_plan(problem, degree, k, domain_bits, extra, fit, F, family))
             if len(plan.corrections) <= MAX_CORRECTIONS:
                 plans.append(plan)
@@ -490,7 +323,7 @@ def _at(problem, degree, k, domain_bits, extra, family, cache):
     budget = 0.5 - approx - 2 * _SLACK
     if budget <= 2.0 ** -40:
         return plans
-    F = _choose_lsbs(degree, budget, t_bits)
+    F = choose_lsbs(degree, budget, t_bits)
     guards = (0, 1, 2) if problem.spec.function.monotonic else (0,)
     for guard in guards:
         plan = _checked(_plan(problem, degree, k, domain_bits, extra, fit,
@@ -549,12 +382,7 @@ def derive_piecewise(problem, degree=None, segments=None, family=None):
     """
     check_instance("problem", problem, Problem, "a Problem from model.methods.spec.problem")
     if family is not None:
-        if not isinstance(family, str):
-            raise TypeError("family must be one of {}, not {!r}".format(
-                ", ".join(repr(f) for f in DEVICES), family))
-        if family not in DEVICES:
-            raise ValueError("family must be one of {}, not {!r}".format(
-                ", ".join(repr(f) for f in DEVICES), family))
+        check_choice("family", family, tuple(DEVICES))
     count = problem.hi - problem.lo + 1
     domain_bits = count.bit_length() - 1
     extra = count - (1 << domain_bits)

@@ -335,6 +335,14 @@ def add_arguments(parser):
                         choices=list(DESIGN_ORDER), metavar="DESIGN",
                         help="designs (default: those of --function; all rows: {})".format(
                             " ".join(DESIGN_ORDER)))
+    parser.add_argument("--pareto", action="store_true",
+                        help="per device and function, the registry's designs and generate's "
+                             "answers at a ladder of accuracies (scripts.pareto); with "
+                             "--out-dir, writes pareto.json, pareto.md and pareto.png there")
+    parser.add_argument("--pareto-functions", nargs="+", default=["sigmoid", "tanh"],
+                        metavar="F", help="functions of --pareto (default sigmoid tanh)")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help="where --pareto writes its table, data and figure")
     parser.add_argument("--sharing", action="store_true",
                         help="ActivationUnit(sigmoid, tanh) against one SigmoidPipeline plus "
                              "one TanhPipeline on each device: {}, their sum, the difference"
@@ -397,10 +405,45 @@ def _run_sharing(args, devices):
     return 1 if any(r.get("fits") is None for r in rows if args.load is None) else 0
 
 
+def _run_pareto(args, devices):
+    import os
+    from report.compare_plot import write_plot
+    from scripts.commands.methods import _commit
+    from scripts.pareto import markdown, pareto_rows
+    start = time.monotonic()
+    with bar(None, "pareto", unit="step", enabled=not args.no_progress) as progress:
+        rows = pareto_rows(devices, args.pareto_functions,
+                           progress=lambda t: (progress.set_postfix_str(t[:60]),
+                                               progress.update()))
+    seconds = time.monotonic() - start
+    command = " ".join(["sigmoid-hw"] + sys.argv[1:])
+    text = markdown(rows, _commit(), command, seconds)
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
+        with open(os.path.join(args.out_dir, "pareto.json"), "w") as f:
+            json.dump({"command": command, "seconds": round(seconds), "rows": rows}, f,
+                      indent=1, default=str)
+        with open(os.path.join(args.out_dir, "pareto.md"), "w") as f:
+            f.write(text)
+        for function in args.pareto_functions:
+            plot_rows = [dict(r, design=r["label"]) for r in rows
+                         if r["function"] == function and r.get("fits")]
+            if plot_rows:
+                write_plot(plot_rows, os.path.join(args.out_dir,
+                                                   "pareto-{}.png".format(function)), devices)
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+    else:
+        print(text)
+    return 0
+
+
 def run(args):
     if args.jobs is not None and args.jobs < 1:
         raise ValueError("Jobs must be a positive integer, not {!r}".format(args.jobs))
     devices = list(dict.fromkeys(args.devices))
+    if args.pareto:
+        return _run_pareto(args, devices)
     if args.sharing:
         return _run_sharing(args, devices)
     chosen = function_rows(args.function) if args.designs is None else args.designs

@@ -1,0 +1,144 @@
+"""``sigmoid-hw compare --pareto``: per device and function, the registry's designs and what
+``generate`` picks at a ladder of accuracies, max error against each resource.
+
+Rows of two kinds, at SQ(4,12) -> 16 bits (the comparison designs' format):
+
+* ``registry``: every design of the registry that computes the function at its
+  default options (the seed's pipeline and its variants, the functions on its
+  core, the comparison designs, and each method design's default);
+* ``generate``: the design ``generate`` chooses at each accuracy of
+  ``LADDER`` (correct rounding, faithful, then 2, 4, 16 and 256 ulp), built
+  and proven as ``generate`` does.
+
+Each row has its model's max error and correctly rounded share on every input
+(against the exact function), and its LUT, FF, DSP, block RAM and Fmax from
+place and route (seed 1; a design the cost model's fit has built is taken
+from the fit's builds). ``pareto`` marks the rows no other row of the same
+device and function beats on error and every resource (``report.pareto``).
+"""
+
+import time
+
+from hw.designs import DESIGNS, computed_function, make_design
+from model.fixed import SQ
+from report.pareto import pareto_front
+from scripts.generate import Spec, generate, model_proof
+
+__all__ = ["LADDER", "registry_designs", "pareto_rows", "markdown"]
+
+LADDER = ("correct", "faithful", 2.0, 4.0, 16.0, 256.0)
+FORMAT, BITS = SQ(4, 12), 16
+
+
+def registry_designs(function):
+    """``[(design, options)]``: the registry's designs of ``function`` at their defaults."""
+    out = []
+    for name, record in DESIGNS.items():
+        if record.kind == "method":
+            out.append((name, {"function": function}))
+        elif record.kind in ("pipeline", "function", "baseline") and \
+                record.functions == (function,):
+            out.append((name, {}))
+    return out
+
+
+def _label(design, options):
+    extra = {k: v for k, v in options.items()
+             if k not in ("function", "input_format", "output_bits")}
+    return design + "".join(" {}={}".format(k, v) for k, v in extra.items())
+
+
+def _built(design, options, device, fit):
+    from flow.cost import build_key
+    from flow.implement import DoesNotFit, implement
+    key = build_key(design, options)
+    for b in (fit or {}).get("builds", ()):
+        if b["device"] == device and b["key"] == key:
+            return {k: b[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")}
+    try:
+        real = implement(make_design(design, **options), device, seed=1)
+    except DoesNotFit:
+        return None
+    return {k: real[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")}
+
+
+def pareto_rows(devices, functions, *, ladder=LADDER, progress=None, build_top=2):
+    """The rows (module docstring), each a dict with ``device``, ``function``, ``kind``
+    (``registry`` or ``generate``), ``accuracy`` (the rung), ``design``, ``options``,
+    ``label``, ``max_ulp``, ``correctly_rounded``, the resources and ``pareto``."""
+    from flow.cost import load_fit
+    say = progress or (lambda text: None)
+    fit = load_fit()
+    rows = []
+    for function in functions:
+        for design, options in registry_designs(function):
+            component = make_design(design, **options)
+            m = model_proof(design, component)
+            for device in devices:
+                say("{} {} on {}".format(function, _label(design, options), device))
+                real = _built(design, options, device, fit)
+                rows.append(dict(device=device, function=function, kind="registry",
+                                 accuracy=None, design=design, options=options,
+                                 label=_label(design, options), max_ulp=m["max_ulp"],
+                                 correctly_rounded=m["correctly_rounded"],
+                                 fits=real is not None, **(real or {})))
+        for device in devices:
+            for rung in ladder:
+                say("{} generate {} on {}".format(function, rung, device))
+                r = generate(Spec(function, FORMAT, BITS, rung, device), build_top=build_top,
+                             fit=fit)
+                c = r["chosen"]
+                if c is None:
+                    rows.append(dict(device=device, function=function, kind="generate",
+                                     accuracy=rung, design=None, failure=r["failure"]))
+                    continue
+                rows.append(dict(device=device, function=function, kind="generate",
+                                 accuracy=rung, design=c["design"], options=c["options"],
+                                 label=_label(c["design"], c["options"]),
+                                 max_ulp=c["max_ulp"],
+                                 correctly_rounded=c["correctly_rounded"], fits=True,
+                                 **c["real"]))
+    for function in functions:
+        group = [r for r in rows if r["function"] == function and r.get("fits")]
+        front = {id(r) for r in pareto_front(group)}
+        for r in rows:
+            if r["function"] == function:
+                r["pareto"] = id(r) in front
+    return rows
+
+
+def _rung(value):
+    if value is None:
+        return "registry"
+    return value if isinstance(value, str) else "<= {:g} ulp".format(value)
+
+
+def markdown(rows, commit, command, seconds=None):
+    """One table per device and function, stamped with the commit and the command."""
+    lines = ["Measured at commit `{}` by `{}`{}. Filled marks (**bold**) are on the Pareto "
+             "front (no other row of the device is better in max error and every resource)."
+             .format(commit, command, "" if seconds is None else " in {:.0f} s".format(seconds)),
+             ""]
+    for function in dict.fromkeys(r["function"] for r in rows):
+        for device in dict.fromkeys(r["device"] for r in rows):
+            group = [r for r in rows if r["function"] == function and r["device"] == device]
+            if not group:
+                continue
+            lines += ["### {} on {}".format(function, device), "",
+                      "| from | design | max ulp | correctly rounded | LUT | FF | DSP | BRAM "
+                      "| Fmax MHz |", "|---|---|---|---|---|---|---|---|---|"]
+            for r in group:
+                if r.get("design") is None:
+                    lines.append("| {} | none: {} | | | | | | | |".format(
+                        _rung(r["accuracy"]), r["failure"]))
+                    continue
+                name = "**{}**".format(r["label"]) if r.get("pareto") else r["label"]
+                if not r.get("fits"):
+                    lines.append("| {} | {} | {:.4f} | {:.3%} | does not fit | | | | |".format(
+                        _rung(r["accuracy"]), name, r["max_ulp"], r["correctly_rounded"]))
+                    continue
+                lines.append("| {} | {} | {:.4f} | {:.3%} | {} | {} | {} | {} | {} |".format(
+                    _rung(r["accuracy"]), name, r["max_ulp"], r["correctly_rounded"],
+                    r["luts"], r["ffs"], r["dsps"], r["brams"], r["fmax_mhz"]))
+            lines.append("")
+    return "\n".join(lines)

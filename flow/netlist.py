@@ -5,12 +5,14 @@
 ``synth_ecp5`` for the ECP5) on the component itself and writes the mapped
 netlist as Verilog (``write_verilog -noattr``): LUTs, carries, flip-flops and
 the DSP blocks (SB_MAC16, MULT18X18D) with the registers Yosys packed into
-them. ``cell_library`` writes the simulation models of exactly the cells the
+them, and the block RAMs (SB_RAM40_4K, DP16KD) with their contents.
+``cell_library`` writes the simulation models of exactly the cells the
 netlist uses, taken from Yosys's own ``<family>/cells_sim.v`` (its includes
 inlined, each module once: Icarus cannot read the ECP5 file whole), plus the
-project's models of the cells Yosys ships only as black boxes
-(``flow/cells/ecp5_mult18x18d.v``). ``netlist_sources`` gives both, ready
-for ``flow.verilator.build_harness`` or ``flow.icarus.run_stream_bench``.
+project's models of the cells Yosys ships only as black boxes or parameters
+(``flow/cells/ecp5_mult18x18d.v``, ``flow/cells/ecp5_dp16kd.v``).
+``netlist_sources`` gives both, ready for ``flow.verilator.build_harness`` or
+``flow.icarus.run_stream_bench``.
 """
 
 import os

@@ -147,7 +147,9 @@ class FoldedUnit(wiring.Component):
         late_neg = late[0]
         late_a = late[1:1 + len(a)].as_unsigned() if fold.folded else \
             late[1:1 + len(a)].as_signed()
-        late_delta = late[1 + len(a):].as_signed() if corrections else C(0, 1)
+        # a delta of one sign only (monotonic fixes: all +1) is an unsigned field
+        late_delta = late[1 + len(a):]
+        late_delta = late_delta.as_signed() if delta.shape().signed else late_delta
         valid_line = [valid]
         for n in range(self.core_latency):
             reg = Signal(name="valid{}".format(n + 1))

@@ -149,7 +149,8 @@ class CreditContract(Elaboratable):
 
     * ``rule``: once ``o.valid`` is high and ``o.ready`` low, next cycle
       ``o.valid`` is high and ``o.payload`` unchanged (unless reset);
-    * ``ready``: ``o.ready`` implies ``i.ready``;
+    * ``ready``: ``o.ready`` implies ``i.ready`` (in the next clock if the
+      buffer's ``ready_lag`` is 1: its credit is a register);
     * ``count``: accepted - delivered (counted by the harness) equals the
       buffer's credit counter, at most its credits, and ``v_1 + ... + v_L +
       level``: nothing lost or duplicated, and the counter the handshake
@@ -185,7 +186,13 @@ class CreditContract(Elaboratable):
         valids = [v for _, v in valids]
         i, o = dut.i, dut.o
         props = self.properties
-        _stream_rules(m, i, o, props)
+        lag = getattr(buffer, "ready_lag", 0)
+        _stream_rules(m, i, o, [p for p in props if lag == 0 or p != "ready"])
+        if lag and "ready" in props:
+            # a registered credit: o.ready in one clock implies i.ready in the next
+            was_ready = Signal()
+            m.d.sync += was_ready.eq(o.ready)
+            m.d.comb += Assert(~was_ready | i.ready, "i.ready low after a clock of o.ready")
         width = max((buffer.credits + 2).bit_length() + 2, 4)
         if "count" in props or "ready" in props or "room" in props:
             accepted = Signal(width)

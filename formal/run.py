@@ -227,9 +227,10 @@ PROPERTIES.append(Property(
 for _family, _target in (("ice40-hx", 100), ("ice40-up", 1000)):
     PROPERTIES.append(Property(
         "pipeline target_mhz={} {}: credit contract".format(_target, _family),
-        "free-running datapath + CreditBuffer: rule, o.ready -> i.ready, accepted - "
-        "delivered = credit counter (<= credits) = words in the datapath and the FIFO, the "
-        "FIFO never overflows",
+        "free-running datapath + CreditBuffer (hw.credit): rule, o.ready -> i.ready in the "
+        "next clock (the credit is a register), accepted - delivered = credit counter (<= "
+        "credits) = words in the datapath and the buffer, the RAM never overflows, the "
+        "buffer's flag codes equal its counters",
         (lambda f=_family, t=_target: CreditContract(SigmoidPipeline(target_mhz=t, family=f))),
         cut_multipliers=True))
 

@@ -28,12 +28,15 @@ or two LUTs from registers.
   counting the word already on its way (one clock of read latency): two LUT
   levels. The queue loads a register when its word leaves or it is empty.
 
-Latency 3 (RAM write, read, queue register). ``credits = depth + 3``: when
-the output queue is empty there are at most two words here (written in the
-last two clocks), so with every credit used a word is offered on ``o``, and
-``o.ready`` implies ``credit`` as with the stall handshake; one word per
-clock is sustained. The RAM has ``2^ceil(log2(credits + 1))`` words, so a
-pointer wraps without a comparison.
+Latency 3 (RAM write, read, queue register). The credit is a register (the
+top bit of the count's code): ``credit`` = fewer than ``credits = depth + 4``
+words inside. When the output queue is empty there are at most two words
+here (written in the last two clocks), so with three or more a word is
+offered on ``o``; hence a clock with ``o.ready`` high is followed by one with
+``credit`` high (``ready_lag = 1``; the stall handshake has it in the same
+clock), and a consumer that is always ready never sees ``i.ready`` low: one
+word per clock, with ``depth + 3`` words inside. The RAM has
+``2^ceil(log2(credits + 1))`` words, so a pointer wraps without a comparison.
 
 The binary counters ``count``, ``level`` and ``room`` are kept for proofs
 and tests (``formal.harness.CreditContract``; nothing in the logic reads
@@ -85,11 +88,12 @@ class CreditBuffer(wiring.Component):
         if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
             raise TypeError("depth must be a non-negative integer, not {!r}".format(depth))
         self._shape = shape
-        self._credits = depth + QUEUE
+        self._credits = depth + QUEUE + 1
         self._ram_depth = 1 << self._credits.bit_length()   # >= credits + 1, a power of two
         # binary counters for proofs and tests (see the module docstring)
         self.count = Signal(range(self._credits + 1))
-        self.level = Signal(range(self._credits + 2))
+        # wide enough for every value of its terms, so that no unreachable state wraps
+        self.level = Signal(range(self._credits + QUEUE + 2))
         self.room = Signal()
         self._lagged = Signal(range(self._credits + 1))    # the RAM's level one clock late
         self._occupancy = Signal(range(QUEUE + 1))
@@ -107,6 +111,11 @@ class CreditBuffer(wiring.Component):
     @property
     def credits(self):
         return self._credits
+
+    @property
+    def ready_lag(self):
+        """``o.ready`` high in a clock implies ``credit`` high in the next (``1``)."""
+        return 1
 
     @property
     def offered_level(self):
@@ -135,7 +144,9 @@ class CreditBuffer(wiring.Component):
             (self.level <= self.count, "more words here than accepted and not delivered"),
             (self._lagged + self._wrote >= self._read, "more words read than written"),
             (self._occupancy + self._read <= QUEUE, "the queue would overflow"),
-            ((self._wp - self._rp)[:bits] == unread[:bits], "the pointers disagree with the level"),
+            # (the pointers reset at once, the counters at the clock edge)
+            (((self._wp - self._rp)[:bits] == unread[:bits]) | ResetSignal(),
+             "the pointers disagree with the level"),
             # no read last clock although the RAM had a word: the queue was full
             (self._read | (self._lagged == 0) | (self._occupancy >= 2),
              "a word waited in the RAM while the queue had room"),
@@ -152,20 +163,30 @@ class CreditBuffer(wiring.Component):
         t, u, q = self._t, self._u, self._q
         wrote, read = self._wrote, self._read
         e = [Signal(width, name="e{}".format(k), reset_less=True) for k in range(QUEUE)]
+        # The two pointers reset asynchronously (same clock, same reset): an iCE40 flip-flop
+        # with a clock enable applies a synchronous reset only while enabled, so Yosys ORs
+        # the reset into the enable, one more LUT on the read decision's path (q -> read
+        # decision -> rp's enable, the UP5K's critical path at 150 MHz with it).
+        m.domains.ctrl = ClockDomain("ctrl", async_reset=True, local=True)
+        m.d.comb += [ClockSignal("ctrl").eq(ClockSignal()), ResetSignal("ctrl").eq(ResetSignal())]
 
         # write every arriving word
         m.d.comb += [wr.addr.eq(self._wp), wr.data.eq(self.i.payload), wr.en.eq(self.i.valid),
                      self.i.ready.eq(1)]
         with m.If(self.i.valid):
-            m.d.sync += self._wp.eq(self._wp + 1)
+            m.d.ctrl += self._wp.eq(self._wp + 1)
 
         # read when the RAM has a word and the queue has room, the word in flight counted
-        unread = Mux(wrote == read, t[0], Mux(wrote, 1, t[1]))
-        queue_room = ~(q[2] | (q[1] & read))
+        # (kept as wires, so that each is one LUT and the read decision a second one: left
+        # to itself ABC made a chain of four LUTs of them, 15.4 ns on the UP5K)
+        unread = Signal(attrs={"keep": 1})
+        queue_room = Signal(attrs={"keep": 1})
         issue = Signal()
-        m.d.comb += [issue.eq(unread & queue_room), rd.addr.eq(self._rp)]
+        m.d.comb += [unread.eq(Mux(wrote == read, t[0], Mux(wrote, 1, t[1]))),
+                     queue_room.eq(~(q[2] | (q[1] & read))),
+                     issue.eq(unread & queue_room), rd.addr.eq(self._rp)]
         with m.If(issue):
-            m.d.sync += self._rp.eq(self._rp + 1)
+            m.d.ctrl += self._rp.eq(self._rp + 1)
         m.d.sync += [wrote.eq(self.i.valid), read.eq(issue)]
         with m.If(wrote ^ read):
             m.d.sync += t.eq(_step(t, wrote))
@@ -183,9 +204,11 @@ class CreditBuffer(wiring.Component):
         with m.If(read ^ leave):
             m.d.sync += q.eq(_step(q, read))
 
-        # the credit: a thermometer of the words accepted and not delivered
+        # the credit: a thermometer of the words accepted and not delivered; the credit is
+        # its top bit, a register (with ``| leave`` it was two LUTs and two long nets from
+        # the output queue to the first stage's valid: 15.0 ns on the UP5K)
         full = u[-1]
-        m.d.comb += self.credit.eq(~full | leave)
+        m.d.comb += self.credit.eq(~full)
         with m.If(self.accepted ^ leave):
             m.d.sync += u.eq(_step(u, self.accepted))
 

@@ -62,22 +62,24 @@ def test_every_word_once_in_order(depth, stall, gap):
 
 
 def test_ready_follows_o_ready_and_credits_are_used():
-    """o.ready implies i.ready (credit) at every clock; a long stall uses every credit."""
+    """A clock of o.ready is followed by one of i.ready (the credit is a register); a long
+    stall uses every credit."""
     dut = _DelayLine(6)
     buf = dut.buffer
     log = {"max_count": 0, "violations": 0, "got": []}
 
     async def bench(ctx):
         rng = random.Random(1)
-        sent = 0
+        sent, was_ready = 0, False
         for cycle in range(3000):
             ready = (cycle // 50) % 2 == 0 or rng.random() < 0.2
             ctx.set(dut.o.ready, int(ready))
             ctx.set(dut.i.valid, int(rng.random() < 0.8))
             ctx.set(dut.i.payload, sent & 0xFFFF)
             await ctx.delay(1e-7)
-            if ready and not ctx.get(dut.i.ready):
+            if was_ready and not ctx.get(dut.i.ready):
                 log["violations"] += 1
+            was_ready = ready
             log["max_count"] = max(log["max_count"], ctx.get(buf.count))
             if ctx.get(dut.i.valid) and ctx.get(dut.i.ready):
                 sent += 1
@@ -90,13 +92,13 @@ def test_ready_follows_o_ready_and_credits_are_used():
     sim.add_testbench(bench)
     sim.run()
     assert log["violations"] == 0
-    assert log["max_count"] == buf.credits == 6 + 3
+    assert log["max_count"] == buf.credits == 6 + 4
     assert log["got"] == list(range(len(log["got"]))) and len(log["got"]) > 1000
 
 
 def test_sizes_and_errors():
     buf = CreditBuffer(unsigned(16), 51)
-    assert (buf.credits, buf.latency, buf.offered_level) == (54, 3, 3)
+    assert (buf.credits, buf.latency, buf.offered_level, buf.ready_lag) == (55, 3, 3, 1)
     assert buf.registers == ()
     with pytest.raises(TypeError, match=r"^depth must be a non-negative integer, not -1$"):
         CreditBuffer(unsigned(16), -1)

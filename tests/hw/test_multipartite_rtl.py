@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """MultipartiteTable: the RTL equals its model on every input, under random stalls and gaps."""
 
 import numpy as np
@@ -50,3 +51,17 @@ def test_latency_is_the_frames_plus_the_cores():
     cycles, y = first_output(dut, 40)       # x = 1.25
     assert cycles == dut.latency
     assert y == unit_model(dut.plan, evaluate_multipartite, np.array([40]))[0]
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    (dict(tables=0), ValueError, r"^tables must be between 1 and 3, not 0$"),
+    (dict(tables="2"), TypeError, r"^tables must be an integer, not '2'$"),
+    (dict(fold="odd"), ValueError, r"^fold must be one of 'complement', 'none' for sigmoid "
+                                   r"SQ\(4, 8\) -> UQ\(0, 8\) faithful, not 'odd'$"),
+    (dict(rounding="exact"), ValueError,
+     r"^rounding must be one of 'faithful', 'correct', not 'exact'$"),
+    (dict(target_mhz=100), ValueError, r"^target_mhz=100\.0 needs a family"),
+])
+def test_bad_parameters(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        MultipartiteTable("sigmoid", SQ(4, 8), 8, **kwargs)

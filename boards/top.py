@@ -28,7 +28,8 @@ class BoardTop(Elaboratable):
     baud : int
         UART bit rate; 115200 by default (8N1).
     design : str
-        The unit: any design of kind ``"pipeline"`` or ``"function"`` in ``hw.designs``.
+        The unit: any design of kind ``"pipeline"``, ``"function"`` or ``"method"`` in
+        ``hw.designs`` (a method design takes ``function=`` among the options).
     threshold : number
         t of the decision sigmoid(x) > t; 1/2 by default.
     input_format, output_bits, order, **options
@@ -41,14 +42,14 @@ class BoardTop(Elaboratable):
         self._board = board(board_name)
         self._baud = baud
         units = [name for name, record in DESIGNS.items()
-                 if record.kind in ("pipeline", "function")]
+                 if record.kind in ("pipeline", "function", "method")]
         if design not in units:
             raise ValueError("design must be one of {}, not {!r}".format(units, design))
         given = dict(options, input_format=input_format, output_bits=output_bits, order=order)
         # options left unset are not passed: a function design takes no order
         self._sigmoid = make_design(design, **{k: v for k, v in given.items()
                                                if v is not None})
-        fmt = self._sigmoid.params.input_format
+        fmt = self._sigmoid.input_format
         self._comparator = make_design("comparator", input_format=fmt, threshold=threshold)
 
     @property

@@ -104,12 +104,16 @@ def exchange(port, words, protocol, *, window=4, timeout=1.0, progress=None):
 def check_answers(words, ledger, params, limit):
     """Mismatches between the answers and the model: a list of dicts.
 
-    ``params`` are the board unit's: ``PipelineParams`` (a sigmoid) or the
-    ``UnitParams`` of one function (``model.functions.derive_function``),
-    whose signed outputs travel as their two's-complement bits.
+    ``params`` are the board unit's: ``PipelineParams`` (a sigmoid), the
+    ``UnitParams`` of one function (``model.functions.derive_function``), or
+    for a method unit a callable ``x -> (expected outputs, output width)``;
+    signed outputs travel as their two's-complement bits.
     """
     x = np.asarray(words, dtype=np.int64)
-    if hasattr(params, "maps"):
+    if callable(params):            # a method unit's model: (expected outputs, output width)
+        expected, width = params(x)
+        mask = (1 << width) - 1
+    elif hasattr(params, "maps"):
         from model.function_model import function_fixed
         expected = function_fixed(x, params)
         mask = (1 << params.output_formats[0].width) - 1

@@ -24,7 +24,8 @@ BUILD_NAME = "sigmoid"
 SEED = 1
 # the unit's options on the command line (target_mhz brings --family); the threshold is the
 # board's own option (a number, not 'runtime')
-UNIT_OPTIONS = ("input_format", "output_bits", "order", "coefficients", "rounding", "target_mhz")
+UNIT_OPTIONS = ("input_format", "output_bits", "order", "coefficients", "rounding", "target_mhz",
+                "function", "fold", "tables", "degree", "segments", "drop_bits")
 
 
 def _unit_options(args, name):
@@ -41,8 +42,8 @@ def add_arguments(parser):
                         help="board to build for (repeat the option for several boards)")
     parser.add_argument("--out", default="build",
                         help="build folder; each board gets OUT/BOARD (default: build)")
-    add_design_arguments(parser, "put on the board as its unit", kinds=("pipeline", "function"),
-                         options=UNIT_OPTIONS)
+    add_design_arguments(parser, "put on the board as its unit",
+                         kinds=("pipeline", "function", "method"), options=UNIT_OPTIONS)
     parser.add_argument("--threshold", default="1/2",
                         help="t of the board's decision sigmoid(x) > t (default 1/2)")
     parser.add_argument("--baud", type=int, default=115200, help="UART bit rate (default 115200)")

@@ -52,9 +52,13 @@ def add_arguments(parser):
                         help="the board's coefficients (default table)")
     parser.add_argument("--rounding", default="faithful", choices=("faithful", "correct"),
                         help="the board's rounding (default faithful)")
-    parser.add_argument("--function", default="sigmoid",
-                        choices=("sigmoid", "tanh", "dsigmoid", "silu"),
+    from model.exact import FUNCTION_NAMES
+    parser.add_argument("--function", default="sigmoid", choices=FUNCTION_NAMES,
                         help="the board's function (build --function; default sigmoid)")
+    parser.add_argument("--method", default=None,
+                        choices=("table", "multipartite", "piecewise"),
+                        help="the board's method design (build --design METHOD; default: the "
+                             "seed's pipeline)")
     parser.add_argument("--threshold", default="1/2",
                         help="the board's threshold t (default 1/2)")
     parser.add_argument("--window", type=positive_int, default=4,
@@ -82,13 +86,24 @@ def _reason(exc):
     return str(exc)
 
 
+def _method_model(args, fmt):
+    """The board's method unit (build --design METHOD): its model and output width."""
+    from hw.designs import design, make_design
+    unit = make_design(args.method, function=args.function, input_format=fmt,
+                       output_bits=args.output_bits, rounding=args.rounding)
+    width = unit.output_format.width
+    return (lambda x: (np.asarray(design(args.method).model(unit, x)), width)), width
+
+
 def run(args):
     from model.pipeline import derive_params
     from model.threshold import threshold_limit
 
     try:
         fmt = parse_format(args.input_format)
-        if args.function == "sigmoid":
+        if getattr(args, "method", None) is not None:
+            params, out_bits = _method_model(args, fmt)
+        elif args.function == "sigmoid":
             params = derive_params(fmt, args.output_bits, args.order, args.coefficients,
                                    rounding=args.rounding)
             out_bits = params.output_bits

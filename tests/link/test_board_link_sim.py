@@ -227,3 +227,27 @@ def test_host_checks_a_tanh_board_with_signed_answers():
     assert check_answers(words, ledger, params, 4500) == []
     ledger.answered[1] = SimpleNamespace(y=(exact(-5000) + 1) & 0xFFFF, decision=False)
     assert [m["index"] for m in check_answers(words, ledger, params, 4500)] == [1]
+
+
+def test_host_checks_a_method_board():
+    # a board built with --design table --function gelu --rounding correct: its answers are
+    # the two's complement bits of round(4096 x Phi(x)), here computed with mpmath
+    from types import SimpleNamespace
+    import argparse
+    from link.host import check_answers
+    from scripts.commands.host import _method_model
+    model, width = _method_model(argparse.Namespace(
+        method="table", function="gelu", output_bits=16, rounding="correct"), FMT)
+    assert width == 16
+    words = [-32768, -5000, -1, 0, 1, 777, 20000, 32767]
+
+    def exact(raw):
+        with mpmath.workdps(50):
+            x = mpmath.mpf(raw) / 4096
+            return int(mpmath.nint(x * mpmath.ncdf(x) * 4096))
+    answers = {k: SimpleNamespace(y=exact(x) & 0xFFFF, decision=x >= 4500)
+               for k, x in enumerate(words)}
+    ledger = SimpleNamespace(answered=dict(answers))
+    assert check_answers(words, ledger, model, 4500) == []
+    ledger.answered[5] = SimpleNamespace(y=(exact(777) - 1) & 0xFFFF, decision=False)
+    assert [m["index"] for m in check_answers(words, ledger, model, 4500)] == [5]

@@ -8,7 +8,11 @@ by the build itself, into ``docs/_generated/`` (not kept in git):
   its ``__all__``; a module added to a package appears without editing this
   file;
 * the command-line reference: every ``sigmoid-hw`` subcommand's ``--help``,
-  taken from the argument parsers (``scripts.cli.build_parser``).
+  taken from the argument parsers (``scripts.cli.build_parser``);
+* the table of contents of the pages in ``docs/`` that ``index.md`` does not
+  name yet (``_generated/more.md``, included by the index): a page another
+  change drops into ``docs/`` is on the site, and does not fail the build as
+  a page outside every table of contents.
 
 Built with ``-W`` (warnings are errors), so a broken cross-reference or a
 malformed docstring fails the build.
@@ -36,7 +40,8 @@ extensions = [
     "myst_parser",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+# more.md is read by index.md's include, not a page of its own
+exclude_patterns = ["_build", "**/.ipynb_checkpoints", "_generated/more.md"]
 myst_heading_anchors = 3
 myst_enable_extensions = ["dollarmath"]
 # the in-depth pages keep the heading levels they had as README sections
@@ -159,5 +164,15 @@ def setup(app):
     app.connect("autodoc-process-docstring", _escape_bars)
 
 
+def _more_pages():
+    with open(os.path.join(DOCS, "index.md")) as f:
+        named = {line.strip() for line in f}
+    pages = sorted(name[:-3] for name in os.listdir(DOCS)
+                   if name.endswith(".md") and name != "index.md" and name[:-3] not in named)
+    lines = ["```{toctree}", ":maxdepth: 2", ":caption: More", ""] + pages + ["```", ""]
+    _write(os.path.join(DOCS, "_generated", "more.md"), "\n".join(lines) if pages else "\n")
+
+
 _api_pages()
 _cli_page()
+_more_pages()

@@ -76,7 +76,7 @@ class MultipartiteTable(FoldedUnit):
         return 2 + self._levels
 
     def _table(self, m, name, values, shape, addr, stall):
-        """``values[addr]`` one enabled cycle later (block RAM above ``LOGIC_BITS``, else logic)."""
+        """``values[addr]`` one enabled cycle later (block RAM above ``LOGIC_BITS``, or logic)."""
         width, is_signed = shape
         shape = (signed if is_signed else unsigned)(width)
         if len(values) == 1:

@@ -5,7 +5,9 @@ Verilator (compiled, the fast one); ``--netlist ice40|ecp5`` simulates the
 netlist Yosys synthesizes for that family (with its cell models) instead of
 the exported RTL. ``--all`` runs the whole matrix (``scripts.verification``:
 every pipeline design, rounding mode and clock target at 16, 20 and 24 input
-bits, the other designs, and the default's netlists for both families);
+bits, the other designs, the method designs for every function at 16 and 20
+bits, the default's netlists for both families and the method designs' sigmoid
+netlists);
 ``--bench`` runs the design on every backend and prints their simulated
 cycles per second side by side. Exit code 1 when a run finds a mismatch, a
 missing word or a broken stream rule.
@@ -113,6 +115,11 @@ def _runs(args):
         if args.design in chosen:
             runs += [dict(name=args.design, options=options, backend="verilator", netlist=f)
                      for f in NETLISTS if f != "none"]
+        # the method designs' sigmoid defaults as synthesized netlists too
+        runs += [dict(name=m, options={"function": "sigmoid"}, backend="verilator", netlist=f)
+                 for m in ("table", "multipartite", "piecewise") if m in chosen
+                 for f in NETLISTS if f not in ("none", "gowin") and
+                 not (m == "table" and f == "ice40")]     # 128 EBR: more than an iCE40 has
     elif args.bench:
         runs = [dict(name=args.design, options=options, backend=b, netlist=args.netlist)
                 for b in BACKENDS if not (b == "pysim" and args.netlist != "none")]

@@ -45,6 +45,14 @@ def test_8_bit_variants_equal_model(name, kwargs):
     _check(dut, stall=0.5, gap=0.3, seed=7)
 
 
+@pytest.mark.parametrize("name", ["dsigmoid", "dsilu"])
+def test_8_bit_tables_without_c_bits_equal_model(name):
+    # gamma = 0: one slope for the whole domain, a table addressed by B's low bits only
+    dut = MultipartiteTable(name, SQ(4, 8), 8)
+    assert 0 in dut.plan.split.gammas
+    _check(dut, stall=0.2, gap=0.2, seed=3)
+
+
 def test_latency_is_the_frames_plus_the_cores():
     dut = MultipartiteTable("tanh", SQ(3, 5), 8)
     assert dut.core_latency == 2 and dut.latency == 6

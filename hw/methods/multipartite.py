@@ -1,14 +1,13 @@
-"""``MultipartiteTable``: a table of initial values plus offset tables and an adder tree, no multiplier.
+"""``MultipartiteTable``: initial values plus offset tables and an adder tree, no multiplier.
 
 The core of de Dinechin and Tisserand's multipartite method on the
 ``FoldedUnit`` frame, bit-exact with ``model.methods.multipartite``
-(``evaluate_multipartite(plan, a, corrected=False)``; the frame adds the
-plan's corrections)::
+(``evaluate_multipartite(plan, a)``; the frame adds the plan's corrections)::
 
-    a ──> u = min(a - lo, 2^n - 1) ─┬─ A ─────────────────> TIV ──────────────┐
-                                    ├─ C_0, B_0 ^ ~b_0 ──> TO_0 ──> ^ ~b_0 ──┤ adder tree ──> >> g ──> y_h
-                                    └─ ...                                    ┘
-         [address reg, target]      [table read: one register]            [sum: registered]
+    a -> u = min(a - lo, 2^n - 1) -+- A ---------------> TIV ---------------+
+                                   +- C_0, B_0 ^ ~b_0 -> TO_0 -> ^ ~b_0 ----+- adder tree
+                                   +- ...                                   |   -> >> g -> y_h
+         [address reg: target]       [table read: one register]    [sum: registered]
 
 * every table is read through one register: an ``amaranth.lib.memory.Memory``
   read port (block RAM where Yosys finds one: iCE40 EBR, ECP5 DP16KD) when it

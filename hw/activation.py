@@ -88,6 +88,9 @@ class ActivationUnit(wiring.Component):
         The core to use (see ``model.functions.derive_unit``).
     params : UnitParams, optional
         A complete parameter set instead of the above.
+    reuse : int
+        Multiply-adds per Horner multiplier of the core (``SigmoidPipeline``):
+        a word every ``reuse`` clocks (``initiation_interval``).
 
     Members
     -------
@@ -100,7 +103,7 @@ class ActivationUnit(wiring.Component):
 
     def __init__(self, functions=("sigmoid", "tanh"), input_format=None, output_bits=16,
                  rounding="faithful", *, target_mhz=None, family="ecp5", core=None,
-                 params=None):
+                 params=None, reuse=1):
         if params is None:
             params = derive_unit(functions, input_format, output_bits, rounding, core=core)
         elif not isinstance(params, UnitParams):
@@ -112,7 +115,7 @@ class ActivationUnit(wiring.Component):
         fn_bits = max(1, (len(maps) - 1).bit_length())
         self._y_bits = max(fm.output_format.width for fm in maps)
         self._core = core_unit = SigmoidPipeline(params=params.core, target_mhz=target_mhz,
-                                                 family=family)
+                                                 family=family, reuse=reuse)
         side = {}
         if len(maps) > 1:
             side["function"] = fn_bits
@@ -189,6 +192,11 @@ class ActivationUnit(wiring.Component):
     @property
     def latency(self):
         return self._core.latency + len(self._post)
+
+    @property
+    def initiation_interval(self):
+        """Clock cycles between accepted words at full rate (the core's ``reuse``)."""
+        return self._core.initiation_interval
 
     @property
     def registers(self):

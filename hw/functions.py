@@ -33,8 +33,9 @@ __all__ = ["TanhPipeline", "SigmoidDerivativePipeline", "SiLUPipeline"]
 
 
 class _OneFunction(wiring.Component):
-    """Parameters: ``input_format``, ``output_bits``, ``rounding``, ``target_mhz`` and
-    ``family`` (for the core), ``core``
+    """Parameters: ``input_format``, ``output_bits``, ``rounding``, ``target_mhz``,
+    ``family`` and ``reuse`` (for the core: multiply-adds per Horner multiplier, a word
+    every ``reuse`` clocks), ``core``
     (the sigmoid core's ``PipelineParams``, to share another unit's) or ``params``
     (a one-function ``UnitParams``), as ``ActivationUnit``.
 
@@ -47,7 +48,7 @@ class _OneFunction(wiring.Component):
     _function = None
 
     def __init__(self, input_format=None, output_bits=16, rounding="faithful", *,
-                 target_mhz=None, family="ecp5", core=None, params=None):
+                 target_mhz=None, family="ecp5", core=None, params=None, reuse=1):
         if params is None:
             params = derive_function(self._function, input_format, output_bits, rounding,
                                      core=core)
@@ -55,7 +56,8 @@ class _OneFunction(wiring.Component):
             raise TypeError("params must be UnitParams of the one function {!r} from "
                             "model.functions.derive_function, not {!r}".format(
                                 self._function, params))
-        self._unit = ActivationUnit(params=params, target_mhz=target_mhz, family=family)
+        self._unit = ActivationUnit(params=params, target_mhz=target_mhz, family=family,
+                                    reuse=reuse)
         out = params.output_formats[0]
         super().__init__({
             "i": In(stream.Signature(signed(params.input_format.width))),
@@ -86,6 +88,11 @@ class _OneFunction(wiring.Component):
     @property
     def latency(self):
         return self._unit.latency
+
+    @property
+    def initiation_interval(self):
+        """Clock cycles between accepted words at full rate (``reuse``)."""
+        return self._unit.initiation_interval
 
     @property
     def registers(self):

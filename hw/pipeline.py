@@ -33,10 +33,12 @@ from model.pipeline import derive_params, plan_for, PipelineParams
 from hw.chain import stage_registers
 from hw.coefficients import DerivedCoefficients, coefficient_source
 from hw.horner import HornerEvaluator
+from hw.horner_shared import SharedHornerEvaluator
 from hw.output import OutputStage
 from hw.reduction import SignFold, RangeReducer
 from hw.chain import CreditBuffer
 from hw.timing import schedule as timing_schedule
+from model.validate import check_int
 
 __all__ = ["SigmoidPipeline"]
 
@@ -80,6 +82,12 @@ class SigmoidPipeline(wiring.Component):
         the results are the same; ``latency`` grows.
     family : ``"ecp5"``, ``"ice40-up"`` or ``"ice40-hx"``
         Whose delays ``target_mhz`` is met with (``hw.timing.FAMILIES``).
+    reuse : int
+        Multiply-adds per Horner multiplier, 1 .. order (hls4ml's ReuseFactor):
+        ``ceil(order / reuse)`` multipliers (``hw.horner_shared``), a word
+        accepted at most every ``reuse`` clocks (``initiation_interval``),
+        the same latency and the same results. Not with ``target_mhz`` or
+        ``register_product``.
 
     Members
     -------
@@ -98,7 +106,7 @@ class SigmoidPipeline(wiring.Component):
     def __init__(self, input_format=None, output_bits=16, order=None, coefficients=None,
                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=None,
                  register_product=False, rounding="faithful", params=None, target_mhz=None,
-                 family="ecp5"):
+                 family="ecp5", reuse=1):
         if params is None:
             params = derive_params(input_format, output_bits, order, coefficients,
                                    d_guard=d_guard, acc_frac=acc_frac, coef_frac=coef_frac,
@@ -109,6 +117,10 @@ class SigmoidPipeline(wiring.Component):
                             "not {!r}".format(params))
         self._params = params
         self._plan = plan = plan_for(params)
+        self._reuse = reuse = check_int("reuse", reuse, 1, params.order)
+        if reuse > 1 and target_mhz is not None:
+            raise ValueError("reuse must be 1 with target_mhz (the shared multipliers are not "
+                             "split for a frequency), not {!r}".format(reuse))
         super().__init__({
             "i": In(stream.Signature(signed(params.input_format.width))),
             "o": Out(stream.Signature(unsigned(params.output_bits))),
@@ -130,7 +142,9 @@ class SigmoidPipeline(wiring.Component):
                                          compare_steps=sched.reduce_compare))]
         if plan.coefficients.kind == "derived":
             chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
-        chain += [("horner", HornerEvaluator(plan, source, stall=stall, schedule=sched)),
+        horner = (SharedHornerEvaluator(plan, source, reuse, stall=stall) if reuse > 1 else
+                  HornerEvaluator(plan, source, stall=stall, schedule=sched))
+        chain += [("horner", horner),
                   ("output", OutputStage(plan.horner.acc_width[0], params.output_bits,
                                          stall=stall, steps=sched.output))]
         if sched.free_running:
@@ -167,6 +181,16 @@ class SigmoidPipeline(wiring.Component):
         return sum(stage.latency for _, stage in self._chain)
 
     @property
+    def reuse(self):
+        """Multiply-adds per Horner multiplier."""
+        return self._reuse
+
+    @property
+    def initiation_interval(self):
+        """Clock cycles between accepted words at full rate: ``reuse``."""
+        return self._reuse
+
+    @property
     def registers(self):
         """The register map of every stage, numbered 1 .. latency (``hw.chain.Register``)."""
         return stage_registers(stage for _, stage in self._chain)
@@ -198,6 +222,15 @@ class SigmoidPipeline(wiring.Component):
                          first.i.valid.eq(self.i.valid & buffer.credit),
                          self.i.ready.eq(buffer.credit),
                          buffer.accepted.eq(self.i.valid & buffer.credit)]
+        elif self._reuse > 1:
+            m.d.comb += self._stall.eq(self.o.valid & ~self.o.ready)
+            # a word only when the first reuse - 1 registers are empty: words at least reuse
+            # clocks apart, so no two meet in a shared multiplier
+            busy = Cat(*(r.value for r in self.registers
+                         if r.name == "valid" and r.stage < self._reuse)).any()
+            m.d.comb += [stages[0].i.payload.eq(self.i.payload),
+                         stages[0].i.valid.eq(self.i.valid & ~busy),
+                         self.i.ready.eq(stages[0].i.ready & ~busy)]
         else:
             m.d.comb += self._stall.eq(self.o.valid & ~self.o.ready)
             wiring.connect(m, wiring.flipped(self.i), stages[0].i)

@@ -55,8 +55,16 @@ def _built(design, options, device, fit):
     for b in (fit or {}).get("builds", ()):
         if b["device"] == device and b["key"] == key:
             return {k: b[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")}
+    component = make_design(design, **options)
+    try:       # a design whose block RAM alone exceeds the device is not built (minutes)
+        from flow.cost import _structural, features
+        from scripts.generate import CAPACITY
+        if _structural(features(component), device)[0] > CAPACITY[device]["brams"]:
+            return None
+    except TypeError:
+        pass                            # a fixed design: no features, build it
     try:
-        real = implement(make_design(design, **options), device, seed=1)
+        real = implement(component, device, seed=1)
     except DoesNotFit:
         return None
     return {k: real[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")}

@@ -269,6 +269,12 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
         parser.add_argument("--family", default=None, choices=sorted(FAMILIES),
                             help="delay model for --target-mhz (default: the device's, where "
                                  "the command has one (--device, --board), else ecp5)")
+    if ((kinds is None or "pipeline" in kinds or "function" in kinds)
+            and (options is None or "reuse" in options)):
+        parser.add_argument("--reuse", type=positive_int, default=None, metavar="R",
+                            help="pipeline and tanh/dsigmoid/silu: multiply-adds per Horner "
+                                 "multiplier, 1 .. the order (hls4ml's ReuseFactor): "
+                                 "ceil(order/R) multipliers, a word every R clocks (default 1)")
     with_threshold = kinds is None or "comparator" in kinds
     if with_threshold and (options is None or "threshold" in options):
         parser.add_argument("--threshold", default=None,
@@ -281,6 +287,7 @@ def design_options_from_args(args):
     given = {name: getattr(args, name, None) for name in PIPELINE_OPTIONS}
     threshold = getattr(args, "threshold", None)
     given["threshold"] = None if threshold is None else parse_threshold(threshold)
+    given["reuse"] = getattr(args, "reuse", None)
     given["target_mhz"] = target = getattr(args, "target_mhz", None)
     family = getattr(args, "family", None)
     if family is not None and target is None:

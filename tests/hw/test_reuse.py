@@ -1,0 +1,159 @@
+# amaranth: UnusedElaboratable=no
+"""``reuse=R``: the shared Horner multipliers equal the model, a word every R clocks, stream rules.
+
+The exhaustive runs (every input of SQ(4,12) -> 16 at R = 2 and R = K, under
+random stalls and gaps; ``run_stream`` checks the stream rules on every
+cycle) take R clocks per word in the simulator: about 2 and 4 minutes.
+"""
+
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from hw import SigmoidPipeline, TanhPipeline, SiLUPipeline
+from hw.designs import make_design
+from hw.horner_shared import SharedHornerEvaluator, reuse_groups
+from hw.streamsim import first_output, run_stream
+from model.fixed import SQ
+from model.function_model import function_fixed
+from model.pipeline import derive_params, plan_for, sigmoid_fixed
+
+
+def _edges(params, count, seed):
+    """The thresholds' neighbours, the ends, the corrected inputs and ``count`` random x."""
+    fmt = params.input_format
+    xs = [fmt.min, fmt.min + 1, -1, 0, 1, fmt.max]
+    for t in plan_for(params).reduction.thresholds:
+        xs += [t - 1, t, -t, 1 - t]
+    for a, _ in params.corrections:
+        xs += [a, -a]
+    rng = np.random.default_rng(seed)
+    xs = np.concatenate([np.array(xs), rng.integers(fmt.min, fmt.max + 1, count)])
+    return xs[(xs >= fmt.min) & (xs <= fmt.max)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reuse", [2, 5], ids=["R2", "R5-order"])
+def test_exhaustive_equals_model_under_stalls(reuse):
+    dut = SigmoidPipeline(reuse=reuse)
+    assert dut.params.order == 5
+    xs = dut.params.input_format.raw_range()
+    out, _ = run_stream(dut, [int(x) for x in xs], stall=0.2, gap=0.1, seed=reuse)
+    assert len(out) == 65536
+    mismatch = np.flatnonzero(np.array(out) != sigmoid_fixed(xs, dut.params))
+    assert mismatch.size == 0, "first mismatch at raw x = {}".format(int(xs[mismatch[0]]))
+
+
+@pytest.mark.parametrize("reuse", [1, 2, 3, 5])
+def test_one_word_every_reuse_clocks(reuse):
+    """A producer that always offers: accepted exactly every R clocks (i.ready low R-1 of
+    R), the outputs R clocks apart, the latency unchanged."""
+    dut = SigmoidPipeline(reuse=reuse)
+    assert dut.initiation_interval == reuse and dut.latency == 10
+    words = 12
+    xs = list(range(-3000, 3000, 6000 // words))[:words]
+    readies, outs = [], []
+
+    async def bench(ctx):
+        ctx.set(dut.o.ready, 1)
+        sent = 0
+        for cycle in range(words * reuse + dut.latency + 2):
+            ctx.set(dut.i.valid, sent < words)
+            ctx.set(dut.i.payload, xs[min(sent, words - 1)])
+            if sent < words:
+                readies.append(ctx.get(dut.i.ready))
+            if ctx.get(dut.o.valid):
+                outs.append((cycle, ctx.get(dut.o.payload)))
+            if ctx.get(dut.i.valid) and ctx.get(dut.i.ready):
+                sent += 1
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    assert readies == ([1] + [0] * (reuse - 1)) * (words - 1) + [1]
+    assert [y for _, y in outs] == [int(v) for v in sigmoid_fixed(np.array(xs), dut.params)]
+    assert [c for c, _ in outs] == [dut.latency + reuse * k for k in range(words)]
+
+
+def test_latency_is_measured():
+    dut = SigmoidPipeline(reuse=5)
+    latency, y = first_output(dut, 4096, limit=40)
+    assert latency == dut.latency == 10 and y == sigmoid_fixed(4096)
+
+
+def test_groups_and_multipliers():
+    assert reuse_groups(5, 1) == (1,) * 5
+    assert reuse_groups(5, 2) == (1, 2, 2)
+    assert reuse_groups(5, 3) == (2, 3)
+    assert reuse_groups(5, 5) == (5,)
+    plan = plan_for(derive_params())
+    widths = plan.horner.acc_width
+    for reuse in (2, 3, 5):
+        horner = dict(SigmoidPipeline(reuse=reuse).stages)["horner"]
+        assert isinstance(horner, SharedHornerEvaluator)
+        assert len(horner.multipliers) == -(-5 // reuse)
+        # each multiplier as wide as its widest step's acc_(k+1); with R = K the widest of all
+        assert horner.multipliers[-1] == (plan.reduction.d_width, max(widths[1:]))
+    assert dict(SigmoidPipeline(reuse=5).stages)["horner"].multipliers == ((12, 22),)
+
+
+def test_register_map_has_one_valid_per_clock():
+    dut = SigmoidPipeline(reuse=3)
+    valids = sorted(r.stage for r in dut.registers if r.name == "valid")
+    assert valids == list(range(1, dut.latency + 1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("options", [
+    dict(input_format=SQ(4, 8), output_bits=12, coefficients="derived", reuse=3),
+    dict(input_format=SQ(4, 8), output_bits=12, rounding="correct", reuse=4),
+    dict(rounding="correct", reuse=5),
+    dict(coefficients="minimax", reuse=2),
+], ids=["derived-R3", "correct-8bit-R4", "correct-R5", "minimax-R2"])
+def test_other_configurations_equal_model(options):
+    dut = SigmoidPipeline(**options)
+    fmt = dut.params.input_format
+    xs = fmt.raw_range() if fmt.width <= 12 else _edges(dut.params, 1500, 3)
+    out, _ = run_stream(dut, [int(x) for x in xs], stall=0.2, gap=0.1, seed=4)
+    assert np.array_equal(np.array(out), sigmoid_fixed(xs, dut.params))
+
+
+@pytest.mark.parametrize("cls,reuse", [(TanhPipeline, 5), (SiLUPipeline, 3)],
+                         ids=["tanh-R5", "silu-R3"])
+def test_functions_equal_model(cls, reuse):
+    dut = cls(reuse=reuse)
+    assert dut.initiation_interval == reuse
+    xs = _edges(dut.core.params, 300, 5)
+    out, _ = run_stream(dut, [int(x) for x in xs], stall=0.2, gap=0.1, seed=6)
+    assert np.array_equal(np.array(out), function_fixed(xs, dut.params))
+
+
+def test_design_option():
+    assert make_design("pipeline", reuse=5).initiation_interval == 5
+    assert make_design("pipeline-cr", reuse=2).initiation_interval == 2
+    assert make_design("tanh", reuse=5).initiation_interval == 5
+    assert make_design("silu").initiation_interval == 1
+
+
+@pytest.mark.parametrize("reuse,error,message", [
+    (0, ValueError, r"^reuse must be between 1 and 5, not 0$"),
+    (6, ValueError, r"^reuse must be between 1 and 5, not 6$"),
+    (2.0, TypeError, r"^reuse must be an integer, not 2\.0$"),
+    (True, TypeError, r"^reuse must be an integer, not True$"),
+    ("2", TypeError, r"^reuse must be an integer, not '2'$"),
+])
+def test_reuse_is_checked(reuse, error, message):
+    with pytest.raises(error, match=message):
+        SigmoidPipeline(reuse=reuse)
+
+
+def test_reuse_refused_with_target_or_registered_products():
+    with pytest.raises(ValueError, match=r"^reuse must be 1 with target_mhz \(.*\), not 2$"):
+        SigmoidPipeline(reuse=2, target_mhz=100)
+    with pytest.raises(ValueError, match=r"^reuse must be 1 with register_product \(.*\), "
+                                         r"not 3$"):
+        SigmoidPipeline(reuse=3, register_product=True)
+    with pytest.raises(ValueError, match=r"^reuse must be between 1 and 5, not 7$"):
+        TanhPipeline(reuse=7)

@@ -168,3 +168,13 @@ def test_pipeline_at_a_gowin_target_equals_the_model(family, target):
     xs = sorted({-32768, -1, 0, 1, 32767} | {rng.randrange(-32768, 32768) for _ in range(300)})
     out, _ = run_stream(dut, xs, stall=0.3, gap=0.2, seed=5)
     assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]
+
+
+@pytest.mark.skipif(not verilator_available(), reason="Verilator, g++ or make missing")
+@pytest.mark.slow
+@pytest.mark.toolchain
+def test_gowin_netlist_equals_the_model_on_every_input():
+    from scripts.verification import verify
+    r = verify("pipeline", backend="verilator", netlist="gowin")
+    assert (r["count"], r["received"], r["mismatches"], r["missing"]) == (65536, 65536, 0, 0)
+    assert r["passed"]

@@ -45,6 +45,7 @@ from hw.pipeline import SigmoidPipeline
 from hw.chain import StageChain
 from hw.threshold import ThresholdComparator
 from formal.harness import StreamContract, CreditContract, TokenSkeleton, ComparatorContract
+from formal.reuse import IntervalContract
 
 __all__ = ["Property", "PROPERTIES", "prove", "main"]
 
@@ -233,6 +234,30 @@ for _family, _target in (("ice40-hx", 100), ("ice40-up", 1000)):
         "buffer's flag codes equal its counters",
         (lambda f=_family, t=_target: CreditContract(SigmoidPipeline(target_mhz=t, family=f))),
         cut_multipliers=True))
+
+# reuse: the shared Horner multipliers (hw.horner_shared), a word every R clocks
+class _ClaimsInterval(SigmoidPipeline):
+    """A pipeline without reuse that claims an initiation interval of 3 (negative control)."""
+    initiation_interval = 3
+
+
+for _options, _what in (((SQ(2, 6), 10, 3), "SQ(2,6)->10 order 3"), ((), "SQ(4,12)->16")):
+    for _reuse in ((2, 3) if _options else (5,)):
+        _make = (lambda o=_options, r=_reuse: SigmoidPipeline(*o, reuse=r))
+        PROPERTIES += [
+            Property("pipeline {} reuse={}: stream contract".format(_what, _reuse),
+                     "rule, words in flight, bounded response with shared multipliers",
+                     (lambda make=_make: StreamContract(make(), ["rule", "count", "response"])),
+                     cut_multipliers=True),
+            Property("pipeline {} reuse={}: initiation interval".format(_what, _reuse),
+                     "i.ready low for {} clocks after each word taken; o.ready for {} clocks "
+                     "implies i.ready in one of them".format(_reuse - 1, _reuse),
+                     (lambda make=_make: IntervalContract(make())), cut_multipliers=True),
+        ]
+PROPERTIES.append(Property(
+    "negative control: interval 3 claimed by a pipeline without reuse",
+    "must FAIL: a word is taken in the clock after another",
+    lambda: IntervalContract(_ClaimsInterval(SQ(2, 6), 10, 3)), expect="FAILED"))
 
 for _t in (0.5, 0.9, 0.001, 0.999, 0, 1):
     PROPERTIES.append(Property(

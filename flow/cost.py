@@ -56,7 +56,10 @@ def _signed(lo, hi):
 def features(component):
     """What ``component`` stores and computes, from its plan (module docstring)."""
     component = getattr(component, "unit", component)     # hw.methods.padded.Padded: its unit
-    plan = component.plan
+    plan = getattr(component, "plan", None)
+    if plan is None:
+        raise TypeError("component must be a method unit or a pipeline (a design with a "
+                        "plan), not {!r}".format(component))
     mem, products, adders = [], [], 0
     name = method_kind(component)
     if name == "FunctionTable":

@@ -48,15 +48,14 @@ raises if the bound does not hold.
 
 Degree and segments (``None``): for each degree 1 .. 3, the smallest ``k``
 whose fit errs at most 0.45 ulp (faithful; ``2^-5`` correct), and ``k + 1``;
-of those the cheapest by ``PiecewisePlan.cost(family)``: its share of the
-family's reference device (LUT, DSP, block RAM from its widths,
-``model.methods.devices``), or, with no family, stored bits plus 16 per bit
+of those the cheapest by ``PiecewisePlan.cost(family)``: its shares of the
+budget a unit has on the family's device (LUT, DSP, block RAM from its
+widths, ``model.methods.devices``), or, with no family, stored bits plus 16 per bit
 of each multiplier's ``a x b`` array (a LUT4 holds 16 table bits).
 """
 
 from dataclasses import dataclass
 import functools
-import math
 
 import numpy as np
 
@@ -199,14 +198,16 @@ class PiecewisePlan:
         return sum(self.error_terms.values()) + _SLACK
 
     def resources(self, family):
-        """``{"luts", "dsps", "brams"}`` the cost model expects on ``family`` (``DEVICES``)."""
+        """``{"luts", "dsps", "brams"}`` the cost model expects on ``family`` (``DEVICES``):
+        the core's adders and multipliers, and the frame's correction path if any."""
         dev = DEVICES[family]
         dsps, luts = 0, 0
         for a_bits, b_bits in self.product_bits:
             d, l = dev.multiplier(a_bits, b_bits)
             dsps, luts = dsps + d, luts + l
         luts += sum(self.acc_bits[:-1]) + self.segment_bits + 2
-        luts += _CORRECTION_LUTS * len(self.corrections)
+        if self.corrections:
+            luts += self.acc_bits[0] + _CORRECTION_LUTS * len(self.corrections)
         return {"luts": luts, "dsps": dsps, "brams": dev.blocks(self.segments, self.word_bits)}
 
     def cost(self, family=None):
@@ -214,11 +215,8 @@ class PiecewisePlan:
         if family is None:
             return self.table_bits + 16 * sum(a * b for a, b in self.product_bits) \
                 + 16 * _CORRECTION_LUTS * len(self.corrections)
-        dev, r = DEVICES[family], self.resources(family)
-        if r["dsps"] and not dev.dsps:
-            return math.inf
-        return r["luts"] / dev.luts + (r["dsps"] / dev.dsps if r["dsps"] else 0) \
-            + r["brams"] / dev.brams
+        r = self.resources(family)
+        return DEVICES[family].cost(r["luts"], r["dsps"], r["brams"])
 
     def describe(self):
         return "degree {} on {} segments, {} x {} bits, F = {}, {} corrections".format(

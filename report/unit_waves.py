@@ -5,9 +5,7 @@ in the format of the function the word asked for. The waveform shows the
 ports with ``x`` as a number and ``y`` once per function's format.
 """
 
-from amaranth.hdl import Fragment, Value
-
-from report.waves import TOP, _Builder, _datafmt, _format_name
+from report.wave_traces import TOP, TraceBuilder, datafmt, format_of
 
 __all__ = ["unit_layout", "unit_inputs", "unit_expected_outputs"]
 
@@ -28,17 +26,6 @@ def unit_expected_outputs(record, component, raw_inputs):
     return [{"y": int(v) & mask, "function": f} for v, f in zip(y, index)]
 
 
-def _top_names(component):
-    """``{signal: name}`` of the top scope, as the simulator names them in its dump.
-
-    A unit's top module also holds its core's port signals, which take the
-    plain names (``o__valid``) while the unit's own ports get a suffix
-    (``o__valid$26``); the simulator's own name allocation says which is which.
-    """
-    design = Fragment.get(component, None).prepare()
-    return design.fragments[design.fragment].signal_names
-
-
 def unit_layout(vcd, component):
     """A unit (``ActivationUnit``): x and the function index in, y and the index out.
 
@@ -46,18 +33,17 @@ def unit_layout(vcd, component):
     function they are read as (``y_sigmoid_UQ0_16`` is meaningful while the
     output's ``function`` is that of sigmoid).
     """
-    b = _Builder(vcd)
-    names = _top_names(component)
+    b = TraceBuilder(vcd, component)
 
     def full(value, field=None):
-        return ".".join(TOP + (names[Value.cast(value)],) + ((field,) if field else ()))
+        return b.name(TOP, value, field)
 
     fmt_in = component.input_format
     x = full(component.i.payload, "x")
-    b.layout.groups.append(("input x {} and function".format(_format_name(fmt_in)), [
+    b.layout.groups.append(("input x {} and function".format(format_of(fmt_in)), [
         b.trace(full(component.i.valid), "i.valid", "bin"),
         b.trace(full(component.i.ready), "i.ready", "bin"),
-        b.trace(x, "x", _datafmt(vcd.var(x).size, fmt_in.signed)),
+        b.trace(x, "x", datafmt(vcd.var(x).size, fmt_in.signed)),
         b.number("x", x, fmt_in.signed, fmt_in.f_bits),
         b.trace(full(component.i.payload, "function"), "function", "dec")]))
     y = full(component.o.payload, "y")

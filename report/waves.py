@@ -28,37 +28,27 @@ and each signal keeps its own name there. A name that is not in the VCD is
 an error, not a missing trace.
 """
 
-import math
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-
-from amaranth.hdl import Value
 
 from hw.designs import Design, design
 from hw.streamsim import run_stream
 from model.baselines import INPUT_FORMAT, OUTPUT_FORMAT
 from model.threshold import threshold_limit
 from model.validate import check_real
+from report.unit_waves import unit_expected_outputs, unit_layout
 from report.vcd import read_vcd, write_with_views
+from report.wave_traces import (NUMBERS, TOP, Layout, NumberView, Trace, format_name,
+                                TraceBuilder as _Builder, datafmt as _datafmt,
+                                format_of as _format_name)
 
 __all__ = ["Trace", "NumberView", "Layout", "WaveResult", "format_name", "io_formats",
            "wave_layout", "write_gtkw", "write_waves", "runtime_limit", "expected_outputs", "TOP",
            "NUMBERS", "RUNTIME_THRESHOLD"]
 
-TOP = ("bench", "top")          # the design under test in Amaranth's simulator dumps
-NUMBERS = ("bench", "numbers")  # the scope of the number views
 RUNTIME_THRESHOLD = Fraction(1, 2)   # programmed into a comparator built with a runtime limit
-
-
-def format_name(signed, width, frac):
-    """The RFC 41 name of a raw register, e.g. ``SQ4_12`` (``SQ(4, 12)``) or ``UQ0_16``."""
-    return "{}Q{}_{}".format("S" if signed else "U", width - frac, frac)
-
-
-def _format_name(fmt):
-    return format_name(fmt.signed, fmt.width, fmt.f_bits)
 
 
 def io_formats(record, component):
@@ -73,85 +63,6 @@ def io_formats(record, component):
     if record.kind == "comparator":
         return component.input_format, None
     return INPUT_FORMAT, OUTPUT_FORMAT
-
-
-@dataclass(frozen=True)
-class Trace:
-    """One line of the save file: a VCD variable (full name), its alias and display format."""
-    name: str
-    alias: str
-    datafmt: str = "dec"
-
-
-@dataclass(frozen=True)
-class NumberView:
-    """A ``real`` variable showing the number a raw register holds (``report.vcd``)."""
-    name: str          # VCD name, e.g. "x_SQ4_12"
-    source: str        # full name of the raw variable
-    signed: bool
-    width: int
-    frac: int
-
-    def value(self, raw):
-        if raw is None:
-            return None
-        if self.signed and raw >> (self.width - 1):
-            raw -= 1 << self.width
-        return math.ldexp(raw, -self.frac)
-
-
-@dataclass
-class Layout:
-    """What the save file shows: ``groups`` of traces, number ``views``, the output handshake."""
-    groups: list = field(default_factory=list)      # (title, [Trace])
-    views: list = field(default_factory=list)       # NumberView
-    out_valid: str = ""
-    out_ready: str = ""
-    notes: list = field(default_factory=list)
-
-
-def _name(scope, value, path=None):
-    """Full VCD name of ``value``'s signal in ``scope`` (its field ``path``, if given)."""
-    parts = scope + (Value.cast(value).name,)
-    return ".".join(parts + ((path,) if path else ()))
-
-
-def _datafmt(width, signed):
-    return "bin" if width == 1 else "signed" if signed else "dec"
-
-
-class _Builder:
-    """Collects groups and views, checking every name against the VCD."""
-
-    def __init__(self, vcd):
-        self.vcd = vcd
-        self.layout = Layout()
-
-    def trace(self, name, alias, datafmt):
-        self.vcd.var(name)      # a KeyError naming it: the trace would be empty
-        return Trace(name, alias, datafmt)
-
-    def number(self, label, source, signed, frac, stage=None):
-        width = self.vcd.var(source).size
-        name = "{}_{}".format(label, format_name(signed, width, frac))
-        if any(v.name == name for v in self.layout.views):    # the same label elsewhere
-            where = {"i": "in", "o": "out"}.get(stage) or "s{}".format(stage)
-            name = "{}_{}_{}".format(label, where, format_name(signed, width, frac))
-        self.layout.views.append(NumberView(name, source, signed, width, frac))
-        return Trace(".".join(NUMBERS + (name,)), name, "real")
-
-    def port(self, scope, stream, label, fmt, alias):
-        """Traces of one stream port: valid, ready, the payload and its number view."""
-        traces = [self.trace(_name(scope, stream.valid), label + ".valid", "bin"),
-                  self.trace(_name(scope, stream.ready), label + ".ready", "bin")]
-        payload = _name(scope, stream.payload)
-        width = len(Value.cast(stream.payload))
-        if fmt is None:
-            traces.append(self.trace(payload, alias, _datafmt(width, False)))
-        else:
-            traces += [self.trace(payload, alias, _datafmt(width, fmt.signed)),
-                       self.number(alias, payload, fmt.signed, fmt.f_bits, label)]
-        return traces
 
 
 def _label(register, fields):
@@ -199,13 +110,13 @@ def _rows(registers, latency):
 
 def _pipeline_layout(vcd, component, fmt_in, fmt_out):
     """A pipeline: input x, one group per register stage, output y."""
-    b = _Builder(vcd)
+    b = _Builder(vcd, component)
     stages = component.stages
     scopes = {name: TOP + (name,) for name, _ in stages}
     (first_name, first), (last_name, last) = stages[0], stages[-1]
     b.layout.groups.append(("input x {}".format(_format_name(fmt_in)),
                             b.port(scopes[first_name], first.i, "i", fmt_in, "x")))
-    stall = _name(TOP, component.stall)
+    stall = b.name(TOP, component.stall)
     # with a target the last cycles are the credit buffer's FIFO (no stage registers): every
     # mapped register is then shown, the output group shows the FIFO's output
     mapped = max((r.stage for r in component.registers), default=component.latency)
@@ -213,10 +124,10 @@ def _pipeline_layout(vcd, component, fmt_in, fmt_out):
     for stage, valid, shown in _rows(component.registers, shown_up_to):
         scope = scopes[valid.group]
         # every register holds while the pipeline's one stall signal is high
-        traces = [b.trace(_name(scope, valid.signal), "valid", "bin"),
+        traces = [b.trace(b.name(scope, valid.signal), "valid", "bin"),
                   b.trace(stall, "stall", "bin")]
         for label, r in shown:
-            source = _name(scope, r.signal, r.name)
+            source = b.name(scope, r.signal, r.name)
             traces.append(b.trace(source, label, _datafmt(len(r.value), r.signed)))
             if r.f_bits is not None:
                 traces.append(b.number(label, source, r.signed, r.f_bits, stage))
@@ -233,13 +144,13 @@ def _pipeline_layout(vcd, component, fmt_in, fmt_out):
 
 def _comparator_layout(vcd, component, fmt, _):
     """The threshold comparator: input x, the decision register (and the limit port)."""
-    b = _Builder(vcd)
+    b = _Builder(vcd, component)
     b.layout.groups.append(("input x {}".format(_format_name(fmt)),
                             b.port(TOP, component.i, "i", fmt, "x")))
     decision = b.port(TOP, component.o, "o", None, "sigmoid(x)>t")
     b.layout.out_valid, b.layout.out_ready = decision[0].name, decision[1].name
     if component.limit_value is None:
-        decision.append(b.trace(_name(TOP, component.limit), "limit L", "signed"))
+        decision.append(b.trace(b.name(TOP, component.limit), "limit L", "signed"))
         b.layout.notes.append("runtime limit port programmed with L = {} (t = {})".format(
             runtime_limit(component), RUNTIME_THRESHOLD))
     else:
@@ -252,7 +163,7 @@ def _comparator_layout(vcd, component, fmt, _):
 
 def _baseline_layout(vcd, component, fmt_in, fmt_out):
     """A comparison design: its ports (SQ(4,12) -> UQ(0,16))."""
-    b = _Builder(vcd)
+    b = _Builder(vcd, component)
     b.layout.groups.append(("input x {}".format(_format_name(fmt_in)),
                             b.port(TOP, component.i, "i", fmt_in, "x")))
     out = b.port(TOP, component.o, "o", fmt_out, "y")
@@ -270,8 +181,7 @@ _LAYOUTS = {"pipeline": _pipeline_layout, "comparator": _comparator_layout,
 
 def wave_layout(record, vcd, component):
     """The ``Layout`` of ``component``, made from the design ``record``, in ``vcd``."""
-    if record.kind == "unit":    # report.unit_waves builds on this module's pieces
-        from report.unit_waves import unit_layout
+    if record.kind == "unit":    # struct words: report.unit_waves
         return unit_layout(vcd, component)
     return _LAYOUTS[record.kind](vcd, component, *io_formats(record, component))
 
@@ -357,7 +267,6 @@ def expected_outputs(record, component, raw_inputs):
     """The design's bit-exact model on ``raw_inputs`` (its registry record's ``model``)."""
     record = _record(record)
     if record.kind == "unit":
-        from report.unit_waves import unit_expected_outputs
         return unit_expected_outputs(record, component, raw_inputs)
     limit = {"limit": runtime_limit(component)} if _programmable(record, component) else {}
     return [int(v) for v in record.model(component, raw_inputs, **limit)]

@@ -408,3 +408,23 @@ def test_ulp_text(value, text):
 def test_accuracy_help_says_it_takes_minutes():
     sub = build_parser()._subparsers._group_actions[0].choices
     assert "The whole table takes minutes" in " ".join(sub["accuracy"].format_help().split())
+
+
+# 15. Ports are found by the simulator's names: TanhPipeline's top module also holds its core's
+# port signals, which took the plain names, and waves showed the core's 17-bit {x, function}
+# word as x (x_SQ5_12, negative inputs positive).
+
+@pytest.mark.parametrize("name, views", [
+    ("tanh", ["x_SQ4_12", "y_SQ1_15"]), ("silu", ["x_SQ4_12", "y_SQ4_12"]),
+])
+def test_waves_of_a_function_trace_its_own_ports(tmp_path, name, views):
+    from hw.designs import design, make_design
+    from report.vcd import read_vcd
+    from report.waves import write_waves
+    result = write_waves(design(name), make_design(name), [-4096, 0, 4096], str(tmp_path), name)
+    assert sorted(result.views) == views
+    vcd = read_vcd(result.vcd)
+    source = result.views["x_SQ4_12"]
+    assert vcd.var(source).size == 16
+    # x = -1 reaches the port as the 16-bit two's complement of -4096
+    assert (-4096) & 0xFFFF in vcd.sample(source, vcd.rising_edges("bench.top.clk"))

@@ -1,9 +1,9 @@
 // A behavioural model of the ECP5 DP16KD (the 18 kbit true dual-port sysMEM block RAM),
 // for simulating netlists from Yosys's synth_ecp5, whose cell library has only its
 // parameters. Written for sigmoid-hw (flow/netlist.py) from Lattice's description of the
-// primitive (TN1264, "ECP5 and ECP5-5G Memory Usage Guide", DP16KD) and
-// from how Yosys (techlibs/lattice/brams_16kd.txt, brams_map_16kd.v) and nextpnr-ecp5
-// (bitstream.cc, pack.cc) read its parameters:
+// primitive (TN1264, "ECP5 and ECP5-5G Memory Usage Guide", DP16KD) and from how Yosys
+// (techlibs/lattice/brams_16kd.txt, brams_map_16kd.v) and nextpnr-ecp5 (bitstream.cc,
+// pack.cc) read its parameters:
 //
 // - The array is 1024 words of 18 bits. INITVAL_00..3F hold them in order: INITVAL_nn is
 //   16 chunks of 20 bits, chunk j (bits 20j+19..20j) holding word 16*nn + j in its low 18
@@ -31,6 +31,11 @@
 //   here). Both start at 0.
 // - CLKAMUX ... RSTBMUX, CSx0..2MUX "INV" invert that input (Yosys's negative-edge ports).
 //
+// Where Lattice's text leaves it open, the model follows Yosys: the place of the 1-, 2- and
+// 4-bit words in the bytes (memory_libmap's width rule, and its earlier bram_init_1_2_4.vh),
+// RST ungated by CE (brams_16kd.txt: "rdsrst zero ungated"), the 36-bit byte enables; an
+// unselected port holding its latch and RST clearing the OUTREG register whatever OCE is
+// are this model's reading, unchecked on hardware.
 // A read by one port of a word the other port writes on the same clock edge is undefined
 // in the hardware (Yosys never relies on it); here it depends on the simulator's order.
 // Not modelled, and refused when simulated: other widths and modes, any other *MUX value

@@ -160,8 +160,23 @@ def _escape_bars(app, what, name, obj, options, lines):
                            for i, part in enumerate(parts))
 
 
+def _init_signature(app, what, name, obj, options, signature, return_annotation):
+    # Amaranth's Elaboratable.__new__(*args, src_loc_at=0, **kwargs) hides the constructor's
+    # parameters from autodoc, which prefers __new__ to __init__: show __init__'s
+    if what == "class" and signature and "src_loc_at" in signature:
+        import inspect
+        try:
+            init = inspect.signature(obj.__init__)
+        except (TypeError, ValueError):
+            return None
+        params = list(init.parameters.values())[1:]     # without self
+        return str(init.replace(parameters=params)), return_annotation
+    return None
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _escape_bars)
+    app.connect("autodoc-process-signature", _init_signature)
 
 
 def _more_pages():

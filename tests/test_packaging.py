@@ -96,6 +96,13 @@ def test_installed_package_is_the_one_imported(installed):
     assert done.stdout.strip() == str(site / "scripts" / "__init__.py")
 
 
+def test_simulate_from_the_wheel(installed):
+    _, _, run = installed
+    done = run("-m", "scripts.cli", "simulate", "--count", "64", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "mismatches 0" in done.stdout
+
+
 def test_export_cocotb_and_cell_models_from_the_wheel(installed):
     _, work, run = installed
     done = run("-m", "scripts.cli", "export", "-o", "out/p.v", "--cocotb", "out/cocotb",

@@ -10,7 +10,7 @@ from amaranth import *
 from amaranth.lib.memory import Memory
 
 from hw.methods.folded import FoldedUnit
-from model.methods.spec import FunctionSpec, problem
+from model.methods.spec import FunctionSpec, exact_folds, problem
 from model.methods.table import derive_table
 
 __all__ = ["FunctionTable", "table_plan"]
@@ -22,14 +22,7 @@ def table_plan(function, input_format=None, output_bits=16, rounding="faithful",
     ``fold`` (a name from ``Function.folds``) forces one.
     """
     spec = FunctionSpec.make(function, input_format, output_bits, rounding)
-    folds = spec.function.folds_for(spec.input_format, spec.output_format)
-    if fold is not None:
-        names = [f.name for f in folds]
-        if fold not in names:
-            raise ValueError("fold must be one of {} for {}, not {!r}".format(
-                ", ".join(repr(n) for n in names), spec.describe(), fold))
-        folds = [f for f in folds if f.name == fold]
-    plans = [derive_table(problem(spec, f)) for f in folds]
+    plans = [derive_table(problem(spec, f)) for f in exact_folds(spec, fold)]
     return min(plans, key=lambda p: p.bits)
 
 

@@ -25,7 +25,8 @@ from model.fixed import SQ, UQ, FixedFormat
 from model.function_exact import correctly_rounded, rounded_reference
 from model.validate import check_instance
 
-__all__ = ["FunctionSpec", "Problem", "problem", "find_corrections", "apply_corrections",
+__all__ = ["FunctionSpec", "Problem", "problem", "exact_folds", "find_corrections",
+           "apply_corrections",
            "unit_model",
            "MAX_INPUT_BITS"]
 
@@ -138,6 +139,19 @@ def _folded_values(fn, input_format, output_format, fold):
     r_top, frac_top = correctly_rounded(fn, a[-1:], wide, output_format)
     return lo, hi, UQ(input_format.i_bits, input_format.f_bits), \
         (np.concatenate([r, r_top]), np.concatenate([frac, frac_top]))
+
+
+def exact_folds(spec, fold=None):
+    """The folds a method may use for ``spec``, cheapest first (the record's order): every
+    exact one, or the one named ``fold`` (a ValueError naming the choices if it is not)."""
+    folds = spec.function.folds_for(spec.input_format, spec.output_format)
+    if fold is None:
+        return folds
+    names = [f.name for f in folds]
+    if fold not in names:
+        raise ValueError("fold must be one of {} for {}, not {!r}".format(
+            ", ".join(repr(n) for n in names), spec.describe(), fold))
+    return tuple(f for f in folds if f.name == fold)
 
 
 def problem(spec, fold):

@@ -63,8 +63,9 @@ from fractions import Fraction
 from model.exact.function import Rounding
 from model.methods.multipartite_datapath import (MultipartitePlan, MultipartiteSplit,
                                                  evaluate_multipartite, multipartite_sum)
-from model.methods.multipartite_search import (CORRECTION_BITS, MAX_GUARD_BITS, ProblemTables,
-                                               build_plan, plan_cost, search_plan)
+from model.methods.multipartite_search import (CORRECTION_BITS, MAX_GUARD_BITS,
+                                               ProblemTables, build_plan, plan_cost,
+                                               search_plan)
 from model.methods.spec import FunctionSpec, Problem, problem as make_problem
 from model.validate import check_instance, check_int
 

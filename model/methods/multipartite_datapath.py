@@ -66,8 +66,8 @@ class MultipartitePlan:
     problem : Problem
     split : MultipartiteSplit
     tiv : tuple of int
-        ``2^alpha`` words, guard units, the offsets' ``m/2`` and the final
-        rounding's ``2^(g-1)`` included.
+        ``2^alpha`` words in guard units: each block's midrange of ``H 2^g``
+        minus the offsets, with the final rounding's ``2^(g-1)`` (and a nudge).
     offsets : tuple of tuple of int
         Table ``i``: ``2^(gamma_i + beta_i - 1)`` words ``v`` at
         ``(C_i << (beta_i - 1)) | B_i'``.
@@ -76,7 +76,8 @@ class MultipartitePlan:
     max_error : float
         ``max |y_h - H|`` over the domain before corrections (measured).
     corrections : tuple of (int, int)
-        ``(a, R - y_h)`` where ``y_h != R`` (correct rounding only).
+        ``(a, R - y_h)``: where ``y_h != R`` (correct rounding), or where a
+        monotonic function's ``y_h`` would step back (faithful).
     """
     problem: Problem
     split: MultipartiteSplit

@@ -88,9 +88,10 @@ class ActivationUnit(wiring.Component):
         The core to use (see ``model.functions.derive_unit``).
     params : UnitParams, optional
         A complete parameter set instead of the above.
-    reuse : int
-        Multiply-adds per Horner multiplier of the core (``SigmoidPipeline``):
-        a word every ``reuse`` clocks (``initiation_interval``).
+    reuse, multiplier_width : optional
+        Multiply-adds per Horner multiplier of the core, and its DSP port width
+        (``SigmoidPipeline``): a word every ``reuse`` clocks
+        (``initiation_interval``).
 
     Members
     -------
@@ -103,7 +104,7 @@ class ActivationUnit(wiring.Component):
 
     def __init__(self, functions=("sigmoid", "tanh"), input_format=None, output_bits=16,
                  rounding="faithful", *, target_mhz=None, family="ecp5", core=None,
-                 params=None, reuse=1):
+                 params=None, reuse=1, multiplier_width=None):
         if params is None:
             params = derive_unit(functions, input_format, output_bits, rounding, core=core)
         elif not isinstance(params, UnitParams):
@@ -115,7 +116,8 @@ class ActivationUnit(wiring.Component):
         fn_bits = max(1, (len(maps) - 1).bit_length())
         self._y_bits = max(fm.output_format.width for fm in maps)
         self._core = core_unit = SigmoidPipeline(params=params.core, target_mhz=target_mhz,
-                                                 family=family, reuse=reuse)
+                                                 family=family, reuse=reuse,
+                                                 multiplier_width=multiplier_width)
         side = {}
         if len(maps) > 1:
             side["function"] = fn_bits

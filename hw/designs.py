@@ -9,8 +9,9 @@ never guess what a component is: they ask its record.
 
 Options a user may give on a command line are ``input_format`` (an ``SQ`` or
 text such as ``"SQ(4,12)"``), ``output_bits``, ``order``, ``coefficients``,
-``reuse`` (the pipeline and function designs: multiply-adds per Horner
-multiplier) and ``threshold``; ``make_design`` rejects the others by name.
+``reuse`` and ``multiplier_width`` (the pipeline and function designs:
+multiply-adds per Horner multiplier, its DSP port width) and ``threshold``;
+``make_design`` rejects the others by name.
 
 To add a design, write a factory that imports its gateware *inside* the
 function (so that listing the designs imports no gateware) and a model
@@ -110,7 +111,7 @@ class Design:
 
 def _pipeline_factory(coefficients, default_rounding="faithful"):
     def factory(input_format=SQ(4, 12), output_bits=16, order=None, rounding=default_rounding,
-                target_mhz=None, family="ecp5", reuse=1):
+                target_mhz=None, family="ecp5", reuse=1, multiplier_width=None):
         from hw.pipeline import SigmoidPipeline
         from hw.timing import schedule
         from model.widths import derive_params
@@ -119,15 +120,18 @@ def _pipeline_factory(coefficients, default_rounding="faithful"):
         params = derive_params(_format(input_format), output_bits, order, coefficients,
                                rounding=rounding)
         schedule(plan_for(params), family, target_mhz)   # checks target_mhz and family
-        return SigmoidPipeline(params=params, target_mhz=target_mhz, family=family, reuse=reuse)
+        return SigmoidPipeline(params=params, target_mhz=target_mhz, family=family, reuse=reuse,
+                               multiplier_width=multiplier_width)
     return factory
 
 
 def _pipeline(input_format=SQ(4, 12), output_bits=16, order=None, coefficients=None,
-              rounding="faithful", target_mhz=None, family="ecp5", reuse=1):
+              rounding="faithful", target_mhz=None, family="ecp5", reuse=1,
+              multiplier_width=None):
     return _pipeline_factory(coefficients, rounding)(input_format, output_bits, order,
                                                      target_mhz=target_mhz, family=family,
-                                                     reuse=reuse)
+                                                     reuse=reuse,
+                                                     multiplier_width=multiplier_width)
 
 
 def _pipeline_model(component, raw):
@@ -137,12 +141,12 @@ def _pipeline_model(component, raw):
 
 def _function_factory(function):
     def factory(input_format=SQ(4, 12), output_bits=16, rounding="faithful", target_mhz=None,
-                family="ecp5", reuse=1):
+                family="ecp5", reuse=1, multiplier_width=None):
         from hw.functions import TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline
         cls = {"tanh": TanhPipeline, "dsigmoid": SigmoidDerivativePipeline,
                "silu": SiLUPipeline}[function]
         return cls(_format(input_format), output_bits, rounding, target_mhz=target_mhz,
-                   family=family, reuse=reuse)
+                   family=family, reuse=reuse, multiplier_width=multiplier_width)
     return factory
 
 

@@ -34,8 +34,8 @@ __all__ = ["TanhPipeline", "SigmoidDerivativePipeline", "SiLUPipeline"]
 
 class _OneFunction(wiring.Component):
     """Parameters: ``input_format``, ``output_bits``, ``rounding``, ``target_mhz``,
-    ``family`` and ``reuse`` (for the core: multiply-adds per Horner multiplier, a word
-    every ``reuse`` clocks), ``core``
+    ``family``, ``reuse`` and ``multiplier_width`` (for the core: multiply-adds per Horner
+    multiplier, a word every ``reuse`` clocks; ``SigmoidPipeline``), ``core``
     (the sigmoid core's ``PipelineParams``, to share another unit's) or ``params``
     (a one-function ``UnitParams``), as ``ActivationUnit``.
 
@@ -48,7 +48,8 @@ class _OneFunction(wiring.Component):
     _function = None
 
     def __init__(self, input_format=None, output_bits=16, rounding="faithful", *,
-                 target_mhz=None, family="ecp5", core=None, params=None, reuse=1):
+                 target_mhz=None, family="ecp5", core=None, params=None, reuse=1,
+                 multiplier_width=None):
         if params is None:
             params = derive_function(self._function, input_format, output_bits, rounding,
                                      core=core)
@@ -57,7 +58,7 @@ class _OneFunction(wiring.Component):
                             "model.functions.derive_function, not {!r}".format(
                                 self._function, params))
         self._unit = ActivationUnit(params=params, target_mhz=target_mhz, family=family,
-                                    reuse=reuse)
+                                    reuse=reuse, multiplier_width=multiplier_width)
         out = params.output_formats[0]
         super().__init__({
             "i": In(stream.Signature(signed(params.input_format.width))),

@@ -88,6 +88,10 @@ class SigmoidPipeline(wiring.Component):
         accepted at most every ``reuse`` clocks (``initiation_interval``),
         the same latency and the same results. Not with ``target_mhz`` or
         ``register_product``.
+    multiplier_width : int or None
+        With ``reuse``: the signed bits of a DSP block's multiplier port; acc
+        bits beyond them are multiplied in logic, so one block per
+        multiplier (16: the UP5K's SB_MAC16; see ``hw.horner_shared``).
 
     Members
     -------
@@ -106,7 +110,7 @@ class SigmoidPipeline(wiring.Component):
     def __init__(self, input_format=None, output_bits=16, order=None, coefficients=None,
                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=None,
                  register_product=False, rounding="faithful", params=None, target_mhz=None,
-                 family="ecp5", reuse=1):
+                 family="ecp5", reuse=1, multiplier_width=None):
         if params is None:
             params = derive_params(input_format, output_bits, order, coefficients,
                                    d_guard=d_guard, acc_frac=acc_frac, coef_frac=coef_frac,
@@ -142,7 +146,11 @@ class SigmoidPipeline(wiring.Component):
                                          compare_steps=sched.reduce_compare))]
         if plan.coefficients.kind == "derived":
             chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
-        horner = (SharedHornerEvaluator(plan, source, reuse, stall=stall) if reuse > 1 else
+        if multiplier_width is not None and reuse == 1:
+            raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
+                             "not {!r} with reuse 1".format(multiplier_width))
+        horner = (SharedHornerEvaluator(plan, source, reuse, stall=stall,
+                                        multiplier_width=multiplier_width) if reuse > 1 else
                   HornerEvaluator(plan, source, stall=stall, schedule=sched))
         chain += [("horner", horner),
                   ("output", OutputStage(plan.horner.acc_width[0], params.output_bits,

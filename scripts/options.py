@@ -275,6 +275,10 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                             help="pipeline and tanh/dsigmoid/silu: multiply-adds per Horner "
                                  "multiplier, 1 .. the order (hls4ml's ReuseFactor): "
                                  "ceil(order/R) multipliers, a word every R clocks (default 1)")
+        parser.add_argument("--multiplier-width", type=positive_int, default=None, metavar="B",
+                            help="with --reuse: signed bits of a DSP multiplier port; acc bits "
+                                 "beyond are multiplied in logic, one DSP block per multiplier "
+                                 "(16: iCE40 SB_MAC16; default: as the synthesis tool maps it)")
     with_threshold = kinds is None or "comparator" in kinds
     if with_threshold and (options is None or "threshold" in options):
         parser.add_argument("--threshold", default=None,
@@ -288,6 +292,7 @@ def design_options_from_args(args):
     threshold = getattr(args, "threshold", None)
     given["threshold"] = None if threshold is None else parse_threshold(threshold)
     given["reuse"] = getattr(args, "reuse", None)
+    given["multiplier_width"] = getattr(args, "multiplier_width", None)
     given["target_mhz"] = target = getattr(args, "target_mhz", None)
     family = getattr(args, "family", None)
     if family is not None and target is None:

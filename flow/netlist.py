@@ -35,6 +35,7 @@ FAMILIES = {
 }
 _CELLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cells")
 _MODULE = re.compile(r"^\s*module\s+(\\\S+|\w+)(.*?)\bendmodule\b", re.S | re.M)
+_BLACKBOX = re.compile(r"\(\*\s*blackbox\s*\*\)\s*module\s+(\\\S+|\w+)")
 _INCLUDE = re.compile(r'^\s*`include\s+"([^"]+)"\s*$', re.M)
 _INSTANCE = re.compile(r"^\s*(\\\S+|[A-Za-z_]\w*)\s+(?:#\s*\(.*?\)\s*)?(\\\S+|[A-Za-z_]\w*)\s*\(",
                        re.S | re.M)
@@ -118,9 +119,16 @@ def cell_library(family, types, path):
     source = os.path.join(yosys_share(), library)
     text = _inline(source, {source})
     models = _modules(text)
+    # a cell Yosys ships only as a black box (Gowin's block RAMs) has no behaviour: an
+    # empty model would leave its outputs undriven and the netlist would fail for no fault
+    # of the design; one with no output (Gowin's GSR) is harmless
+    hollow = {name for name in _BLACKBOX.findall(text)
+              if re.search(r"\boutput\b", models.get(name, ""))}
     for name in own:
         with open(os.path.join(_CELLS, name)) as f:
-            models.update(_modules(f.read()))
+            own_models = _modules(f.read())
+        models.update(own_models)
+        hollow -= set(own_models)
     wanted, queue = [], sorted(types)
     while queue:
         kind = queue.pop()
@@ -128,6 +136,9 @@ def cell_library(family, types, path):
             continue
         if kind not in models:
             raise ValueError("no simulation model for cell {} of family {}".format(kind, family))
+        if kind in hollow:
+            raise ValueError("no simulation model for cell {} of family {} (Yosys has it "
+                             "only as a black box)".format(kind, family))
         wanted.append(kind)
         queue += [k for k, _ in _INSTANCE.findall(models[kind]) if k in models]
     with open(path, "w") as f:

@@ -1,4 +1,4 @@
-"""How ``derive_multipartite`` finds its split: estimates, measurement, tables, nudges, corrections.
+"""How ``derive_multipartite`` finds a split: estimates, measurement, tables, nudges, corrections.
 
 See ``model.methods.multipartite`` for the method. ``ProblemTables`` holds
 ``H`` and the paper's per-table quantities of one problem; ``search_plan``

@@ -1,9 +1,10 @@
 # amaranth: UnusedElaboratable=no
 """``reuse=R``: the shared Horner multipliers equal the model, a word every R clocks, stream rules.
 
-The exhaustive runs (every input of SQ(4,12) -> 16 at R = 2 and R = K, under
-random stalls and gaps; ``run_stream`` checks the stream rules on every
-cycle) take R clocks per word in the simulator: about 2 and 4 minutes.
+The exhaustive runs (every input of SQ(4,12) -> 16 at R = 2 and at R = K with
+the one-DSP multiplier (``multiplier_width=16``), under random stalls and
+gaps; ``run_stream`` checks the stream rules on every cycle) take R clocks
+per word in the simulator: a few minutes each.
 """
 
 import numpy as np
@@ -33,9 +34,9 @@ def _edges(params, count, seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("reuse", [2, 5], ids=["R2", "R5-order"])
-def test_exhaustive_equals_model_under_stalls(reuse):
-    dut = SigmoidPipeline(reuse=reuse)
+@pytest.mark.parametrize("reuse,width", [(2, None), (5, 16)], ids=["R2", "R5-order-1dsp"])
+def test_exhaustive_equals_model_under_stalls(reuse, width):
+    dut = SigmoidPipeline(reuse=reuse, multiplier_width=width)
     assert dut.params.order == 5
     xs = dut.params.input_format.raw_range()
     out, _ = run_stream(dut, [int(x) for x in xs], stall=0.2, gap=0.1, seed=reuse)
@@ -130,11 +131,31 @@ def test_functions_equal_model(cls, reuse):
     assert np.array_equal(np.array(out), function_fixed(xs, dut.params))
 
 
+@pytest.mark.parametrize("reuse", [2, 5])
+def test_multiplier_width_equals_model(reuse):
+    """acc bits beyond a 16-bit DSP port multiplied in logic: the same results."""
+    dut = SigmoidPipeline(reuse=reuse, multiplier_width=16)
+    xs = _edges(dut.params, 300, 8)
+    out, _ = run_stream(dut, [int(x) for x in xs], stall=0.2, gap=0.1, seed=9)
+    assert np.array_equal(np.array(out), sigmoid_fixed(xs, dut.params))
+
+
+def test_multiplier_width_is_checked():
+    with pytest.raises(ValueError, match=r"^multiplier_width must be at least 2, not 1$"):
+        SigmoidPipeline(reuse=2, multiplier_width=1)
+    with pytest.raises(TypeError, match=r"^multiplier_width must be an integer, not '16'$"):
+        SigmoidPipeline(reuse=2, multiplier_width="16")
+    with pytest.raises(ValueError, match=r"^multiplier_width is for reuse > 1 \(the shared "
+                                         r"multipliers\), not 16 with reuse 1$"):
+        SigmoidPipeline(multiplier_width=16)
+
+
 def test_design_option():
     assert make_design("pipeline", reuse=5).initiation_interval == 5
     assert make_design("pipeline-cr", reuse=2).initiation_interval == 2
     assert make_design("tanh", reuse=5).initiation_interval == 5
     assert make_design("silu").initiation_interval == 1
+    assert make_design("pipeline", reuse=5, multiplier_width=16).initiation_interval == 5
 
 
 @pytest.mark.parametrize("reuse,error,message", [
@@ -157,3 +178,16 @@ def test_reuse_refused_with_target_or_registered_products():
         SigmoidPipeline(reuse=3, register_product=True)
     with pytest.raises(ValueError, match=r"^reuse must be between 1 and 5, not 7$"):
         TanhPipeline(reuse=7)
+
+
+def test_command_line_options():
+    import argparse
+    from scripts.options import add_design_arguments, design_options_from_args
+    parser = argparse.ArgumentParser()
+    add_design_arguments(parser)
+    args = parser.parse_args(["--function", "tanh", "--reuse", "5", "--multiplier-width", "16"])
+    options = design_options_from_args(args)
+    assert options["reuse"] == 5 and options["multiplier_width"] == 16
+    dut = make_design(args.design, **options)
+    assert isinstance(dut, TanhPipeline) and dut.initiation_interval == 5
+    assert design_options_from_args(parser.parse_args([]))["reuse"] is None

@@ -19,13 +19,16 @@ of TN1264 (ECP5 and ECP5-5G Memory Usage Guide) and of the parameters as Yosys's
 The tests read every address at every width from INITVAL strings built here from
 a list of words (padding bits set, to be ignored), and run random operations on
 both ports of blocks in every width, write mode, register mode and reset mode
-against the description. The model runs in Verilator. The last test is the
-netlist proof of a block-RAM design: Yosys's ECP5 netlist of the 10-bit sigmoid
-table, simulated with the model, equals the design's model on every input.
+against the description. The model runs in Verilator. With the toolchain: ROMs
+of 1, 2, 4 and 9 bits mapped by Yosys (whose memory_libmap lays out INITVAL by
+its own width rule) read back every word through the model; and the netlist
+proof of a block-RAM design: Yosys's ECP5 netlist of the 10-bit sigmoid table,
+simulated with the model, equals the design's model on every input.
 """
 
 import os
 import random
+import re
 import subprocess
 
 import pytest
@@ -403,6 +406,61 @@ def test_unmodelled_configurations_are_refused(tmp_path):
                dict(CLKAMUX="1")]
     _, out = _simulate([({**params, **init}, idle) for params in refused], str(tmp_path))
     assert out.count("not modelled") == len(refused)
+
+
+_ROMS = ((1, 14), (2, 13), (4, 12), (9, 11))     # width, address bits: one block each
+
+
+@needs_verilator
+@pytest.mark.toolchain
+def test_yosys_narrow_rom_layout_agrees_with_the_model(tmp_path):
+    # Yosys's memory_libmap writes INITVAL for 1-, 2-, 4- and 9-bit ROMs by its own width
+    # rule; the model must read back every word of each
+    from flow.toolchain import run_tool
+    rng = random.Random(9)
+    contents = {w: [rng.getrandbits(w) for _ in range(1 << bits)] for w, bits in _ROMS}
+    source = []
+    for w, bits in _ROMS:
+        (tmp_path / "rom{}.hex".format(w)).write_text(
+            "".join("{:x}\n".format(v) for v in contents[w]))
+        source.append("module rom{0}(input clk, input [{1}:0] a, output reg [{2}:0] q);\n"
+                      "  reg [{2}:0] mem [0:{3}];\n  initial $readmemh(\"rom{0}.hex\", mem);\n"
+                      "  always @(posedge clk) q <= mem[a];\nendmodule\n".format(
+                          w, bits - 1, w - 1, (1 << bits) - 1))
+    source.append("module roms(input clk, input [13:0] a, {});\n{}\nendmodule\n".format(
+        ", ".join("output [{}:0] q{}".format(w - 1, w) for w, _ in _ROMS),
+        "\n".join("  rom{0} r{0}(clk, a[{1}:0], q{0});".format(w, bits - 1) for w, bits in _ROMS)))
+    (tmp_path / "roms.v").write_text("".join(source))
+    (tmp_path / "synth.ys").write_text("read_verilog roms.v\nsynth_ecp5 -top roms\n"
+                                       "write_verilog -noattr netlist.v\n")
+    run_tool("yosys", ["-q", "synth.ys"], cwd=str(tmp_path), timeout=600)
+    netlist = (tmp_path / "netlist.v").read_text()
+    widths = sorted(int(w) for w in re.findall(r"DATA_WIDTH_A\(32'd(\d+)\)", netlist))
+    assert widths == [w for w, _ in _ROMS]
+    (tmp_path / "tb.v").write_text(
+        "`timescale 1ns/1ps\nmodule tb;\n  reg clk = 0; reg [13:0] a = 0; integer i;\n"
+        + "".join("  wire [{}:0] q{};\n".format(w - 1, w) for w, _ in _ROMS)
+        + "  roms dut(.clk(clk), .a(a), {});\n".format(
+            ", ".join(".q{0}(q{0})".format(w) for w, _ in _ROMS))
+        + "  initial begin\n    for (i = 0; i < 16384; i = i + 1) begin\n"
+        + '      a = i; #5 clk = 1; #5 clk = 0; #1 $display("%0d {}", i, {});\n'.format(
+            " ".join("%h" for _ in _ROMS), ", ".join("q{}".format(w) for w, _ in _ROMS))
+        + "    end\n    $finish;\n  end\nendmodule\n")
+    obj = str(tmp_path / "obj")
+    proc = subprocess.run([verilator_command(), "--binary", "-Wno-fatal", "-Wno-lint",
+                           "-Wno-style", "-CFLAGS", "-fcoroutines", *_PCH_FIX,
+                           "--top-module", "tb", "--Mdir", obj, str(tmp_path / "tb.v"),
+                           str(tmp_path / "netlist.v"), CELL],
+                          capture_output=True, text=True, env=verilator_env(), timeout=900)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    out = subprocess.run([os.path.join(obj, "Vtb")], capture_output=True, text=True,
+                         timeout=300).stdout
+    rows = [line.split() for line in out.splitlines() if line[:1].isdigit()]
+    assert len(rows) == 16384
+    for k, (w, bits) in enumerate(_ROMS):
+        got = [int(row[k + 1], 16) for row in rows]
+        want = [contents[w][i % (1 << bits)] for i in range(16384)]
+        assert sum(g != v for g, v in zip(got, want)) == 0, w
 
 
 @needs_verilator

@@ -166,7 +166,8 @@ def test_parameter_errors():
         ScoreFilter(with_sigmoid=1)
     with pytest.raises(TypeError, match=r"^input_format must be a fixed-point format"):
         ScoreFilter(input_format=16)
-    with pytest.raises(ValueError, match=r"^Threshold must not be NaN, not nan$"):
+    with pytest.raises(ValueError, match=r"^Threshold must be a real number other than NaN, "
+                                         r"not nan$"):
         ScoreFilter(threshold=math.nan)
     with pytest.raises(TypeError, match=r"^Threshold must be a real number, not '0\.5'$"):
         ScoreFilter(threshold="0.5")

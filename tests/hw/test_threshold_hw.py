@@ -195,7 +195,8 @@ def test_parameter_errors():
         ThresholdComparator("SQ(4,12)")
     with pytest.raises(TypeError, match=r"^Threshold must be a real number, not '0\.5'$"):
         ThresholdComparator(FMT, "0.5")
-    with pytest.raises(ValueError, match=r"^Threshold must not be NaN, not nan$"):
+    with pytest.raises(ValueError, match=r"^Threshold must be a real number other than NaN, "
+                                         r"not nan$"):
         ThresholdComparator(FMT, math.nan)
     with pytest.raises(ValueError, match=r"^Threshold must be a real number, not \(0\.5\+0j\)$"):
         ThresholdComparator(FMT, 0.5 + 0j)

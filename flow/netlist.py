@@ -29,9 +29,9 @@ __all__ = ["FAMILIES", "synthesize", "cell_types", "cell_library", "netlist_sour
 FAMILIES = {
     "ice40": ("up5k", "ice40/cells_sim.v", ()),
     "ecp5": ("ecp5-85f", "ecp5/cells_sim.v", ("ecp5_mult18x18d.v", "ecp5_dp16kd.v")),
-    # synth_gowin -family gw1n (the Tang Nano 9K's part); its multipliers are black boxes
-    # in Yosys, modelled in flow/cells/gowin_mult.v
-    "gowin": ("gw1nr-9", "gowin/cells_sim.v", ("gowin_mult.v",)),
+    # synth_gowin -family gw1n (the Tang Nano 9K's part); its multipliers and block RAMs
+    # are black boxes in Yosys, modelled in flow/cells/gowin_mult.v and gowin_bsram.v
+    "gowin": ("gw1nr-9", "gowin/cells_sim.v", ("gowin_mult.v", "gowin_bsram.v")),
 }
 _CELLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cells")
 _MODULE = re.compile(r"^\s*module\s+(\\\S+|\w+)(.*?)\bendmodule\b", re.S | re.M)

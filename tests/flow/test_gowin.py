@@ -183,10 +183,14 @@ def test_gowin_netlist_equals_the_model_on_every_input():
 def test_cell_library_refuses_a_black_box(tmp_path):
     # Yosys ships Gowin's block RAMs as empty black boxes: no model rather than a silent one
     from flow.netlist import cell_library
-    with pytest.raises(ValueError, match=r"^no simulation model for cell SPX9 of family gowin "
+    with pytest.raises(ValueError, match=r"^no simulation model for cell SDP of family gowin "
                                          r"\(Yosys has it only as a black box\)$"):
-        cell_library("gowin", {"SPX9", "LUT4"}, str(tmp_path / "cells.v"))
+        cell_library("gowin", {"SDP", "LUT4"}, str(tmp_path / "cells.v"))
     path = cell_library("gowin", {"GSR", "LUT4", "ALU", "MULT18X18"}, str(tmp_path / "c.v"))
     with open(path) as f:
         body = f.read()
     assert "module MULT18X18(" in body and "module GSR" in body and "module SP " not in body
+    # the project's read-only models of SP and SPX9 replace Yosys's black boxes
+    path = cell_library("gowin", {"SPX9"}, str(tmp_path / "r.v"))
+    with open(path) as f:
+        assert "writes are not modelled" in f.read()

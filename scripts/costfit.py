@@ -46,6 +46,7 @@ FIT_GRID = None     # computed on use: the registry's baselines may change
 def refit(devices, path=FIT_PATH, progress=None, limit=None):
     """Build what ``path`` lacks of the grid on ``devices``, refit, write; returns the fit."""
     from flow.implement import DoesNotFit, implement
+    from flow.toolchain import ToolchainError
     say = progress or (lambda text: None)
     fit = load_fit(path) or {"builds": [], "models": {}}
     have = {(b["device"], b["key"]) for b in fit["builds"]}
@@ -63,7 +64,7 @@ def refit(devices, path=FIT_PATH, progress=None, limit=None):
         start = time.monotonic()
         try:
             real = implement(component, device, seed=1)
-        except DoesNotFit:
+        except (DoesNotFit, ToolchainError):
             continue
         fit["builds"].append({
             "device": device, "key": build_key(name, options), "design": name,

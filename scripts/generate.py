@@ -270,6 +270,7 @@ def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None)
         result["chosen"] = dict(accurate[0], source="estimate")
         return result
     from flow.implement import DoesNotFit, implement
+    from flow.toolchain import ToolchainError
     built = []
     for row in accurate[:build_top]:
         say("build   {} {} on {}".format(row["design"], _options_text(row["options"]),
@@ -279,6 +280,9 @@ def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None)
             real = implement(component, spec.device, seed=1, target_mhz=spec.target_mhz)
         except DoesNotFit as exc:
             row["rejected"] = "does not fit: {}".format(exc)
+            continue
+        except ToolchainError as exc:
+            row["rejected"] = "the toolchain failed: {}".format(str(exc).splitlines()[0])
             continue
         row["real"] = {k: real[k] for k in RESOURCES + ("fmax_mhz",)}
         result["builds"].append({"design": row["design"], "options": row["options"],

@@ -63,9 +63,10 @@ def _built(design, options, device, fit):
             return None
     except TypeError:
         pass                            # a fixed design: no features, build it
+    from flow.toolchain import ToolchainError
     try:
         real = implement(component, device, seed=1)
-    except DoesNotFit:
+    except (DoesNotFit, ToolchainError):
         return None
     return {k: real[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")}
 

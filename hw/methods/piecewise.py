@@ -7,13 +7,13 @@ frame adds the corrections)::
     u = a - lo ─┬─ top k bits ──> Memory (C_0 .. C_d of the segment, registered read)
                 └─ low bits: t ─reg──────────────┐
                                                  v
-      acc_d = C_d ─> [acc t] reg ─> [C_(d-1) + (prod >> p)] reg ─> ... ─> acc_0 >> F_0 = y_h
+      reg ─> acc_d = C_d ─> [acc t] reg ─> [C_(d-1) + (prod >> p)] reg ─> ... ─> acc_0 >> F_0
 
 One multiply per degree, its product registered (the DSP's own output
 register: SB_MAC16, MULT18X18D) before the add of the next coefficient and
-its register: ``core_latency = 1 + 2 degree`` (one more with a
-``target_mhz``: the segment and offset are registered before the memory's
-address, as ``FunctionTable`` does). The extra domain point of a folded input
+its register, the memory's output registered first: ``core_latency = 2 + 2
+degree`` (one more with a ``target_mhz``: the segment and offset are
+registered before the memory's address, as ``FunctionTable`` does). The extra domain point of a folded input
 (``u = 2^n``) takes the last segment and ``t = 2^(m-1)``: its top bit ORed
 into the segment bits, and the sign of ``t`` cleared.
 """
@@ -88,7 +88,7 @@ class PiecewisePolynomial(FoldedUnit):
 
     @property
     def core_latency(self):
-        return 1 + 2 * self.plan.degree + (1 if self.target_mhz is not None else 0)
+        return 2 + 2 * self.plan.degree + (1 if self.target_mhz is not None else 0)
 
     def elaborate_core(self, m, a, stall):
         plan = self.plan
@@ -122,9 +122,13 @@ class PiecewisePolynomial(FoldedUnit):
         m.d.comb += [read.addr.eq(segment), read.en.eq(~stall)]
         t = register(t, "t_mem")
 
+        # the memory's output registered (DP16KD's output register): a read then a multiply in
+        # one cycle was ECP5's critical path (13.9 ns)
+        word = register(read.data, "word")
+        t = register(t, "t_word")
         offset, coeffs = 0, []
         for bits, prefix in plan.fields:
-            coeffs.append(_coefficient(read.data, offset, bits, prefix))
+            coeffs.append(_coefficient(word, offset, bits, prefix))
             offset += bits
         # the coefficients still to add, carried beside the products
         pending = {j: coeffs[j] for j in range(d)}

@@ -38,7 +38,7 @@ def test_piecewise_rtl_equals_model_16_bit(name):
 def test_piecewise_rtl_equals_model_8_bit(name, degree, rounding):
     dut = PiecewisePolynomial(name, SQ(4, 8), 8, rounding, degree=degree)
     assert dut.plan.degree == degree
-    assert dut.core_latency == 1 + 2 * degree
+    assert dut.core_latency == 2 + 2 * degree
     _check(dut, stall=0.3, gap=0.2, seed=3)
 
 
@@ -65,3 +65,4 @@ def test_piecewise_unit_errors():
         PiecewisePolynomial("sigmoid", SQ(4, 4), 6, segments=3)
     with pytest.raises(ValueError, match=r"^function must be one of .*, not 'relu'$"):
         PiecewisePolynomial("relu")
+

@@ -44,4 +44,4 @@ docs: $(STAMP)
 	@echo "wrote build/docs/html/index.html"
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info docs/_generated

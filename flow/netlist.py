@@ -58,9 +58,11 @@ def synthesize(component, top, family, folder, *, toolchain="yowasp", timeout=18
     device, _, _ = _check_family(family)
     os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
     from amaranth.back import rtlil
+    from hw.dsp import PRIMITIVES
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "top.il"), "w") as f:
-        f.write(rtlil.convert(component, name=top, emit_src=False))
+        # elaborated for synthesis: vendor primitives where a component uses them (hw.dsp)
+        f.write(rtlil.convert(component, name=top, emit_src=False, platform=PRIMITIVES))
     with open(os.path.join(folder, "synth.ys"), "w") as f:
         f.write(synth_script(DEVICES[device].synth, top, folder,
                              ["write_verilog -noattr netlist.v"]))

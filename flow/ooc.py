@@ -32,6 +32,8 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.back import rtlil
 
+from hw.dsp import PRIMITIVES
+
 __all__ = ["OutOfContextHarness", "harness_rtlil"]
 
 _FOLD = 4  # inputs per XOR: one LUT4
@@ -126,4 +128,5 @@ def harness_rtlil(component, name="top"):
     Returns ``(text, harness)``.
     """
     harness = OutOfContextHarness(component)
-    return rtlil.convert(harness, name=name), harness
+    # elaborated for synthesis: a component that can use vendor primitives does (hw.dsp)
+    return rtlil.convert(harness, name=name, platform=PRIMITIVES), harness

@@ -254,6 +254,18 @@ for _options, _what in (((SQ(2, 6), 10, 3), "SQ(2,6)->10 order 3"), ((), "SQ(4,1
                      "implies i.ready in one of them".format(_reuse - 1, _reuse),
                      (lambda make=_make: IntervalContract(make())), cut_multipliers=True),
         ]
+PROPERTIES += [
+    Property("pipeline SQ(4,12)->16 reuse=7 multiplier_width=16: stream contract",
+             "rule, words in flight, bounded response with every pass on one 16-bit "
+             "multiplier (latency 12)",
+             lambda: StreamContract(SigmoidPipeline(reuse=7, multiplier_width=16),
+                                    ["rule", "count", "response"]), cut_multipliers=True),
+    Property("pipeline SQ(4,12)->16 reuse=7 multiplier_width=16: initiation interval",
+             "i.ready low for 6 clocks after each word taken; o.ready for 7 clocks implies "
+             "i.ready in one of them",
+             lambda: IntervalContract(SigmoidPipeline(reuse=7, multiplier_width=16)),
+             cut_multipliers=True),
+]
 PROPERTIES.append(Property(
     "negative control: interval 3 claimed by a pipeline without reuse",
     "must FAIL: a word is taken in the clock after another",

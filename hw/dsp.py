@@ -26,7 +26,27 @@ free-running datapaths.
 
 from amaranth import *
 
-__all__ = ["mult18x18d", "sb_mac16", "MULT18X18D_WIDTH", "SB_MAC16_WIDTH"]
+__all__ = ["mult18x18d", "sb_mac16", "MULT18X18D_WIDTH", "SB_MAC16_WIDTH", "PRIMITIVES",
+           "use_primitives"]
+
+
+class _Primitives:
+    """The ``platform`` that synthesis elaborates with (``flow.ooc``, ``flow.netlist``): a
+    component that can use vendor primitives does so only when given it. Simulation and
+    export elaborate with no platform, and get the plain Amaranth twins."""
+
+    dsp_primitives = True
+
+    def __repr__(self):
+        return "PRIMITIVES"
+
+
+PRIMITIVES = _Primitives()
+
+
+def use_primitives(platform):
+    """Whether ``platform`` asks for vendor primitives (``PRIMITIVES``)."""
+    return bool(getattr(platform, "dsp_primitives", False))
 
 MULT18X18D_WIDTH = 18
 SB_MAC16_WIDTH = 16
@@ -45,15 +65,20 @@ def _flag(value, name):
     return value
 
 
-def _stage(m, value, registered, name):
+def _stage(m, value, registered, name, enable=None):
     if not registered:
         return value
     reg = Signal(Value.cast(value).shape(), name=name, reset_less=True)
-    m.d.sync += reg.eq(value)
+    if enable is None:
+        m.d.sync += reg.eq(value)
+    else:
+        with m.If(enable):
+            m.d.sync += reg.eq(value)
     return reg
 
 
-def mult18x18d(m, a, b, *, input=True, pipeline=True, output=True, instance=True, name="mult"):
+def mult18x18d(m, a, b, *, input=True, pipeline=True, output=True, instance=True, name="mult",
+               enable=None):
     """``a * b`` (signed, at most 18 bits each) in one MULT18X18D; returns the signed(36) product.
 
     Parameters
@@ -67,6 +92,8 @@ def mult18x18d(m, a, b, *, input=True, pipeline=True, output=True, instance=True
     instance : bool
         ``True``: a MULT18X18D instance (synthesis); ``False``: its twin in
         plain Amaranth (simulation).
+    enable : Value or None
+        The registers' clock enable (``CE0``); always enabled by default.
     """
     for flag, label in ((input, "input"), (pipeline, "pipeline"), (output, "output"),
                         (instance, "instance")):
@@ -78,10 +105,10 @@ def mult18x18d(m, a, b, *, input=True, pipeline=True, output=True, instance=True
             raise ValueError("{} must be signed or at most 17 bits when unsigned".format(label))
     p = Signal(signed(2 * MULT18X18D_WIDTH), name=name + "_p")
     if not instance:
-        ra = _stage(m, a, input, name + "_ra")
-        rb = _stage(m, b, input, name + "_rb")
-        pp = _stage(m, ra * rb, pipeline, name + "_pp")
-        m.d.comb += p.eq(_stage(m, pp, output, name + "_po"))
+        ra = _stage(m, a, input, name + "_ra", enable)
+        rb = _stage(m, b, input, name + "_rb", enable)
+        pp = _stage(m, ra * rb, pipeline, name + "_pp", enable)
+        m.d.comb += p.eq(_stage(m, pp, output, name + "_po", enable))
         return p
     a18 = Signal(signed(MULT18X18D_WIDTH), name=name + "_a")
     b18 = Signal(signed(MULT18X18D_WIDTH), name=name + "_b")
@@ -96,7 +123,8 @@ def mult18x18d(m, a, b, *, input=True, pipeline=True, output=True, instance=True
         ports["i_C{}".format(k)] = Const(0, 1)
     for k in range(2 * MULT18X18D_WIDTH):
         ports["o_P{}".format(k)] = p[k]
-    ports.update(i_CLK0=ClockSignal(), i_CE0=Const(1, 1), i_RST0=Const(0, 1))
+    ports.update(i_CLK0=ClockSignal(), i_CE0=Const(1, 1) if enable is None else enable,
+                 i_RST0=Const(0, 1))
     m.submodules[name] = Instance(
         "MULT18X18D",
         p_REG_INPUTA_CLK=clk(input), p_REG_INPUTB_CLK=clk(input), p_REG_INPUTC_CLK="NONE",

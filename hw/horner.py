@@ -12,6 +12,7 @@ from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
 
 from hw.chain import ChainStage, StageChain
+from hw.dsp import MULT18X18D_WIDTH, mult18x18d, use_primitives
 from hw.reduction import reduced_layout
 from hw.reference import BitPatternReference
 
@@ -55,9 +56,14 @@ def _unflatten(template, p, fields):
     return {"pairs": pairs, "odd": None if template["odd"] is None else get("u")}
 
 
-def _multiply(state, sched, width):
-    """The partial products of d acc_(k+1), and the addend, as ``width``-bit terms."""
+def _multiply(state, sched, width, dsp=None):
+    """The partial products of d acc_(k+1), and the addend, as ``width``-bit terms.
+
+    ``dsp(a, b)``, if given, makes each DSP-sized partial product (a hardened
+    block, ``hw.dsp``); the indices of those terms are returned as ``"dsp"``.
+    """
     acc, d = Value.cast(state["acc"]), Value.cast(state["d"])
+    hardened = []
 
     def part(value, lo, hi):
         return value[lo:hi].as_signed() if hi == len(value) else value[lo:hi]
@@ -77,10 +83,15 @@ def _multiply(state, sched, width):
         for d_lo, d_hi in sched.d_chunks:
             shift = a_lo + d_lo
             if shift < width:
-                p = product(acc[a_lo:a_hi], part(d, d_lo, d_hi), a_hi == len(acc)) \
-                    if a_hi - a_lo <= _LOGIC_BITS else part(acc, a_lo, a_hi) * part(d, d_lo, d_hi)
+                if a_hi - a_lo <= _LOGIC_BITS:
+                    p = product(acc[a_lo:a_hi], part(d, d_lo, d_hi), a_hi == len(acc))
+                elif dsp is not None:
+                    p = dsp(part(acc, a_lo, a_hi), part(d, d_lo, d_hi))
+                    hardened.append(len(terms))
+                else:
+                    p = part(acc, a_lo, a_hi) * part(d, d_lo, d_hi)
                 terms.append(Cat(Const(0, shift), _mod(p, width - shift)))
-    return {"terms": terms + [_mod(state["addend"], width)]}
+    return {"terms": terms + [_mod(state["addend"], width)], "dsp": tuple(hardened)}
 
 
 def _segment(state, lo, hi, first, last, keep_from, width):
@@ -148,9 +159,11 @@ class HornerEvaluator(ChainStage):
         self._out_layout = data.StructLayout({"sign": 1, "acc": signed(horner.acc_width[0])})
         layouts, f_bits = [self._acc_layout(K - 1)], [self._f_bits(K, K - 1)]
         self._steps = None
+        self._schedule_of = {}
         if schedule is not None and schedule.horner:
             self._steps = []
             for index, k in enumerate(range(K - 1, -1, -1)):
+                self._schedule_of[k] = schedule.horner[index]
                 self._split_stage(k, schedule.horner[index], layouts, f_bits)
             chain = StageChain("horner", layouts, f_bits)
             super().__init__({"i": In(stream.Signature(self._in_layout)),
@@ -196,12 +209,30 @@ class HornerEvaluator(ChainStage):
         state = {"acc": dummy.acc, "d": dummy.d, "addend": dummy.addend}
         first = 0
         carried = dict(self._base, **self._source.carried_fields(k))
+        after_dsp = False
+        if sched.hard_dsp:
+            # the multiply alone, over three registers: the DSP blocks' own input, pipeline
+            # and output registers hold the partial products (hw.dsp), fabric registers
+            # beside them the rest (the carried fields, the slivers in logic, the addend)
+            state = _multiply(state, sched, width,
+                              dsp=lambda a, b: Signal(signed(2 * MULT18X18D_WIDTH)))
+            fields = {"t{}".format(j): Value.cast(t).shape()
+                      for j, t in enumerate(state["terms"])
+                      if j not in state["dsp"] and len(Value.cast(t))}
+            for kind in ("dsp", "hold", "hold"):
+                self._steps.append((k, kind == "dsp", False, (), None, kind))
+                layouts.append(data.StructLayout(dict(carried, **fields)))
+                f_bits.append(dict(self._f_bits(None, -1),
+                                   **{name: h.prod_frac[k] for name in fields}))
+            first, cuts, after_dsp = 1, cuts[1:], True
         for cut in cuts:
             group = ops[first:cut + 1]
             template = state
             for op in group:
                 state = op(state)
-            self._steps.append((k, first == 0, cut == len(ops) - 1, group, template))
+            self._steps.append((k, first == 0, cut == len(ops) - 1, group, template,
+                                "after" if after_dsp else None))
+            after_dsp = False
             first = cut + 1
             if cut == len(ops) - 1:
                 layouts.append(self._out_layout if k == 0 else self._acc_layout(k - 1))
@@ -257,11 +288,17 @@ class HornerEvaluator(ChainStage):
 
         functions = [load]
         if self._steps is not None:
-            for k, first, last, group, template in self._steps:
+            hardened = {}     # k -> {term index: the DSP block's registered product}
+            primitives = use_primitives(platform)
+            for k, first, last, group, template, kind in self._steps:
+                if kind in ("dsp", "hold"):
+                    functions.append(lambda m, p, k=k, kind=kind: self._dsp_step(
+                        m, p, k, kind, carried, hardened, primitives))
+                    continue
                 functions.append(lambda m, p, k=k, first=first, last=last, group=group,
-                                 template=template: self._split_step(
+                                 template=template, kind=kind: self._split_step(
                                      m, p, k, first, last, group, template, carried,
-                                     next_fields))
+                                     next_fields, hardened.get(k) if kind == "after" else None))
             self.build(m, functions)
             return m
         for k in range(K - 1, -1, -1):
@@ -276,12 +313,38 @@ class HornerEvaluator(ChainStage):
         self.build(m, functions)
         return m
 
+    def _dsp_step(self, m, p, k, kind, carried, hardened, primitives):
+        """A register of a hardened multiply: the first makes the DSP blocks (fed from the
+        register before, their input registers beside this one), the other two hold."""
+        if kind == "hold":
+            return dict(carried(p, k), **{name: p[name] for name in p.shape().members
+                                          if name.startswith("t")})
+        if self._stall is None:
+            raise ValueError("a hardened multiply needs the shared stall (its clock enable)")
+        h = self._plan.horner
+        sched = self._schedule_of[k]
+        width = h.shifts[k] + h.acc_width[k]
+        count = [0]
+
+        def dsp(a, b):
+            count[0] += 1
+            return mult18x18d(m, a, b, instance=primitives, enable=~self._stall,
+                              name="mult{}_{}".format(k, count[0]))
+        state = _multiply({"acc": p.acc, "d": p.d, "addend": p.addend}, sched, width, dsp=dsp)
+        hardened[k] = {j: state["terms"][j] for j in state["dsp"]}
+        return dict(carried(p, k), **{"t{}".format(j): t for j, t in enumerate(state["terms"])
+                                      if j not in state["dsp"] and len(Value.cast(t))})
+
     @staticmethod
-    def _split_step(m, p, k, first, last, group, template, carried, next_fields):
+    def _split_step(m, p, k, first, last, group, template, carried, next_fields,
+                    dsp_terms=None):
         if first:
             state = {"acc": p.acc, "d": p.d, "addend": p.addend}
         else:
             state = _unflatten(template, p, p.shape().members)
+            if dsp_terms:
+                # the partial products come out of the DSP blocks' output registers
+                state["terms"] = [dsp_terms.get(j, t) for j, t in enumerate(state["terms"])]
         for op in group:
             state = op(state)
         if last:

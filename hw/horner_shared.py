@@ -33,6 +33,8 @@ the owner guarantees (``SigmoidPipeline`` takes a word only when its first
 ``stall`` enables every register, as in ``hw.chain``.
 """
 
+from collections import namedtuple
+
 from amaranth import *
 from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
@@ -43,25 +45,59 @@ from hw.reduction import reduced_layout
 from hw.reference import BitPatternReference
 from model.validate import check_int
 
-__all__ = ["SharedHornerEvaluator", "reuse_groups"]
+__all__ = ["SharedHornerEvaluator", "Pass", "horner_passes", "reuse_groups"]
 
 
-def reuse_groups(order, reuse):
-    """Steps per multiplier: ``ceil(order / reuse)`` groups, the short one first.
+Pass = namedtuple("Pass", "k lo hi first last")
+Pass.__doc__ = """One pass through a multiplier: bits ``lo:hi`` of acc_(k+1) times d, for acc_k.
+
+``first``: the pass adds the step's addend; ``last``: it rounds (shift s_k,
+truncation to ``acc_width[k]``) and gives acc_k; otherwise the running sum
+waits in the register for the step's next pass."""
+
+
+def horner_passes(plan, multiplier_width=None):
+    """The passes of the Horner chain of ``plan``, in order (``Pass`` tuples).
+
+    One pass per step, or, for a step whose acc operand is wider than a
+    ``multiplier_width``-bit signed port (and whose d fits it), one pass per
+    chunk: unsigned low chunks of ``multiplier_width - 1`` bits, then the
+    signed top chunk.
+    """
+    h, d_width = plan.horner, plan.reduction.d_width
+    if multiplier_width is not None:
+        multiplier_width = check_int("multiplier_width", multiplier_width, 2)
+    out = []
+    for k in range(h.order - 1, -1, -1):
+        w = h.acc_width[k + 1]
+        bounds = []
+        lo = 0
+        if multiplier_width is not None and d_width <= multiplier_width:
+            while w - lo > multiplier_width:
+                bounds.append((lo, lo + multiplier_width - 1))
+                lo += multiplier_width - 1
+        bounds.append((lo, w))
+        for index, (a, b) in enumerate(bounds):
+            out.append(Pass(k, a, b, index == 0, index == len(bounds) - 1))
+    return tuple(out)
+
+
+def reuse_groups(passes, reuse):
+    """Passes per multiplier: ``ceil(passes / reuse)`` groups, the short one first.
 
     >>> reuse_groups(5, 2)
     (1, 2, 2)
     >>> reuse_groups(5, 5)
     (5,)
     """
-    order = check_int("order", order, 1)
-    reuse = check_int("reuse", reuse, 1, order)
-    count = -(-order // reuse)
-    return (order - reuse * (count - 1),) + (reuse,) * (count - 1)
+    passes = check_int("passes", passes, 1)
+    reuse = check_int("reuse", reuse, 1, passes)
+    count = -(-passes // reuse)
+    return (passes - reuse * (count - 1),) + (reuse,) * (count - 1)
 
 
 class SharedHornerEvaluator(wiring.Component):
-    """The Horner chain of ``plan`` on ``ceil(K / reuse)`` multipliers.
+    """The Horner chain of ``plan`` on ``ceil(P / reuse)`` multipliers (P passes).
 
     Parameters
     ----------
@@ -69,17 +105,19 @@ class SharedHornerEvaluator(wiring.Component):
         Without ``register_product``.
     source : hw.coefficients.TableSource or DerivedSource
     reuse : int
-        Multiply-adds per multiplier, 1 .. K.
+        Passes per multiplier, 1 .. P (``horner_passes``; P = K without
+        ``multiplier_width``).
     stall : Signal
         The shared stall: every register holds while it is high.
     multiplier_width : int or None
-        Signed bits of a DSP multiplier port (16: iCE40 SB_MAC16; an ECP5
-        MULT18X18D holds 16 too). An acc operand wider than that is split:
-        its low ``multiplier_width - 1`` bits go through the one multiplier,
-        its top bits are multiplied in logic (shifted copies of d), so each
-        group needs one DSP block at the price of some LUTs. ``None``: one
-        ``*`` per group, mapped by the synthesis tool (a 12 x 22 product takes
-        two blocks of either family).
+        Signed bits of the multipliers' ports (16: an iCE40 SB_MAC16, which
+        an ECP5 MULT18X18D holds too). A step whose acc operand is wider
+        takes more than one pass (``horner_passes``), so every multiplier is
+        one DSP block: the default plan's ``d x acc_1`` (12 x 22 bits) takes
+        two passes of a 16-bit port, and ``reuse=7`` puts all seven passes
+        on one SB_MAC16. ``None``: one pass per step, one ``*`` per group,
+        mapped by the synthesis tool (a 12 x 22 product takes two blocks of
+        either family).
 
     Members
     -------
@@ -87,15 +125,15 @@ class SharedHornerEvaluator(wiring.Component):
         sign, n, d (fix) and the source's fields, as ``HornerEvaluator``.
     o : ``Out(stream.Signature(StructLayout({"sign": 1, "acc": signed(W0)})))``
     latency : int
-        ``K + 1``.
+        ``P + 1``.
+    passes : tuple of Pass
     groups : tuple of int
-        Steps per multiplier (``reuse_groups``).
+        Passes per multiplier (``reuse_groups``).
     multipliers : tuple of (int, int)
         The operand widths of each group's multiplier (signed d, signed acc).
     registers : tuple of hw.chain.Register
         One valid bit per clock of latency; the field records of stage
-        ``1 + t`` are the register that holds the word after step t
-        (acc_(K-t) there, sign-extended, and the addend of step t + 1).
+        ``1 + t`` are the register that holds the word after t passes.
     """
 
     def __init__(self, plan, source, reuse, *, stall, multiplier_width=None):
@@ -103,63 +141,74 @@ class SharedHornerEvaluator(wiring.Component):
         if horner.register_product:
             raise ValueError("reuse must be 1 with register_product (the shared evaluator "
                              "registers no product), not {!r}".format(reuse))
-        K = horner.order
         self._plan = plan
         self._source = source
-        self._groups = groups = reuse_groups(K, reuse)
+        self._passes = passes = horner_passes(plan, multiplier_width)
+        self._groups = groups = reuse_groups(len(passes), reuse)
         self._reuse = reuse
         self._stall = stall
-        if multiplier_width is not None:
-            multiplier_width = check_int("multiplier_width", multiplier_width, 2)
-        self._native = multiplier_width
         base = dict(reduced_layout(red).members, **source.input_fields())
         self._in_layout = data.StructLayout(base)
         self._out_layout = data.StructLayout({"sign": 1, "acc": signed(horner.acc_width[0])})
-        # step t (1 .. K) computes acc_(K - t) from acc_(K - t + 1)
-        self._steps = []
+        # pass t (1 .. P) is passes[t - 1]; group j does the passes in self._members[j]
+        self._members = []
         first = 1
         for size in groups:
-            self._steps.append(tuple(range(first, first + size)))
+            self._members.append(tuple(range(first, first + size)))
             first += size
         self._work = []
         self._multipliers = []
-        for j, steps in enumerate(self._steps):
-            width = max(horner.acc_width[K - t + 1] for t in steps)
-            addend = max(horner.addend_width[K - t] for t in steps)
-            # a0: the last step's addend (y0 + A_0 (+ fix)), computed when the word enters
-            # and carried, so that no clock's path holds both y0's adder and the step's
-            self._work.append(Signal(data.StructLayout(dict(
-                base, acc=signed(width), addend=signed(addend),
-                a0=signed(horner.addend_width[0]))),
-                                     name="w{}".format(j + 1), reset_less=True))
-            self._multipliers.append((red.d_width, width))
+        for j, members in enumerate(self._members):
+            steps = [passes[t - 1] for t in members]
+            fields = dict(base,
+                          acc=signed(max(horner.acc_width[p.k + 1] for p in steps)),
+                          addend=signed(max(horner.addend_width[p.k] for p in steps)),
+                          # the last step's addend (y0 + A_0 (+ fix)), computed when the word
+                          # enters and carried: no clock's path holds y0's adder and a step's
+                          a0=signed(horner.addend_width[0]))
+            if any(not p.first for p in steps):
+                fields["partial"] = signed(self._partial_width([p.k for p in steps]))
+            self._work.append(Signal(data.StructLayout(fields), name="w{}".format(j + 1),
+                                     reset_less=True))
+            self._multipliers.append((red.d_width, max(self._operand_width(p) for p in steps)))
         self._out = Signal(self._out_layout, name="out", reset_less=True)
-        self._valid = [Signal(name="q{}".format(t)) for t in range(K + 1)]
+        self._valid = [Signal(name="q{}".format(t)) for t in range(len(passes) + 1)]
         self._registers = self._register_map()
         super().__init__({"i": In(stream.Signature(self._in_layout)),
                           "o": Out(stream.Signature(self._out_layout))})
 
+    def _partial_width(self, ks):
+        h, d_width = self._plan.horner, self._plan.reduction.d_width
+        return max(max(d_width + h.acc_width[k + 1], h.addend_width[k]) + 2 for k in ks)
+
+    def _operand_width(self, p):
+        """Signed bits of the multiplier operand of pass ``p``."""
+        whole = p.lo == 0 and p.hi == self._plan.horner.acc_width[p.k + 1]
+        return p.hi - p.lo if whole or p.last else p.hi - p.lo + 1
+
     def _group_of(self, t):
-        """The group whose register holds a word after t steps (None: the output register)."""
-        for j, steps in enumerate(self._steps):
-            if t + 1 in steps:
+        """The group whose register holds a word after t passes (None: the output register)."""
+        for j, members in enumerate(self._members):
+            if t + 1 in members:
                 return j
         return None
 
     def _register_map(self):
         h = self._plan.horner
-        K = h.order
         f_bits = dict(self._source.carried_f_bits(), d=self._plan.reduction.d_frac)
         out = []
-        for t in range(K + 1):
+        for t in range(len(self._passes) + 1):
             stage = 1 + t
             out.append(Register(stage, "horner", "valid", self._valid[t], self._valid[t],
                                 False, None))
             j = self._group_of(t)
             payload = self._out if j is None else self._work[j]
-            frac = dict(f_bits, acc=h.acc_frac[K - t])
-            if t < K:
-                frac["addend"] = h.prod_frac[K - t - 1]
+            if j is None:
+                frac = dict(f_bits, acc=h.acc_frac[0])
+            else:
+                k = self._passes[t].k
+                frac = dict(f_bits, acc=h.acc_frac[k + 1], addend=h.prod_frac[k],
+                            partial=h.prod_frac[k], a0=h.prod_frac[0])
             for name, shape in payload.shape().members.items():
                 members = (shape.members.items() if isinstance(shape, data.StructLayout)
                            else [(None, shape)])
@@ -175,6 +224,10 @@ class SharedHornerEvaluator(wiring.Component):
         return self._reuse
 
     @property
+    def passes(self):
+        return self._passes
+
+    @property
     def groups(self):
         return self._groups
 
@@ -184,7 +237,7 @@ class SharedHornerEvaluator(wiring.Component):
 
     @property
     def latency(self):
-        return self._plan.horner.order + 1
+        return len(self._passes) + 1
 
     @property
     def registers(self):
@@ -194,7 +247,7 @@ class SharedHornerEvaluator(wiring.Component):
         m = Module()
         plan = self._plan
         horner = plan.horner
-        K = horner.order
+        K, P = horner.order, len(self._passes)
         q = self._valid
         names = list(self._in_layout.members)
         m.submodules.reference = ref = BitPatternReference(plan.reduction.n_max, horner.y0_frac)
@@ -203,69 +256,102 @@ class SharedHornerEvaluator(wiring.Component):
 
         m.d.comb += self.i.ready.eq(~self._stall)
         with m.If(~self._stall):
-            m.d.sync += [q[0].eq(self.i.valid)] + [q[t].eq(q[t - 1]) for t in range(1, K + 1)]
+            m.d.sync += [q[0].eq(self.i.valid)] + [q[t].eq(q[t - 1]) for t in range(1, P + 1)]
+
+        def chain(members, body):
+            """``body(t)`` under the condition that the word here is about to do pass t
+            (at most one is, words being at least R >= len(members) clocks apart); the
+            group's last pass when none is."""
+            for index, t in enumerate(members):
+                if len(members) == 1:
+                    body(t)
+                elif index == 0:
+                    with m.If(q[t - 1]):
+                        body(t)
+                elif index < len(members) - 1:
+                    with m.Elif(q[t - 1]):
+                        body(t)
+                else:
+                    with m.Else():
+                        body(t)
 
         # what enters W_1: the loaded word, acc_K and the addend of step 1
         entering = {name: self.i.payload[name] for name in names}
-        entering["acc"] = self._source.load(m, self.i.payload)
         entering["a0"] = self._last_addend(m, self.i.payload)
+        entering["acc"] = self._source.load(m, self.i.payload)
         entering["addend"] = (entering["a0"] if K == 1 else
                               self._addend(m, self.i.payload, K - 1))
-        for j, steps in enumerate(self._steps):
+        result = None
+        for j, members in enumerate(self._members):
             work = self._work[j]
-            product = Signal(signed(sum(self._multipliers[j])), name="w{}_product".format(j + 1))
-            m.d.comb += product.eq(self._multiply(work.d, work.acc))
-            total = product + work.addend
-            # the step computed now: the one whose word is here (at most one, words being at
-            # least R >= len(steps) clocks apart); the last step when there is none
-            result = Signal(signed(max(horner.acc_width[K - t] for t in steps)),
-                            name="w{}_result".format(j + 1))
-            for index, t in enumerate(steps):
-                k = K - t
-                value = (total >> horner.shifts[k])[:horner.acc_width[k]].as_signed()
-                if len(steps) == 1:
-                    m.d.comb += result.eq(value)
-                elif index == 0:
-                    with m.If(q[t - 1]):
-                        m.d.comb += result.eq(value)
-                elif index < len(steps) - 1:
-                    with m.Elif(q[t - 1]):
-                        m.d.comb += result.eq(value)
-                else:
-                    with m.Else():
-                        m.d.comb += result.eq(value)
-            fields = {name: work[name] for name in names + ["a0"]}
+            d_width, op_width = self._multipliers[j]
+            operand = Signal(signed(op_width), name="w{}_operand".format(j + 1))
+            start = Signal(signed(max(len(work.addend), len(work["partial"])
+                                      if "partial" in work.shape().members else 0)),
+                           name="w{}_start".format(j + 1))
+            product = Signal(signed(d_width + op_width), name="w{}_product".format(j + 1))
+            shifted = Signal(signed(d_width + op_width + max(self._passes[t - 1].lo
+                                                             for t in members)),
+                             name="w{}_shifted".format(j + 1))
+            result = Signal(signed(max(horner.acc_width[self._passes[t - 1].k]
+                                       for t in members)), name="w{}_result".format(j + 1))
+            total = Signal(signed(max(len(start), len(shifted)) + 1),
+                           name="w{}_total".format(j + 1))
+
+            def pass_body(t, work=work, operand=operand, start=start, shifted=shifted,
+                          result=result, total=total):
+                p = self._passes[t - 1]
+                m.d.comb += [
+                    operand.eq(self._chunk(work.acc, p)),
+                    start.eq(work.addend if p.first else work.partial),
+                    shifted.eq(product << p.lo),
+                ]
+                if p.last:
+                    m.d.comb += result.eq(
+                        (total >> horner.shifts[p.k])[:horner.acc_width[p.k]].as_signed())
+
+            chain(members, pass_body)
+            m.d.comb += [product.eq(work.d * operand), total.eq(start + shifted)]
+
+            def after(t, work=work, result=result, total=total):
+                """acc, addend (and partial) of the register that takes the word after
+                pass t."""
+                p = self._passes[t - 1]
+                if not p.last:
+                    return {"acc": work.acc, "addend": work.addend, "partial": total}
+                if p.k == 0:
+                    return {"acc": result}
+                return {"acc": result, "addend": self._addend(m, work, p.k - 1)}
+
             with m.If(~self._stall):
-                stay = [q[t - 1] for t in steps[:-1]]
-                # a word that stays for its next step, with that step's addend
+                def stay_body(t, work=work):
+                    m.d.sync += [work[name].eq(value) for name, value in after(t).items()]
+
+                # the word stays for its next pass, or the next word enters
+                stay = [q[t - 1] for t in members[:-1]]
                 with m.If(Cat(*stay).any() if stay else Const(0)):
-                    addend = Signal.like(work.addend, name="w{}_next_addend".format(j + 1))
-                    for index, t in enumerate(steps[:-1]):
-                        with (m.If if index == 0 else m.Elif)(q[t - 1]):
-                            m.d.comb += addend.eq(self._addend(m, work, K - t - 1))
-                    m.d.sync += [work[name].eq(value) for name, value in fields.items()]
-                    m.d.sync += [work.acc.eq(result), work.addend.eq(addend)]
+                    if stay:
+                        chain(members[:-1], stay_body)
                 with m.Else():
-                    m.d.sync += [work[name].eq(value) for name, value in entering.items()]
-            # the word leaving this group after its last step enters the next register
-            if steps[-1] < K:
-                entering = dict(fields, acc=result, addend=self._addend(m, work, K - steps[-1] - 1))
+                    m.d.sync += [work[name].eq(value) for name, value in entering.items()
+                                 if name in work.shape().members]
+            if members[-1] < P:
+                entering = dict({name: work[name] for name in names + ["a0"]},
+                                **after(members[-1]))
         with m.If(~self._stall):
-            m.d.sync += [self._out.sign.eq(self._work[-1].sign),
-                         self._out.acc.eq(result)]
-        m.d.comb += [self.o.valid.eq(q[K]), self.o.payload.eq(self._out)]
+            m.d.sync += [self._out.sign.eq(self._work[-1].sign), self._out.acc.eq(result)]
+        m.d.comb += [self.o.valid.eq(q[P]), self.o.payload.eq(self._out)]
         return m
 
-    def _multiply(self, d, acc):
-        """``d * acc``, its top acc bits in logic when acc exceeds ``multiplier_width``."""
-        native = self._native
-        if native is None or len(acc) <= native or len(d) > native:
-            return d * acc
-        lo = Cat(acc[:native - 1], Const(0, 1)).as_signed()    # non-negative: native bits
-        hi = acc[native - 1:]
-        rows = [Mux(hi[i], d, 0) << i for i in range(len(hi))]
-        rows[-1] = -rows[-1]                                   # the sign bit weighs -2^i
-        return d * lo + (sum(rows[1:], rows[0]) << (native - 1))
+    def _chunk(self, acc, p):
+        """The multiplier operand of pass ``p``: bits lo:hi of acc_(k+1) (held in ``acc``,
+        sign-extended), a low chunk as a non-negative number."""
+        whole = p.lo == 0 and p.hi == self._plan.horner.acc_width[p.k + 1]
+        if whole:
+            return acc
+        if p.last:
+            return acc[p.lo:p.hi].as_signed()
+        return Cat(acc[p.lo:p.hi], Const(0, 1)).as_signed()
 
     def _addend(self, m, p, k):
         """The addend of the step computing acc_k for the word in register ``p``."""

@@ -33,7 +33,7 @@ from model.pipeline import derive_params, plan_for, PipelineParams
 from hw.chain import stage_registers
 from hw.coefficients import DerivedCoefficients, coefficient_source
 from hw.horner import HornerEvaluator
-from hw.horner_shared import SharedHornerEvaluator
+from hw.horner_shared import SharedHornerEvaluator, horner_passes
 from hw.output import OutputStage
 from hw.reduction import SignFold, RangeReducer
 from hw.chain import CreditBuffer
@@ -89,9 +89,12 @@ class SigmoidPipeline(wiring.Component):
         the same latency and the same results. Not with ``target_mhz`` or
         ``register_product``.
     multiplier_width : int or None
-        With ``reuse``: the signed bits of a DSP block's multiplier port; acc
-        bits beyond them are multiplied in logic, so one block per
-        multiplier (16: the UP5K's SB_MAC16; see ``hw.horner_shared``).
+        With ``reuse``: the signed bits of a DSP block's multiplier port; a
+        step whose acc operand is wider takes two (or more) passes through
+        it, so every multiplier is one block and ``reuse`` counts passes, up
+        to ``len(horner_passes(plan, multiplier_width))`` (16: the UP5K's
+        SB_MAC16; the default plan needs ``reuse=7`` for one block; see
+        ``hw.horner_shared``).
 
     Members
     -------
@@ -121,7 +124,11 @@ class SigmoidPipeline(wiring.Component):
                             "not {!r}".format(params))
         self._params = params
         self._plan = plan = plan_for(params)
-        self._reuse = reuse = check_int("reuse", reuse, 1, params.order)
+        self._reuse = reuse = check_int("reuse", reuse)
+        if multiplier_width is not None and reuse == 1:
+            raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
+                             "not {!r} with reuse 1".format(multiplier_width))
+        check_int("reuse", reuse, 1, len(horner_passes(plan, multiplier_width)))
         if reuse > 1 and target_mhz is not None:
             raise ValueError("reuse must be 1 with target_mhz (the shared multipliers are not "
                              "split for a frequency), not {!r}".format(reuse))
@@ -146,9 +153,6 @@ class SigmoidPipeline(wiring.Component):
                                          compare_steps=sched.reduce_compare))]
         if plan.coefficients.kind == "derived":
             chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
-        if multiplier_width is not None and reuse == 1:
-            raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
-                             "not {!r} with reuse 1".format(multiplier_width))
         horner = (SharedHornerEvaluator(plan, source, reuse, stall=stall,
                                         multiplier_width=multiplier_width) if reuse > 1 else
                   HornerEvaluator(plan, source, stall=stall, schedule=sched))

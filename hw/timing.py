@@ -57,6 +57,10 @@ class Family:
     native: object         # signed bits of a DSP multiplier port, or None (no DSP)
     dsp: float = 0.0
     register_dsp: bool = False   # a register after every multiply (inside the DSP)
+    # the DSP block by direct instance with its input, pipeline and output registers
+    # (hw.dsp), used where the multiply between fabric registers does not fit the period:
+    # the step after it holds only the DSP's output net
+    hard_dsp: bool = False
     credit: bool = True          # the credit handshake at a target (else the shared stall)
 
     def add(self, bits):
@@ -83,7 +87,7 @@ FAMILIES = {
     # measured at 150 MHz, same split datapath: shared stall 141.5 MHz and 808 LUTs, credit
     # buffer 137.5 MHz and 950 LUTs: the stall stays (HX8K at 100: stall 93.1, credit 102.4)
     "ecp5": Family("ecp5", overhead=1.25, route=0.65, lut=0.25, carry=0.055, native=18,
-                   dsp=5.35, credit=False),
+                   dsp=5.35, credit=False, hard_dsp=True),
     # iCE40 UP5K: 32-bit adder 15.3 ns; SB_MAC16 paths are untimed by nextpnr
     "ice40-up": Family("ice40-up", overhead=3.3, route=2.0, lut=0.6, carry=0.31, native=16,
                        dsp=1.0, register_dsp=True),
@@ -163,16 +167,20 @@ class HornerSchedule:
         level, ``"round"`` per segment of the final add.
     cuts : tuple of int
         Indices of ``ops`` after which a register goes (the last always).
+    hard_dsp : bool
+        The partial products in DSP blocks with their own input, pipeline and
+        output registers (``hw.dsp``): the multiply takes three registers.
     """
     acc_chunks: tuple
     d_chunks: tuple
     segments: tuple
     ops: tuple
     cuts: tuple
+    hard_dsp: bool = False
 
     @property
     def registers(self):
-        return len(self.cuts)
+        return len(self.cuts) + (2 if self.hard_dsp else 0)
 
 
 @dataclass(frozen=True)
@@ -204,8 +212,12 @@ class Schedule:
     @property
     def free_running(self):
         """The credit handshake (no clock enables, ``hw.chain.CreditBuffer``): at a target on
-        a family where it measured faster than the shared stall (``Family.credit``)."""
-        return self.target_mhz is not None and FAMILIES[self.family].credit
+        a family where it measured faster than the shared stall (``Family.credit``), and
+        wherever the multiplies are hardened: there the stall's fan-out is the longest path
+        (ECP5 at 250 MHz, seed 1: shared stall 179.9 MHz, its net from the output valid to
+        the first Horner register; credit handshake 205.1 MHz)."""
+        return self.target_mhz is not None and (
+            FAMILIES[self.family].credit or any(h.hard_dsp for h in self.horner))
 
     @classmethod
     def none(cls):
@@ -273,6 +285,9 @@ def schedule(plan, family, target_mhz):
         segs = segments(horner.shifts[k], width, max_carry)
         ops, delays = ["mul"], [max(fam.multiply(hi - lo, dh - dl)
                                     for lo, hi in acc_chunks for dl, dh in d_chunks)]
+        hard = fam.hard_dsp and fam.overhead + delays[0] > period
+        if hard:
+            delays[0] = fam.route   # the DSP's output register, then its net
         terms = len(acc_chunks) * len(d_chunks) + 1
         while terms > 2:
             ops += ["add"] * len(segs)
@@ -280,9 +295,10 @@ def schedule(plan, family, target_mhz):
             terms = terms - terms // 2
         ops += ["round"] * len(segs)
         delays += [fam.add(hi - lo) for lo, hi in segs]
-        cuts = pack(delays, period, fam.overhead, forced=(0,) if fam.register_dsp else ())
+        cuts = pack(delays, period, fam.overhead,
+                    forced=(0,) if fam.register_dsp or hard else ())
         worst.append(_longest(delays, cuts, fam.overhead))
-        stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts))
+        stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts, hard))
     return Schedule(family, float(target_mhz), fold, compare, offset, output, tuple(stages),
                     round(max(worst), 3))
 

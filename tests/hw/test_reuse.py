@@ -1,10 +1,10 @@
 # amaranth: UnusedElaboratable=no
 """``reuse=R``: the shared Horner multipliers equal the model, a word every R clocks, stream rules.
 
-The exhaustive runs (every input of SQ(4,12) -> 16 at R = 2 and at R = K with
-the one-DSP multiplier (``multiplier_width=16``), under random stalls and
-gaps; ``run_stream`` checks the stream rules on every cycle) take R clocks
-per word in the simulator: a few minutes each.
+The exhaustive runs (every input of SQ(4,12) -> 16 at R = 2, and on one
+16-bit multiplier, ``multiplier_width=16`` with R = 7 passes, under random
+stalls and gaps; ``run_stream`` checks the stream rules on every cycle) take
+R clocks per word in the simulator: a few minutes each.
 """
 
 import numpy as np
@@ -34,7 +34,7 @@ def _edges(params, count, seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("reuse,width", [(2, None), (5, 16)], ids=["R2", "R5-order-1dsp"])
+@pytest.mark.parametrize("reuse,width", [(2, None), (7, 16)], ids=["R2", "R7-one-multiplier"])
 def test_exhaustive_equals_model_under_stalls(reuse, width):
     dut = SigmoidPipeline(reuse=reuse, multiplier_width=width)
     assert dut.params.order == 5
@@ -131,9 +131,22 @@ def test_functions_equal_model(cls, reuse):
     assert np.array_equal(np.array(out), function_fixed(xs, dut.params))
 
 
+def test_one_16_bit_multiplier():
+    """12 x 22 does not fit a 16 x 16 port: with multiplier_width=16 the two widest steps
+    take two passes each, 7 in all, and R = 7 puts them on one 12 x 16 multiplier."""
+    dut = SigmoidPipeline(reuse=7, multiplier_width=16)
+    horner = dict(dut.stages)["horner"]
+    assert [(p.k, p.lo, p.hi) for p in horner.passes] == [
+        (4, 0, 8), (3, 0, 11), (2, 0, 14), (1, 0, 15), (1, 15, 17), (0, 0, 15), (0, 15, 22)]
+    assert horner.multipliers == ((12, 16),)
+    assert dut.latency == 12 and dut.initiation_interval == 7
+    with pytest.raises(ValueError, match=r"^reuse must be between 1 and 7, not 8$"):
+        SigmoidPipeline(reuse=8, multiplier_width=16)
+
+
 @pytest.mark.parametrize("reuse", [2, 5])
 def test_multiplier_width_equals_model(reuse):
-    """acc bits beyond a 16-bit DSP port multiplied in logic: the same results."""
+    """Steps wider than a 16-bit DSP port in two passes: the same results."""
     dut = SigmoidPipeline(reuse=reuse, multiplier_width=16)
     xs = _edges(dut.params, 300, 8)
     out, _ = run_stream(dut, [int(x) for x in xs], stall=0.2, gap=0.1, seed=9)

@@ -217,15 +217,16 @@ PROPERTIES = [
              lambda: _skeleton(register_product=True)),
 ]
 
-# target_mhz: the split datapath with the shared stall (ECP5) and the credit handshake (iCE40),
-# the latter also at the deepest split the delay model makes (UP5K, every carry chain cut);
-# the multipliers' outputs are free values
+# target_mhz: the split datapath with the shared stall (ECP5 below the hardened DSP blocks)
+# and the credit handshake (iCE40; ECP5 with the hardened multiplies, whose twins are the
+# $mul cut here), the latter also at the deepest split the delay model makes (UP5K, every
+# carry chain cut); the multipliers' outputs are free values
 PROPERTIES.append(Property(
-    "pipeline target_mhz=150 ecp5 (shared stall): full contract",
-    "rule, ready, words in flight, bounded response over the split datapath (latency 17)",
-    lambda: StreamContract(SigmoidPipeline(target_mhz=150, family="ecp5")),
+    "pipeline target_mhz=100 ecp5 (shared stall): full contract",
+    "rule, ready, words in flight, bounded response over the split datapath (latency 15)",
+    lambda: StreamContract(SigmoidPipeline(target_mhz=100, family="ecp5")),
     cut_multipliers=True))
-for _family, _target in (("ice40-hx", 100), ("ice40-up", 1000)):
+for _family, _target in (("ice40-hx", 100), ("ice40-up", 1000), ("ecp5", 250)):
     PROPERTIES.append(Property(
         "pipeline target_mhz={} {}: credit contract".format(_target, _family),
         "free-running datapath + CreditBuffer (hw.credit): rule, o.ready -> i.ready in the "

@@ -276,9 +276,10 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                                  "multiplier, 1 .. the order (hls4ml's ReuseFactor): "
                                  "ceil(order/R) multipliers, a word every R clocks (default 1)")
         parser.add_argument("--multiplier-width", type=positive_int, default=None, metavar="B",
-                            help="with --reuse: signed bits of a DSP multiplier port; acc bits "
-                                 "beyond are multiplied in logic, one DSP block per multiplier "
-                                 "(16: iCE40 SB_MAC16; default: as the synthesis tool maps it)")
+                            help="with --reuse: signed bits of a DSP multiplier port; a wider "
+                                 "step takes two passes (--reuse counts passes), one DSP block "
+                                 "per multiplier (16: iCE40 SB_MAC16; --reuse 7 puts the default "
+                                 "on one; default: as the synthesis tool maps it)")
     with_threshold = kinds is None or "comparator" in kinds
     if with_threshold and (options is None or "threshold" in options):
         parser.add_argument("--threshold", default=None,

@@ -36,6 +36,11 @@ FAMILIES = {
 _CELLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cells")
 _MODULE = re.compile(r"^\s*module\s+(\\\S+|\w+)(.*?)\bendmodule\b", re.S | re.M)
 _BLACKBOX = re.compile(r"\(\*\s*blackbox\s*\*\)\s*module\s+(\\\S+|\w+)")
+# what a model with behaviour has: an assignment, a process, or an instance (a parameter
+# list, named port connections, or a statement "Type name (" that declares nothing)
+_BEHAVIOUR = re.compile(r"\b(assign|always\w*|initial)\b|#\s*\(|\w\s*\(\s*\.|"
+                        r"^\s*(?!(?:input|output|inout|wire|reg|parameter|localparam|integer|"
+                        r"function|task|specparam)\b)[A-Za-z_]\w*\s+[A-Za-z_]\w*\s*\(", re.M)
 _INCLUDE = re.compile(r'^\s*`include\s+"([^"]+)"\s*$', re.M)
 _INSTANCE = re.compile(r"^\s*(\\\S+|[A-Za-z_]\w*)\s+(?:#\s*\(.*?\)\s*)?(\\\S+|[A-Za-z_]\w*)\s*\(",
                        re.S | re.M)
@@ -121,11 +126,15 @@ def cell_library(family, types, path):
     source = os.path.join(yosys_share(), library)
     text = _inline(source, {source})
     models = _modules(text)
-    # a cell Yosys ships only as a black box (Gowin's block RAMs) has no behaviour: an
-    # empty model would leave its outputs undriven and the netlist would fail for no fault
-    # of the design; one with no output (Gowin's GSR) is harmless
-    hollow = {name for name in _BLACKBOX.findall(text)
-              if re.search(r"\boutput\b", models.get(name, ""))}
+    # a cell Yosys ships only as a black box (Gowin's block RAMs) or as an empty module
+    # (ECP5's DP16KD: ports and parameters, no behaviour) would leave its outputs undriven
+    # and the netlist would fail for no fault of the design; one with no output (Gowin's
+    # GSR) is harmless
+    boxes = set(_BLACKBOX.findall(text))
+    hollow = {name for name, body in models.items()
+              if re.search(r"\boutput\b", body)
+              and (name in boxes or not _BEHAVIOUR.search(
+                  re.sub(r"^\s*module\b[^;]*;", "", body, count=1)))}
     for name in own:
         with open(os.path.join(_CELLS, name)) as f:
             own_models = _modules(f.read())
@@ -139,8 +148,8 @@ def cell_library(family, types, path):
         if kind not in models:
             raise ValueError("no simulation model for cell {} of family {}".format(kind, family))
         if kind in hollow:
-            raise ValueError("no simulation model for cell {} of family {} (Yosys has it "
-                             "only as a black box)".format(kind, family))
+            raise ValueError("no simulation model for cell {} of family {} (Yosys's has no "
+                             "behaviour: a black box or an empty module)".format(kind, family))
         wanted.append(kind)
         queue += [k for k, _ in _INSTANCE.findall(models[kind]) if k in models]
     with open(path, "w") as f:

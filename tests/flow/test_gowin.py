@@ -184,8 +184,18 @@ def test_cell_library_refuses_a_black_box(tmp_path):
     # Yosys ships Gowin's block RAMs as empty black boxes: no model rather than a silent one
     from flow.netlist import cell_library
     with pytest.raises(ValueError, match=r"^no simulation model for cell SDP of family gowin "
-                                         r"\(Yosys has it only as a black box\)$"):
+                                         r"\(Yosys's has no behaviour: a black box or an "
+                                         r"empty module\)$"):
         cell_library("gowin", {"SDP", "LUT4"}, str(tmp_path / "cells.v"))
+    # an empty module without the black-box attribute (iCE40's oscillator) likewise
+    with pytest.raises(ValueError, match=r"^no simulation model for cell SB_HFOSC of family "
+                                         r"ice40 "):
+        cell_library("ice40", {"SB_HFOSC"}, str(tmp_path / "e.v"))
+    for family, cells in (("ice40", {"SB_LUT4", "SB_CARRY", "SB_DFFE", "SB_MAC16"}),
+                          ("ecp5", {"LUT4", "CCU2C", "TRELLIS_FF", "DP16KD", "MULT18X18D",
+                                    "PFUMX", "L6MUX21"}),
+                          ("gowin", {"LUT4", "ALU", "DFFE", "MUX2_LUT5", "IBUF", "OBUF"})):
+        cell_library(family, cells, str(tmp_path / (family + ".v")))   # all have models
     path = cell_library("gowin", {"GSR", "LUT4", "ALU", "MULT18X18"}, str(tmp_path / "c.v"))
     with open(path) as f:
         body = f.read()

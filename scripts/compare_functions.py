@@ -21,6 +21,10 @@ adds the sum of the two and the difference, ``format_sharing_table``
 prints them.
 """
 
+import json
+import sys
+import time
+
 import numpy as np
 
 from hw.designs import DESIGNS, design
@@ -28,7 +32,7 @@ from model.function_exact import FUNCTIONS
 
 __all__ = ["FUNCTIONS", "VARIANTS", "SHARED", "row_design", "row_description",
            "function_rows", "check_rows", "row_function", "row_output_format", "row_metrics",
-           "sharing_rows", "format_sharing_table"]
+           "sharing_rows", "format_sharing_table", "run_sharing"]
 
 # compare rows that are a registry design with options: name -> (design, options)
 VARIANTS = {
@@ -181,3 +185,30 @@ def format_sharing_table(rows):
             _cell(r.get("brams"), "d", signed), _cell(r.get("fmax_mhz"), ".1f", signed),
             _cell(r.get("latency"), "d"), r.get("note") or r.get("description") or ""))
     return "\n".join(lines)
+
+
+def run_sharing(args, devices, compare):
+    """``compare --sharing``: implement the ``SHARED`` rows with ``compare`` (the command's
+    implementation function) and print them with their sum."""
+    from report.progress import write
+    start = time.monotonic()
+    if args.load is not None:
+        with open(args.load) as f:
+            rows = json.load(f)
+    else:
+        rows = compare(devices, SHARED, seed=args.seed, toolchain=args.toolchain,
+                       build_dir=args.build_dir, jobs=args.jobs, precheck=not args.no_precheck,
+                       implement_designs=True, show_progress=not args.no_progress, targets=(),
+                       function="tanh", limits=False,
+                       log=lambda text: write(text, file=sys.stderr))
+    table = sharing_rows(rows)
+    if args.json:
+        print(json.dumps(table, indent=2))
+    else:
+        print("ActivationUnit((sigmoid, tanh)) against one SigmoidPipeline plus one TanhPipeline "
+              "(defaults: SQ(4,12) in, faithful); out-of-context implementation (seed {}); FF "
+              "without the harness's registers; the sum's Fmax is the slower pipeline's".format(
+                  args.seed))
+        print(format_sharing_table(table))
+        print("({:.0f} s)".format(time.monotonic() - start))
+    return 1 if any(r.get("fits") is None for r in rows if args.load is None) else 0

@@ -1,7 +1,7 @@
 """The tables ``sigmoid-hw compare`` prints: every row, or the accuracy of each design once."""
 
 __all__ = ["DSP_LIMIT", "ADDER_LIMIT", "DSP_HARD_LIMIT", "STEP_LIMIT", "LIMITS",
-           "format_table", "format_accuracy_table"]
+           "format_table", "format_accuracy_table", "BLOCK_RAM_BITS"]
 
 # the rows that measure a device, not a design (``hw.baselines.limits``,
 # ``hw.baselines.hard_limits``)
@@ -69,3 +69,27 @@ def format_accuracy_table(rows):
             _fmt(r["correctly_rounded"], ".2%"), _fmt(r["faithful"], ".2%"),
             _fmt(r.get("worst_x"), ""), _fmt(r["latency"], "d"), r.get("description") or ""))
     return "\n".join(lines)
+
+
+BLOCK_RAM_BITS = {
+    "up5k": 30 * 4096,        # 30 EBR of 4 Kib
+    "hx8k": 32 * 4096,        # 32 EBR of 4 Kib
+    "ecp5-85f": 208 * 18432,  # 208 DP16KD of 18 Kib
+    "gw1nr-9": 26 * 18432,    # 26 BSRAM of 18 Kib
+    "gw2a-18": 46 * 18432,    # 46 BSRAM of 18 Kib
+}
+
+
+def _precheck(memory_bits, device):
+    """A reason a design with ``memory_bits`` of initialized memory cannot fit ``device``, or None."""
+    if memory_bits is not None and memory_bits > BLOCK_RAM_BITS[device]:
+        return ("does not fit {}: needs {} Kib of initialized block RAM, the device has {} Kib "
+                "(precheck)".format(device, memory_bits // 1024, BLOCK_RAM_BITS[device] // 1024))
+    return None
+
+
+def _ulp_text(function):
+    if function == "sigmoid":
+        return "ulp of the 16-bit output"
+    return "{} against exact {}, in ulp of each design's own output format".format(
+        function, function)

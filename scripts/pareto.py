@@ -17,6 +17,9 @@ from the fit's builds). ``pareto`` marks the rows no other row of the same
 device and function beats on error and every resource (``report.pareto``).
 """
 
+import json
+import os
+import sys
 import time
 
 from hw.designs import DESIGNS, computed_function, make_design
@@ -24,7 +27,8 @@ from model.fixed import SQ
 from report.pareto import pareto_front
 from scripts.generate import Spec, generate, model_proof
 
-__all__ = ["LADDER", "registry_designs", "pareto_rows", "markdown"]
+__all__ = ["LADDER", "registry_designs", "pareto_rows", "markdown", "run_pareto",
+           "add_pareto_arguments"]
 
 LADDER = ("correct", "faithful", 2.0, 4.0, 16.0, 256.0)
 FORMAT, BITS = SQ(4, 12), 16
@@ -151,3 +155,49 @@ def markdown(rows, commit, command, seconds=None):
                     r["luts"], r["ffs"], r["dsps"], r["brams"], r["fmax_mhz"]))
             lines.append("")
     return "\n".join(lines)
+
+
+def run_pareto(args, devices):
+    """``compare --pareto``: the rows, printed, and with ``--out-dir`` written there."""
+    from report.compare_plot import write_plot
+    from report.progress import bar
+    from scripts.commands.methods import _commit
+    from scripts.pareto import markdown, pareto_rows
+    start = time.monotonic()
+    with bar(None, "pareto", unit="step", enabled=not args.no_progress) as progress:
+        rows = pareto_rows(devices, args.pareto_functions,
+                           progress=lambda t: (progress.set_postfix_str(t[:60]),
+                                               progress.update()))
+    seconds = time.monotonic() - start
+    command = " ".join(["sigmoid-hw"] + sys.argv[1:])
+    text = markdown(rows, _commit(), command, seconds)
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
+        with open(os.path.join(args.out_dir, "pareto.json"), "w") as f:
+            json.dump({"command": command, "seconds": round(seconds), "rows": rows}, f,
+                      indent=1, default=str)
+        with open(os.path.join(args.out_dir, "pareto.md"), "w") as f:
+            f.write(text)
+        for function in args.pareto_functions:
+            plot_rows = [dict(r, design=r["label"]) for r in rows
+                         if r["function"] == function and r.get("fits")]
+            if plot_rows:
+                write_plot(plot_rows, os.path.join(args.out_dir,
+                                                   "pareto-{}.png".format(function)), devices)
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+    else:
+        print(text)
+    return 0
+
+
+def add_pareto_arguments(parser):
+    """``compare``'s options of the Pareto run."""
+    parser.add_argument("--pareto", action="store_true",
+                        help="per device and function, the registry's designs and generate's "
+                             "answers at a ladder of accuracies (scripts.pareto); with "
+                             "--out-dir, writes pareto.json, pareto.md and pareto.png there")
+    parser.add_argument("--pareto-functions", nargs="+", default=["sigmoid", "tanh"],
+                        metavar="F", help="functions of --pareto (default sigmoid tanh)")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help="where --pareto writes its table, data and figure")

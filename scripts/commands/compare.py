@@ -51,10 +51,11 @@ from report.compare_plot import write_plot
 from report.speed_plot import write_speed_plot
 from report.progress import bar, ticking, write
 from scripts.options import seed
-from scripts.compare_functions import (VARIANTS, check_rows, format_sharing_table,
+from scripts.compare_functions import (VARIANTS, check_rows,
                                        function_rows, row_description, row_design,
-                                       row_function, row_metrics, sharing_rows, SHARED)
-from scripts.compare_tables import (ADDER_LIMIT, DSP_HARD_LIMIT, DSP_LIMIT, LIMITS, STEP_LIMIT,
+                                       row_function, row_metrics, SHARED)
+from scripts.compare_tables import (ADDER_LIMIT, BLOCK_RAM_BITS, DSP_HARD_LIMIT, DSP_LIMIT,
+                                    LIMITS, STEP_LIMIT, _precheck, _ulp_text,
                                     format_accuracy_table, format_table)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "DESIGN_ORDER", "DEVICE_ORDER",
@@ -92,15 +93,6 @@ def _sweep_target(name):
 
 # Block RAM that can hold initial contents (the UP5K's 1 Mib of SPRAM cannot:
 # the bitstream does not initialize it).
-BLOCK_RAM_BITS = {
-    "up5k": 30 * 4096,        # 30 EBR of 4 Kib
-    "hx8k": 32 * 4096,        # 32 EBR of 4 Kib
-    "ecp5-85f": 208 * 18432,  # 208 DP16KD of 18 Kib
-    "gw1nr-9": 26 * 18432,    # 26 BSRAM of 18 Kib
-    "gw2a-18": 46 * 18432,    # 46 BSRAM of 18 Kib
-}
-
-
 def _family(device):
     from flow.implement import DEVICES
     return DEVICES[device].timing_family
@@ -168,14 +160,6 @@ def inspect_designs(designs=DESIGN_ORDER, *, function="sigmoid", progress=None):
         if progress is not None:
             progress.update()
     return found
-
-
-def _precheck(memory_bits, device):
-    """A reason a design with ``memory_bits`` of initialized memory cannot fit ``device``, or None."""
-    if memory_bits is not None and memory_bits > BLOCK_RAM_BITS[device]:
-        return ("does not fit {}: needs {} Kib of initialized block RAM, the device has {} Kib "
-                "(precheck)".format(device, memory_bits // 1024, BLOCK_RAM_BITS[device] // 1024))
-    return None
 
 
 def _hard_limit_precheck(name, device):
@@ -335,14 +319,8 @@ def add_arguments(parser):
                         choices=list(DESIGN_ORDER), metavar="DESIGN",
                         help="designs (default: those of --function; all rows: {})".format(
                             " ".join(DESIGN_ORDER)))
-    parser.add_argument("--pareto", action="store_true",
-                        help="per device and function, the registry's designs and generate's "
-                             "answers at a ladder of accuracies (scripts.pareto); with "
-                             "--out-dir, writes pareto.json, pareto.md and pareto.png there")
-    parser.add_argument("--pareto-functions", nargs="+", default=["sigmoid", "tanh"],
-                        metavar="F", help="functions of --pareto (default sigmoid tanh)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="where --pareto writes its table, data and figure")
+    from scripts.pareto import add_pareto_arguments
+    add_pareto_arguments(parser)
     parser.add_argument("--sharing", action="store_true",
                         help="ActivationUnit(sigmoid, tanh) against one SigmoidPipeline plus "
                              "one TanhPipeline on each device: {}, their sum, the difference"
@@ -373,79 +351,16 @@ def add_arguments(parser):
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def _ulp_text(function):
-    if function == "sigmoid":
-        return "ulp of the 16-bit output"
-    return "{} against exact {}, in ulp of each design's own output format".format(
-        function, function)
-
-
-def _run_sharing(args, devices):
-    """``--sharing``: implement the ``SHARED`` rows and print them with their sum."""
-    start = time.monotonic()
-    if args.load is not None:
-        with open(args.load) as f:
-            rows = json.load(f)
-    else:
-        rows = compare(devices, SHARED, seed=args.seed, toolchain=args.toolchain,
-                       build_dir=args.build_dir, jobs=args.jobs, precheck=not args.no_precheck,
-                       implement_designs=True, show_progress=not args.no_progress, targets=(),
-                       function="tanh", limits=False,
-                       log=lambda text: write(text, file=sys.stderr))
-    table = sharing_rows(rows)
-    if args.json:
-        print(json.dumps(table, indent=2))
-    else:
-        print("ActivationUnit((sigmoid, tanh)) against one SigmoidPipeline plus one TanhPipeline "
-              "(defaults: SQ(4,12) in, faithful); out-of-context implementation (seed {}); FF "
-              "without the harness's registers; the sum's Fmax is the slower pipeline's".format(
-                  args.seed))
-        print(format_sharing_table(table))
-        print("({:.0f} s)".format(time.monotonic() - start))
-    return 1 if any(r.get("fits") is None for r in rows if args.load is None) else 0
-
-
-def _run_pareto(args, devices):
-    import os
-    from report.compare_plot import write_plot
-    from scripts.commands.methods import _commit
-    from scripts.pareto import markdown, pareto_rows
-    start = time.monotonic()
-    with bar(None, "pareto", unit="step", enabled=not args.no_progress) as progress:
-        rows = pareto_rows(devices, args.pareto_functions,
-                           progress=lambda t: (progress.set_postfix_str(t[:60]),
-                                               progress.update()))
-    seconds = time.monotonic() - start
-    command = " ".join(["sigmoid-hw"] + sys.argv[1:])
-    text = markdown(rows, _commit(), command, seconds)
-    if args.out_dir:
-        os.makedirs(args.out_dir, exist_ok=True)
-        with open(os.path.join(args.out_dir, "pareto.json"), "w") as f:
-            json.dump({"command": command, "seconds": round(seconds), "rows": rows}, f,
-                      indent=1, default=str)
-        with open(os.path.join(args.out_dir, "pareto.md"), "w") as f:
-            f.write(text)
-        for function in args.pareto_functions:
-            plot_rows = [dict(r, design=r["label"]) for r in rows
-                         if r["function"] == function and r.get("fits")]
-            if plot_rows:
-                write_plot(plot_rows, os.path.join(args.out_dir,
-                                                   "pareto-{}.png".format(function)), devices)
-    if args.json:
-        print(json.dumps(rows, indent=2, default=str))
-    else:
-        print(text)
-    return 0
-
-
 def run(args):
     if args.jobs is not None and args.jobs < 1:
         raise ValueError("Jobs must be a positive integer, not {!r}".format(args.jobs))
     devices = list(dict.fromkeys(args.devices))
     if args.pareto:
-        return _run_pareto(args, devices)
+        from scripts.pareto import run_pareto
+        return run_pareto(args, devices)
     if args.sharing:
-        return _run_sharing(args, devices)
+        from scripts.compare_functions import run_sharing
+        return run_sharing(args, devices, compare)
     chosen = function_rows(args.function) if args.designs is None else args.designs
     check_rows(args.function, chosen)
     order = dict.fromkeys(function_rows(args.function) + list(DESIGN_ORDER))   # -cr by its design

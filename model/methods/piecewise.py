@@ -50,8 +50,8 @@ Degree and segments (``None``): for each degree 1 .. 3, the smallest ``k``
 whose fit errs at most 0.45 ulp (faithful; ``2^-5`` correct), and ``k + 1``;
 of those the cheapest by ``PiecewisePlan.cost(family)``: its shares of the
 budget a unit has on the family's device (LUT, DSP, block RAM from its
-widths, ``model.methods.devices``), or, with no family, stored bits plus 16 per bit
-of each multiplier's ``a x b`` array (a LUT4 holds 16 table bits).
+widths, ``model.methods.devices``); with no family, the sum of those on the
+UP5K, HX8K and ECP5 (a plan good on all three: the registry's default).
 """
 
 from dataclasses import dataclass
@@ -74,6 +74,7 @@ MAX_CORRECTIONS = 16     # correct rounding: the most wrongly rounded points a p
 _CORRECT_FIT = 2.0 ** -5  # correct rounding: the largest fit error tried (ulp)
 _SLACK = 2.0 ** -30      # the float fit's own error, far above float64's
 _CORRECTION_LUTS = 6     # a 16-bit comparator and its share of the delta mux
+_ANY_FAMILY = ("ice40-up", "ice40-hx", "ecp5")   # family None: the sum of their costs
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,8 +214,7 @@ class PiecewisePlan:
     def cost(self, family=None):
         """The quantity ``derive_piecewise`` minimizes (module docstring)."""
         if family is None:
-            return self.table_bits + 16 * sum(a * b for a, b in self.product_bits) \
-                + 16 * _CORRECTION_LUTS * len(self.corrections)
+            return sum(self.cost(f) for f in _ANY_FAMILY)
         r = self.resources(family)
         return DEVICES[family].cost(r["luts"], r["dsps"], r["brams"])
 

@@ -41,7 +41,8 @@ extensions = [
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 # more.md is read by index.md's include, not a page of its own
-exclude_patterns = ["_build", "**/.ipynb_checkpoints", "_generated/more.md"]
+# measured/ holds tables a command wrote (methods, pareto), included by the pages that show them
+exclude_patterns = ["_build", "**/.ipynb_checkpoints", "_generated/more.md", "measured/**"]
 myst_heading_anchors = 3
 myst_enable_extensions = ["dollarmath"]
 # the in-depth pages keep the heading levels they had as README sections

@@ -68,7 +68,7 @@ def test_every_coefficient_source_everywhere(command, capsys):
 
 @pytest.mark.parametrize("command, kinds", [
     (["simulate"], ("pipeline", "function", "method")),
-    (["build", "--board", "icebreaker"], ("pipeline", "function")),
+    (["build", "--board", "icebreaker"], ("pipeline", "function", "method")),
     (["synth", "--device", "up5k"], ("pipeline", "comparator", "baseline", "function", "unit",
                                      "method")),
 ])

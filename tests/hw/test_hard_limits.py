@@ -186,3 +186,20 @@ def test_instance_netlist_equals_products(tmp_path, family, limit):
                                       extra_args=["-Wno-lint", "-Wno-style"])
     found = verilator.run_harness(program, xs, ys, len(words), gap=0.2, stall=0.0)
     assert found.passed, found.as_dict()
+
+
+def test_hardened_pipeline_instances_only_for_synthesis():
+    """ECP5 above the fabric multiply's reach: MULT18X18D instances when synthesis elaborates
+    (hw.dsp.PRIMITIVES), the plain twin for simulation and export; other families as before."""
+    from hw.dsp import PRIMITIVES
+    from hw.pipeline import SigmoidPipeline
+    dut = SigmoidPipeline(target_mhz=250, family="ecp5")
+    assert all(h.hard_dsp for h in dut.schedule.horner) and dut.schedule.free_running
+    assert "MULT18X18D" not in rtlil.convert(dut, emit_src=False)
+    hard = rtlil.convert(SigmoidPipeline(target_mhz=250, family="ecp5"), emit_src=False,
+                         platform=PRIMITIVES)
+    assert hard.count("cell \\MULT18X18D ") == 6
+    assert hard.count('parameter \\REG_PIPELINE_CLK "CLK0"') == 6
+    for family, target in (("ecp5", 100), ("ice40-up", 250), ("ice40-hx", 250)):
+        assert not any(h.hard_dsp for h in SigmoidPipeline(
+            target_mhz=target, family=family).schedule.horner)

@@ -1,36 +1,41 @@
 """``SharedHornerEvaluator``: Horner's rule with each multiplier serving ``reuse`` multiply-adds.
 
 hls4ml's ReuseFactor for the seed's pipeline. The K multiply-adds
-``acc_k = (d acc_(k+1) + A_k) >> s_k`` (k = K-1 .. 0) are split into
-``ceil(K / R)`` groups of at most ``R`` consecutive steps (the short group
-first: the narrow accumulators come first, so the groups that share one
-multiplier among several steps are the wide ones' and the count of DSP
-blocks is smallest). Group j has one multiplier, sized for its widest step
-(``d_width x max width(acc_(k+1))``), one adder, and one working register
-``W_j`` that holds the word whose next step is the group's: its d, its
-acc_(k+1) and the addend A_k of that step, so that, as in
-``HornerEvaluator``, the multiplier and the adder read registers only (the
-operands can sit in the DSP block's input registers). In each clock the
-group computes that step; the result (with the next step's addend, looked
-up from n) goes back into ``W_j``, or into ``W_(j+1)`` (the output register
-after the last step) when the group is done with the word.
+``acc_k = (d acc_(k+1) + A_k) >> s_k`` (k = K-1 .. 0) are done as *passes*
+through a multiplier: one per step, or, with ``multiplier_width``, two or
+more for a step whose acc operand is wider than the DSP port (the unsigned
+low bits, then the signed top bits, the running sum waiting in a register;
+``horner_passes``). The P passes are split into ``ceil(P / R)`` groups of at
+most ``R`` consecutive passes (the short group first: the narrow
+accumulators come first, so the groups that share one multiplier among
+several steps are the wide ones' and the count of DSP blocks is smallest).
+Group j has one multiplier, sized for its widest pass, one adder, and one
+working register ``W_j`` that holds the word whose next pass is the
+group's: its d, its acc_(k+1), the addend A_k of that step (and the running
+sum), so that, as in ``HornerEvaluator``, the multiplier and the adder read
+registers only. In each clock the group does that pass; the word (with the
+next step's addend, looked up from n, once a step is done) goes back into
+``W_j``, or into ``W_(j+1)`` (the output register after the last pass) when
+the group is done with it.
 
-The arithmetic of every step is the plan's, bit for bit: the same product,
-the same addend (the per-n table, or the derived c_k, plus y0 and the
-rounding correction in the last step, truncated to ``addend_width[k]`` like
+The arithmetic of every step is the plan's, bit for bit: the same product
+(a sum of exact partial products when it takes several passes), the same
+addend (the per-n table, or the derived c_k, plus y0 and the rounding
+correction in the last step, truncated to ``addend_width[k]`` like
 ``HornerEvaluator``'s addend register), the same arithmetic shift and the
 same truncation to ``acc_width[k]`` bits (then sign-extended into the
 group's wider register). So the evaluator equals ``model.trace``.
 
 Timing: the word is loaded (acc_K = c_K) in one clock, then takes one clock
-per step, as in ``HornerEvaluator``: latency ``K + 1``. A shift register of
-valid bits ``q_0 .. q_K`` (``q_t``: the word has done t steps) drives the
-``registers`` map (one valid bit per clock of latency, as the formal
-harnesses need) and chooses the step each group computes. Two words in one
-group would collide, so words must enter at least ``R`` clocks apart, which
-the owner guarantees (``SigmoidPipeline`` takes a word only when its first
-``R - 1`` stages are empty: initiation interval ``R``). The one shared
-``stall`` enables every register, as in ``hw.chain``.
+per pass: latency ``P + 1`` (``K + 1``, as ``HornerEvaluator``, without
+``multiplier_width``). A shift register of valid bits ``q_0 .. q_P``
+(``q_t``: the word has done t passes) drives the ``registers`` map (one
+valid bit per clock of latency, as the formal harnesses need) and chooses
+the pass each group does. Two words in one group would collide, so words
+must enter at least ``R`` clocks apart, which the owner guarantees
+(``SigmoidPipeline`` takes a word only when its first ``R - 1`` stages are
+empty: initiation interval ``R``). The one shared ``stall`` enables every
+register, as in ``hw.chain``.
 """
 
 from collections import namedtuple

@@ -129,6 +129,9 @@ class SigmoidPipeline(wiring.Component):
             raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
                              "not {!r} with reuse 1".format(multiplier_width))
         check_int("reuse", reuse, 1, len(horner_passes(plan, multiplier_width)))
+        if reuse > 1 and params.register_product:
+            raise ValueError("reuse must be 1 with register_product (the shared evaluator "
+                             "registers no product), not {!r}".format(reuse))
         if reuse > 1 and target_mhz is not None:
             raise ValueError("reuse must be 1 with target_mhz (the shared multipliers are not "
                              "split for a frequency), not {!r}".format(reuse))

@@ -105,6 +105,35 @@ class FoldedUnit(wiring.Component):
     def latency(self):
         return self.core_latency + 4
 
+    # the method's bit-exact core model, evaluate(plan, a) -> y_h before corrections
+    evaluate = None
+
+    def rebuilt_range(self):
+        """``(min, max)`` of the rebuilt output before saturation over every input, from the
+        method's model (``evaluate``), or ``(None, None)`` for a method without one."""
+        if self.evaluate is None:
+            return None, None
+        if not hasattr(self, "_rebuilt_range"):
+            import numpy as np
+            from model.methods.spec import apply_corrections
+            problem = self._plan.problem
+            spec, fold = problem.spec, problem.fold
+            a = problem.points
+            y_h = apply_corrections(self._plan.corrections, a, type(self).evaluate(self._plan, a))
+            values = []
+            for negative in (False, True):
+                if negative and not fold.folded:
+                    continue
+                sel = (a >= 1) & (a <= -spec.input_format.min) if negative and fold.folded \
+                    else (a <= spec.input_format.max)
+                raw_x = -a[sel] if negative and fold.folded else a[sel]
+                flags = np.full(raw_x.shape, negative) if fold.folded else raw_x < 0
+                values.append(fold.unfold(y_h[sel], raw_x, flags, spec.input_format,
+                                          spec.output_format))
+            values = np.concatenate(values)
+            self._rebuilt_range = int(values.min()), int(values.max())
+        return self._rebuilt_range
+
     def elaborate(self, platform):
         m = Module()
         problem = self._plan.problem
@@ -162,13 +191,16 @@ class FoldedUnit(wiring.Component):
         one = 1 << spec.output_format.f_bits
         corrected = y_h + late_delta
         lo, hi = spec.function.saturation(spec.output_format)
+        y_lo, y_hi = self.rebuilt_range()
 
         def rebuild(triple):
             k_h, k_a, c = triple
             return k_h * corrected + k_a * a_out + c * one
 
-        # the rebuild, registered, then the saturation, registered
-        y = Signal(signed(max(len(corrected), len(a_out), spec.output_format.width) + 4))
+        # the rebuild, registered, then the saturation, registered: each clamp only where the
+        # rebuilt value (known on every input, rebuilt_range) can pass it
+        y = Signal(signed(max(len(corrected), len(a_out), spec.output_format.width) + 4)) \
+            if y_lo is None else Signal(range(y_lo, y_hi + 1))
         y_valid = Signal()
         with m.If(~stall):
             m.d.sync += [y.eq(Mux(late_neg, rebuild(fold.negative), rebuild(fold.positive))),
@@ -177,11 +209,15 @@ class FoldedUnit(wiring.Component):
         out_valid = Signal()
         with m.If(~stall):
             m.d.sync += out_valid.eq(y_valid)
-            with m.If(y < lo):
-                m.d.sync += result.eq(lo)
-            with m.Elif(y > hi):
-                m.d.sync += result.eq(hi)
-            with m.Else():
+            below = y_lo is None or y_lo < lo
+            above = y_hi is None or y_hi > hi
+            if below and above:
+                m.d.sync += result.eq(Mux(y < lo, lo, Mux(y > hi, hi, y)))
+            elif below:
+                m.d.sync += result.eq(Mux(y < lo, lo, y))
+            elif above:
+                m.d.sync += result.eq(Mux(y > hi, hi, y))
+            else:
                 m.d.sync += result.eq(y)
         m.d.comb += [self.o.valid.eq(out_valid), self.o.payload.eq(result)]
         return m

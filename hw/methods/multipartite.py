@@ -25,7 +25,7 @@ from amaranth import *
 from amaranth.lib.memory import Memory
 
 from hw.methods.folded import FoldedUnit
-from model.methods.multipartite import multipartite_plan
+from model.methods.multipartite import evaluate_multipartite, multipartite_plan
 
 __all__ = ["MultipartiteTable", "LOGIC_BITS"]
 
@@ -57,6 +57,8 @@ class MultipartiteTable(FoldedUnit):
     o : Out(stream.Signature(...))
         The frame's (``FoldedUnit``).
     """
+
+    evaluate = staticmethod(evaluate_multipartite)
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
                  rounding="faithful", *, tables=None, fold=None, target_mhz=None, family=None):

@@ -22,7 +22,7 @@ from amaranth import *
 from amaranth.lib.memory import Memory
 
 from hw.methods.folded import FoldedUnit
-from model.methods.piecewise import derive_piecewise
+from model.methods.piecewise import derive_piecewise, evaluate_piecewise
 from model.methods.spec import FunctionSpec, problem
 
 __all__ = ["PiecewisePolynomial", "piecewise_plan"]
@@ -77,6 +77,8 @@ class PiecewisePolynomial(FoldedUnit):
     target_mhz, family
         As ``FoldedUnit``; ``family`` also chooses the plan's cost model.
     """
+
+    evaluate = staticmethod(evaluate_piecewise)
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
                  rounding="faithful", *, degree=None, segments=None, fold=None,

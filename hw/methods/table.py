@@ -11,7 +11,7 @@ from amaranth.lib.memory import Memory
 
 from hw.methods.folded import FoldedUnit
 from model.methods.spec import FunctionSpec, exact_folds, problem
-from model.methods.table import derive_table
+from model.methods.table import derive_table, evaluate_table
 
 __all__ = ["FunctionTable", "table_plan"]
 
@@ -45,6 +45,8 @@ class FunctionTable(FoldedUnit):
     target_mhz, family
         As ``FoldedUnit``.
     """
+
+    evaluate = staticmethod(evaluate_table)
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
                  rounding="faithful", *, fold=None, target_mhz=None, family=None):

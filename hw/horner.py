@@ -152,6 +152,10 @@ class HornerEvaluator(ChainStage):
     def __init__(self, plan, source, *, stall=None, schedule=None):
         self._plan = plan
         self._source = source
+        # (split schedules, table coefficients, a stage k = 1 of several registers)
+        self._early_y0 = (schedule is not None and len(schedule.horner) >= 2
+                          and schedule.horner[-2].registers >= 2
+                          and not hasattr(source, "_c_layout"))
         horner, red = plan.horner, plan.reduction
         K = horner.order
         self._base = dict(reduced_layout(red).members)
@@ -209,6 +213,11 @@ class HornerEvaluator(ChainStage):
         state = {"acc": dummy.acc, "d": dummy.d, "addend": dummy.addend}
         first = 0
         carried = dict(self._base, **self._source.carried_fields(k))
+        if k == 1 and self._early_y0:
+            # the last addend's two parts, y0 (bit pattern) and A_0(n) (table), registered
+            # in this stage's first register and added in its last: the path n -> y0 + A_0
+            # -> register was ECP5's critical path at 250 MHz (4.9 ns)
+            carried.update(early_y0=unsigned(h.y0_frac), early_a0=signed(h.addend_width[0]))
         after_dsp = False
         if sched.hard_dsp:
             # the multiply alone, over three registers: the DSP blocks' own input, pipeline
@@ -264,26 +273,37 @@ class HornerEvaluator(ChainStage):
         m.submodules.reference = ref = BitPatternReference(plan.reduction.n_max, horner.y0_frac)
 
         def addend(m, p, k, first=False):
-            value = source.addend(m, p, k, first)
+            early = k == 0 and "early_y0" in p.shape().members
+            value = p.early_a0 if early else source.addend(m, p, k, first)
             if k == 0:
-                m.d.comb += ref.n.eq(p.n)
-                value = ref.y0 + value
+                if not early:
+                    m.d.comb += ref.n.eq(p.n)
+                value = (p.early_y0 if early else ref.y0) + value
                 if plan.reduction.corrections:
                     # correct rounding: one unit of the result more or less
                     value = value + (p.fix << horner.shifts[0])
             return value
 
-        def carried(p, k, first=False):
-            return dict({name: p[name] for name in self._base}, **source.carry(p, k, first))
+        def carried(p, k, first=False, inside=True):
+            out = dict({name: p[name] for name in self._base}, **source.carry(p, k, first))
+            if k == 1 and self._early_y0 and inside:
+                members = p.shape().members
+                if "early_y0" in members:
+                    out.update(early_y0=p.early_y0, early_a0=p.early_a0)
+                else:
+                    # the first register of stage 1: y0 and A_0(n) from n
+                    m.d.comb += ref.n.eq(p.n)
+                    out.update(early_y0=ref.y0, early_a0=source.addend(m, p, 0, False))
+            return out
 
         def next_fields(m, p, k, acc):
             """The fields of the register after the one that computed acc_k."""
             if k == 0:
                 return {"sign": p.sign, "acc": acc}
-            return dict(carried(p, k - 1), acc=acc, addend=addend(m, p, k - 1))
+            return dict(carried(p, k - 1, inside=False), acc=acc, addend=addend(m, p, k - 1))
 
         def load(m, p):
-            return dict(carried(p, K - 1, first=True), acc=source.load(m, p),
+            return dict(carried(p, K - 1, first=True, inside=False), acc=source.load(m, p),
                         addend=addend(m, p, K - 1, first=True))
 
         functions = [load]

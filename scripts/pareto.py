@@ -28,7 +28,7 @@ from report.pareto import pareto_front
 from scripts.generate import Spec, generate, model_proof
 
 __all__ = ["LADDER", "registry_designs", "pareto_rows", "markdown", "run_pareto",
-           "add_pareto_arguments"]
+           "add_pareto_arguments", "peer_rows", "peers_markdown"]
 
 LADDER = ("correct", "faithful", 2.0, 4.0, 16.0, 256.0)
 FORMAT, BITS = SQ(4, 12), 16
@@ -162,14 +162,28 @@ def run_pareto(args, devices):
     from report.compare_plot import write_plot
     from report.progress import bar
     from scripts.commands.methods import _commit
-    from scripts.pareto import markdown, pareto_rows
     start = time.monotonic()
     with bar(None, "pareto", unit="step", enabled=not args.no_progress) as progress:
-        rows = pareto_rows(devices, args.pareto_functions,
-                           progress=lambda t: (progress.set_postfix_str(t[:60]),
-                                               progress.update()))
+        def say(text):
+            progress.set_postfix_str(text[:60])
+            progress.update()
+        if args.peers:
+            rows = peer_rows(devices, progress=say)
+        else:
+            rows = pareto_rows(devices, args.pareto_functions, progress=say)
     seconds = time.monotonic() - start
     command = " ".join(["sigmoid-hw"] + sys.argv[1:])
+    if args.peers:
+        text = peers_markdown(rows, _commit(), command, seconds)
+        if args.out_dir:
+            os.makedirs(args.out_dir, exist_ok=True)
+            with open(os.path.join(args.out_dir, "peers.json"), "w") as f:
+                json.dump({"command": command, "seconds": round(seconds), "rows": rows}, f,
+                          indent=1, default=str)
+            with open(os.path.join(args.out_dir, "peers.md"), "w") as f:
+                f.write(text)
+        print(json.dumps(rows, indent=2, default=str) if args.json else text)
+        return 0
     text = markdown(rows, _commit(), command, seconds)
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
@@ -199,5 +213,73 @@ def add_pareto_arguments(parser):
                              "--out-dir, writes pareto.json, pareto.md and pareto.png there")
     parser.add_argument("--pareto-functions", nargs="+", default=["sigmoid", "tanh"],
                         metavar="F", help="functions of --pareto (default sigmoid tanh)")
+    parser.add_argument("--peers", action="store_true",
+                        help="with --pareto: also generate at each comparison design's own "
+                             "max error and say whether the answer beats it (peers.md)")
     parser.add_argument("--out-dir", default=None, metavar="DIR",
                         help="where --pareto writes its table, data and figure")
+
+
+def peer_rows(devices, *, progress=None, build_top=2):
+    """Issue 20's first target: for each comparison design (the peers) on each device,
+    ``generate`` at the peer's own measured max error (its function, SQ(4,12) -> 16 bits),
+    and whether the answer beats it: no more DSP and block RAM, no more LUT (within 5 % or
+    4 LUT, whichever is larger: placement noise) and at least 90 % of its Fmax."""
+    from flow.cost import load_fit
+    say = progress or (lambda text: None)
+    fit = load_fit()
+    rows = []
+    for name, record in DESIGNS.items():
+        if record.kind != "baseline":
+            continue
+        function = record.functions[0]
+        component = make_design(name)
+        m = model_proof(name, component)
+        for device in devices:
+            say("{} on {}".format(name, device))
+            peer = _built(name, {}, device, fit)
+            r = generate(Spec(function, FORMAT, BITS, max(m["max_ulp"], 0.5), device),
+                         build_top=build_top, fit=fit)
+            row = dict(peer=name, device=device, function=function, peer_max_ulp=m["max_ulp"],
+                       peer_cost=peer)
+            c = r["chosen"]
+            if c is None:
+                row.update(design=None, verdict="no design: " + r["failure"])
+            else:
+                real = c["real"]
+                row.update(design=c["design"], options=c["options"],
+                           label=_label(c["design"], c["options"]), max_ulp=c["max_ulp"],
+                           cost=real, verdict=_beats(real, peer))
+            rows.append(row)
+    return rows
+
+
+def _beats(ours, peer):
+    if peer is None:
+        return "the peer does not fit the device"
+    short = [k for k in ("dsps", "brams") if ours[k] > peer[k]]
+    if ours["luts"] > max(peer["luts"] * 1.05, peer["luts"] + 4):
+        short.append("luts")
+    if ours["fmax_mhz"] < 0.9 * peer["fmax_mhz"]:
+        short.append("fmax")
+    if short:
+        return "does not beat it on " + ", ".join(short)
+    return "beats it"
+
+
+def peers_markdown(rows, commit, command, seconds=None):
+    """The peer rows as a table, stamped with the commit and the command."""
+    lines = ["Measured at commit `{}` by `{}`{}.".format(
+        commit, command, "" if seconds is None else " in {:.0f} s".format(seconds)), "",
+        "| peer | device | peer max ulp | peer LUT / DSP / BRAM / MHz | generate's design | max ulp "
+        "| LUT / DSP / BRAM / MHz | verdict |", "|---|---|---|---|---|---|---|---|"]
+
+    def cost(c):
+        return "does not fit" if c is None else "{} / {} / {} / {}".format(
+            c["luts"], c["dsps"], c["brams"], c["fmax_mhz"])
+    for r in rows:
+        lines.append("| {} | {} | {:.3f} | {} | {} | {} | {} | {} |".format(
+            r["peer"], r["device"], r["peer_max_ulp"], cost(r["peer_cost"]),
+            r.get("label", "none"), "" if r["design"] is None else "{:.4f}".format(
+                r["max_ulp"]), "" if r["design"] is None else cost(r["cost"]), r["verdict"]))
+    return "\n".join(lines) + "\n"

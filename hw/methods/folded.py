@@ -157,12 +157,15 @@ class FoldedUnit(wiring.Component):
 
         corrections = self._plan.corrections
         if corrections:
+            # the points are distinct, so at most one matches: per delta value one OR of
+            # equalities (a balanced tree), not a priority chain as deep as the list
             deltas = [d for _, d in corrections]
             delta = Signal(range(min(deltas + [0]), max(deltas + [0]) + 1))
-            m.d.comb += delta.eq(0)
-            for point, d in corrections:
-                with m.If(a == point):
-                    m.d.comb += delta.eq(d)
+            terms = []
+            for value in sorted(set(deltas)):
+                hit = Cat(*[a == point for point, d in corrections if d == value]).any()
+                terms.append(Mux(hit, value, 0))
+            m.d.comb += delta.eq(sum(terms[1:], terms[0]))
         else:
             delta = C(0, 1)
         side = Cat(negative, a, delta)

@@ -78,6 +78,18 @@ def features(component):
         h, red = plan.horner, plan.reduction
         products = [(red.d_width, w) for w in h.acc_width[1:]]
         adders = sum(h.acc_width) + red.d_width
+        reuse = getattr(component, "initiation_interval", 1)
+        if reuse > 1:                        # hw.horner_shared: one multiplier per group
+            from hw.horner_shared import horner_passes, reuse_groups
+            width = getattr(component, "multiplier_width", None)
+            passes = horner_passes(plan, width)
+            groups = reuse_groups(len(passes), reuse)
+            widest, start = [], 0
+            for size in groups:
+                chunk = passes[start:start + size]
+                widest.append((red.d_width, max(p.hi - p.lo for p in chunk)))
+                start += size
+            products = widest
     else:
         raise TypeError("component must be a method unit or a pipeline, not {!r}"
                         .format(component))
@@ -90,6 +102,7 @@ def features(component):
         "in_width": component.input_format.width,
         "out_width": out,
         "latency": component.latency,
+        "interval": getattr(component, "initiation_interval", 1),
     }
 
 

@@ -96,6 +96,11 @@ class _OneFunction(wiring.Component):
         return self._unit.initiation_interval
 
     @property
+    def multiplier_width(self):
+        """The shared multipliers' signed port width (``SigmoidPipeline.multiplier_width``)."""
+        return getattr(self._unit, "multiplier_width", None)
+
+    @property
     def registers(self):
         return self._unit.registers
 

@@ -125,6 +125,7 @@ class SigmoidPipeline(wiring.Component):
         self._params = params
         self._plan = plan = plan_for(params)
         self._reuse = reuse = check_int("reuse", reuse)
+        self._multiplier_width = multiplier_width
         if multiplier_width is not None and reuse == 1:
             raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
                              "not {!r} with reuse 1".format(multiplier_width))
@@ -204,6 +205,11 @@ class SigmoidPipeline(wiring.Component):
     def initiation_interval(self):
         """Clock cycles between accepted words at full rate: ``reuse``."""
         return self._reuse
+
+    @property
+    def multiplier_width(self):
+        """The shared multipliers' signed port width (None: sized for the widest step)."""
+        return self._multiplier_width
 
     @property
     def registers(self):

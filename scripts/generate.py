@@ -119,8 +119,35 @@ def _pipeline_candidates(spec, fn):
         out = [("pipeline-cr", dict(common))]
         if spec.accuracy != "correct":
             out += [("pipeline", dict(common)), ("pipeline-minimax", dict(common))]
-        return out
-    return [(fn, dict(common, rounding=r)) for r in _roundings(spec)]
+    else:
+        out = [(fn, dict(common, rounding=r)) for r in _roundings(spec)]
+    if spec.target_mhz is None:
+        # reuse (hw.horner_shared): half the multipliers at an interval of 2, and the whole
+        # chain on one multiplier of the device's DSP width (a word every "passes" clocks)
+        out += [(d, dict(o, reuse=2)) for d, o in list(out)]
+        native = _native_width(spec.device)
+        if native is not None:
+            for d, o in list(out):
+                if "reuse" in o:
+                    continue
+                passes = _passes(d, o, native)
+                if passes is not None:
+                    out.append((d, dict(o, reuse=passes, multiplier_width=native)))
+    return out
+
+
+def _native_width(device):
+    from flow.cost import DSP_NATIVE
+    return DSP_NATIVE.get(device)
+
+
+def _passes(design, options, width):
+    """The Horner passes of a pipeline design through a ``width``-bit multiplier, or None."""
+    from hw.horner_shared import horner_passes
+    try:
+        return len(horner_passes(make_design(design, **options).plan, width))
+    except (TypeError, ValueError):
+        return None
 
 
 def _drop_bits(spec):
@@ -193,8 +220,9 @@ def cost_key(spec, figures):
                  for k in spec.order)
 
 
-def check_limits(spec, figures, device_capacity):
-    """The constraints ``figures`` break: ``[(constraint, value, limit)]``."""
+def check_limits(spec, figures, device_capacity, interval=1):
+    """The constraints ``figures`` break: ``[(constraint, value, limit)]`` (the rate is Fmax
+    over the initiation ``interval``)."""
     broken = []
     for key, limit in spec.limits().items():
         value = figures.get(key)
@@ -208,8 +236,9 @@ def check_limits(spec, figures, device_capacity):
     if fmax not in (None, "missing"):
         if spec.target_mhz is not None and fmax < spec.target_mhz:
             broken.append(("target-mhz", fmax, spec.target_mhz))
-        if spec.min_rate is not None and fmax < spec.min_rate:
-            broken.append(("min-rate", fmax, spec.min_rate))
+        rate = fmax / interval
+        if spec.min_rate is not None and rate < spec.min_rate:
+            broken.append(("min-rate", round(rate, 2), spec.min_rate))
     return broken
 
 
@@ -246,7 +275,8 @@ def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None)
             continue
         metrics = model_proof(design, component)
         row.update(max_ulp=metrics["max_ulp"], correctly_rounded=metrics["correctly_rounded"],
-                   latency=component.latency)
+                   latency=component.latency,
+                   interval=getattr(component, "initiation_interval", 1))
         ok, why = _meets_accuracy(spec, metrics)
         if not ok:
             row["rejected"] = why
@@ -257,7 +287,7 @@ def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None)
         except TypeError:            # a fixed design (baseline): only a build knows its cost
             est = estimate(None, spec.device, None, fit, key)
         row["estimate"] = est
-        broken = check_limits(spec, est, CAPACITY[spec.device])
+        broken = check_limits(spec, est, CAPACITY[spec.device], row["interval"])
         if broken:
             row["rejected"] = "estimate: " + _describe_broken(broken)
     accurate = [r for r in rows if "rejected" not in r]
@@ -287,7 +317,7 @@ def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None)
         row["real"] = {k: real[k] for k in RESOURCES + ("fmax_mhz",)}
         result["builds"].append({"design": row["design"], "options": row["options"],
                                  "estimate": row["estimate"], "real": row["real"]})
-        broken = check_limits(spec, row["real"], CAPACITY[spec.device])
+        broken = check_limits(spec, row["real"], CAPACITY[spec.device], row["interval"])
         if broken:
             row["rejected"] = "built: " + _describe_broken(broken)
         else:

@@ -41,7 +41,8 @@ def add_arguments(parser):
     parser.add_argument("--max-dsp", type=int, default=None, metavar="N")
     parser.add_argument("--max-bram", type=int, default=None, metavar="N")
     parser.add_argument("--min-rate", type=float, default=None, metavar="MSPS",
-                        help="results per microsecond at least (one per clock: Fmax)")
+                        help="results per microsecond at least (Fmax over the initiation "
+                             "interval: one per clock but with reuse)")
     parser.add_argument("--cost", default=None, metavar="dsp,bram,lut",
                         help="resources in the order to minimize (default dsp,bram,lut)")
     parser.add_argument("--weights", default=None, metavar="dsps=W,brams=W,luts=W",
@@ -82,7 +83,8 @@ def _summary(result):
     out = {"design": c["design"], "options": c["options"], "source": c["source"]}
     out.update({k: figures[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")})
     fmax = figures["fmax_mhz"]
-    out.update(latency=c["latency"], rate_msps=fmax if fmax != "missing" else "missing",
+    out.update(latency=c["latency"], interval=c["interval"],
+               rate_msps=round(fmax / c["interval"], 2) if fmax != "missing" else "missing",
                max_ulp=c["max_ulp"], correctly_rounded=c["correctly_rounded"])
     return out
 
@@ -100,8 +102,8 @@ def _print(result, spec, seconds, errors):
         print("cost       {} LUT, {} FF, {} DSP, {} BRAM, Fmax {} MHz ({})".format(
             s["luts"], s["ffs"], s["dsps"], s["brams"], s["fmax_mhz"],
             "place and route, seed 1" if s["source"] == "built" else "cost model estimate"))
-        print("stream     latency {} cycles, one result per clock: {} MS/s".format(
-            s["latency"], s["rate_msps"]))
+        print("stream     latency {} cycles, a word every {} clock{}: {} MS/s".format(
+            s["latency"], s["interval"], "" if s["interval"] == 1 else "s", s["rate_msps"]))
         print("accuracy   max {:.4f} ulp, {:.3%} correctly rounded (model on every input "
               "against the exact function)".format(s["max_ulp"], s["correctly_rounded"]))
         if "rtl_proof" in result:

@@ -165,17 +165,25 @@ class SharedHornerEvaluator(wiring.Component):
         self._multipliers = []
         for j, members in enumerate(self._members):
             steps = [passes[t - 1] for t in members]
-            fields = dict(base,
-                          acc=signed(max(horner.acc_width[p.k + 1] for p in steps)),
-                          addend=signed(max(horner.addend_width[p.k] for p in steps)),
+            op_width = max(self._operand_width(p) for p in steps)
+            # op: the next pass's multiplier operand; hi, lo: what its product (shifted by
+            # the pass's lo) is added to, as hi + product and lo below it, so that no
+            # multiplexer stands between the registers, the multiplier and the adder
+            hi = (self._partial_width([p.k for p in steps]) if any(not p.first for p in steps)
+                  else max(horner.addend_width[p.k] for p in steps))
+            fields = dict(base, op=signed(op_width), hi=signed(hi),
                           # the last step's addend (y0 + A_0 (+ fix)), computed when the word
                           # enters and carried: no clock's path holds y0's adder and a step's
                           a0=signed(horner.addend_width[0]))
-            if any(not p.first for p in steps):
-                fields["partial"] = signed(self._partial_width([p.k for p in steps]))
+            split = [p for p in steps if not (p.first and p.last)]
+            if split:
+                # acc_(k+1) of a step done in several passes, for its later chunks
+                fields["acc"] = signed(max(horner.acc_width[p.k + 1] for p in split))
+            if any(p.lo for p in steps):
+                fields["lo"] = unsigned(max(p.lo for p in steps))
             self._work.append(Signal(data.StructLayout(fields), name="w{}".format(j + 1),
                                      reset_less=True))
-            self._multipliers.append((red.d_width, max(self._operand_width(p) for p in steps)))
+            self._multipliers.append((red.d_width, op_width))
         self._out = Signal(self._out_layout, name="out", reset_less=True)
         self._valid = [Signal(name="q{}".format(t)) for t in range(len(passes) + 1)]
         self._registers = self._register_map()
@@ -211,9 +219,11 @@ class SharedHornerEvaluator(wiring.Component):
             if j is None:
                 frac = dict(f_bits, acc=h.acc_frac[0])
             else:
-                k = self._passes[t].k
-                frac = dict(f_bits, acc=h.acc_frac[k + 1], addend=h.prod_frac[k],
-                            partial=h.prod_frac[k], a0=h.prod_frac[0])
+                p = self._passes[t]
+                frac = dict(f_bits, acc=h.acc_frac[p.k + 1], hi=h.prod_frac[p.k] - p.lo,
+                            a0=h.prod_frac[0])
+                if p.first and p.last:
+                    frac["op"] = h.acc_frac[p.k + 1]
             for name, shape in payload.shape().members.items():
                 members = (shape.members.items() if isinstance(shape, data.StructLayout)
                            else [(None, shape)])
@@ -281,56 +291,56 @@ class SharedHornerEvaluator(wiring.Component):
                         body(t)
 
         # what enters W_1: the loaded word, acc_K and the addend of step 1
+        first = self._passes[0]
+        load = Signal(signed(horner.acc_width[K]), name="acc_K")
+        m.d.comb += load.eq(self._source.load(m, self.i.payload))
         entering = {name: self.i.payload[name] for name in names}
         entering["a0"] = self._last_addend(m, self.i.payload)
-        entering["acc"] = self._source.load(m, self.i.payload)
-        entering["addend"] = (entering["a0"] if K == 1 else
-                              self._addend(m, self.i.payload, K - 1))
+        entering.update(acc=load, op=self._chunk(load, first),
+                        hi=(entering["a0"] if K == 1 else
+                            self._addend(m, self.i.payload, K - 1)))
         result = None
         for j, members in enumerate(self._members):
             work = self._work[j]
+            layout = work.shape().members
             d_width, op_width = self._multipliers[j]
-            operand = Signal(signed(op_width), name="w{}_operand".format(j + 1))
-            start = Signal(signed(max(len(work.addend), len(work["partial"])
-                                      if "partial" in work.shape().members else 0)),
-                           name="w{}_start".format(j + 1))
             product = Signal(signed(d_width + op_width), name="w{}_product".format(j + 1))
-            shifted = Signal(signed(d_width + op_width + max(self._passes[t - 1].lo
-                                                             for t in members)),
-                             name="w{}_shifted".format(j + 1))
+            total_hi = Signal(signed(max(len(work.hi), len(product)) + 1),
+                              name="w{}_total".format(j + 1))
+            m.d.comb += [product.eq(work.d * work.op), total_hi.eq(work.hi + product)]
             result = Signal(signed(max(horner.acc_width[self._passes[t - 1].k]
                                        for t in members)), name="w{}_result".format(j + 1))
-            total = Signal(signed(max(len(start), len(shifted)) + 1),
-                           name="w{}_total".format(j + 1))
 
-            def pass_body(t, work=work, operand=operand, start=start, shifted=shifted,
-                          result=result, total=total):
+            def total(p, work=work, total_hi=total_hi):
+                """The running sum after pass ``p``: hi + product, with lo below it."""
+                return Cat(work.lo[:p.lo], total_hi).as_signed() if p.lo else total_hi
+
+            def rounding(t, result=result, total=total):
                 p = self._passes[t - 1]
-                m.d.comb += [
-                    operand.eq(self._chunk(work.acc, p)),
-                    start.eq(work.addend if p.first else work.partial),
-                    shifted.eq(product << p.lo),
-                ]
                 if p.last:
                     m.d.comb += result.eq(
-                        (total >> horner.shifts[p.k])[:horner.acc_width[p.k]].as_signed())
+                        (total(p) >> horner.shifts[p.k])[:horner.acc_width[p.k]].as_signed())
 
-            chain(members, pass_body)
-            m.d.comb += [product.eq(work.d * operand), total.eq(start + shifted)]
+            chain(members, rounding)
 
             def after(t, work=work, result=result, total=total):
-                """acc, addend (and partial) of the register that takes the word after
-                pass t."""
+                """The fields that change for the word after pass t (then in the register
+                of pass t + 1)."""
                 p = self._passes[t - 1]
-                if not p.last:
-                    return {"acc": work.acc, "addend": work.addend, "partial": total}
-                if p.k == 0:
+                if p.last and p.k == 0:
                     return {"acc": result}
-                return {"acc": result, "addend": self._addend(m, work, p.k - 1)}
+                nxt = self._passes[t]
+                if p.last:
+                    return {"acc": result, "op": self._chunk(result, nxt),
+                            "hi": self._addend(m, work, p.k - 1)}
+                running = total(p)
+                return {"acc": work.acc, "op": self._chunk(work.acc, nxt),
+                        "hi": running >> nxt.lo, "lo": running[:nxt.lo]}
 
             with m.If(~self._stall):
-                def stay_body(t, work=work):
-                    m.d.sync += [work[name].eq(value) for name, value in after(t).items()]
+                def stay_body(t, work=work, layout=layout):
+                    m.d.sync += [work[name].eq(value) for name, value in after(t).items()
+                                 if name in layout]
 
                 # the word stays for its next pass, or the next word enters
                 stay = [q[t - 1] for t in members[:-1]]
@@ -339,7 +349,7 @@ class SharedHornerEvaluator(wiring.Component):
                         chain(members[:-1], stay_body)
                 with m.Else():
                     m.d.sync += [work[name].eq(value) for name, value in entering.items()
-                                 if name in work.shape().members]
+                                 if name in layout]
             if members[-1] < P:
                 entering = dict({name: work[name] for name in names + ["a0"]},
                                 **after(members[-1]))

@@ -23,7 +23,7 @@ from amaranth.lib.memory import Memory
 
 from hw.methods.folded import FoldedUnit
 from model.methods.piecewise import derive_piecewise, evaluate_piecewise
-from model.methods.spec import FunctionSpec, problem
+from model.methods.spec import FunctionSpec, exact_folds, problem
 
 __all__ = ["PiecewisePolynomial", "piecewise_plan"]
 
@@ -33,14 +33,8 @@ def piecewise_plan(function, input_format=None, output_bits=16, rounding="faithf
     """The ``PiecewisePlan`` of a function on its first exact fold (the record lists the
     cheapest first), or on ``fold`` (a name from ``Function.folds``)."""
     spec = FunctionSpec.make(function, input_format, output_bits, rounding)
-    folds = spec.function.folds_for(spec.input_format, spec.output_format)
-    if fold is not None:
-        names = [f.name for f in folds]
-        if fold not in names:
-            raise ValueError("fold must be one of {} for {}, not {!r}".format(
-                ", ".join(repr(n) for n in names), spec.describe(), fold))
-        folds = [f for f in folds if f.name == fold]
-    return derive_piecewise(problem(spec, folds[0]), degree, segments, family)
+    return derive_piecewise(problem(spec, exact_folds(spec, fold)[0]), degree, segments,
+                            family)
 
 
 def _coefficient(word, offset, bits, prefix):

@@ -66,7 +66,7 @@ from model.methods.multipartite_datapath import (MultipartitePlan, MultipartiteS
 from model.methods.multipartite_search import (CORRECTION_BITS, MAX_GUARD_BITS,
                                                ProblemTables, build_plan, plan_cost,
                                                search_plan)
-from model.methods.spec import FunctionSpec, Problem, problem as make_problem
+from model.methods.spec import FunctionSpec, Problem, exact_folds, problem as make_problem
 from model.validate import check_instance, check_int
 
 __all__ = ["MultipartiteSplit", "MultipartitePlan", "derive_multipartite",
@@ -147,15 +147,7 @@ def multipartite_plan(function, input_format=None, output_bits=16, rounding="fai
     ``derive_multipartite``.
     """
     spec = FunctionSpec.make(function, input_format, output_bits, rounding)
-    folds = spec.function.folds_for(spec.input_format, spec.output_format)
-    if fold is None:
-        folds = folds[:1]
-    else:
-        names = [f.name for f in folds]
-        if fold not in names:
-            raise ValueError("fold must be one of {} for {}, not {!r}".format(
-                ", ".join(repr(n) for n in names), spec.describe(), fold))
-        folds = [f for f in folds if f.name == fold]
+    folds = exact_folds(spec, fold)[:1]
     plans, errors = [], []
     for f in folds:
         try:

@@ -118,7 +118,7 @@ def parse_gowin_report(report):
                                 "multiplier blocks")
     figures["cells"] = {name: dict(v) for name, v in sorted(util.items())
                         if v["used"] and name != "DUMMY_CELL"}
-    from flow.implement import _critical_path
+    from flow.pnr_report import critical_path as _critical_path
     figures["critical_path"] = _critical_path(report, clock)
     return figures
 
@@ -134,7 +134,7 @@ def implement_gowin(harness, dev, seed, folder, toolchain, timeout):
     ------
     DoesNotFit, ToolchainError
     """
-    from flow.implement import fit_error_from_log, netlist_cells
+    from flow.pnr_report import fit_error_from_log, netlist_cells
     part = GOWIN_PARTS[dev.name]
     with open(os.path.join(folder, "synth.ys"), "w") as f:
         f.write("read_rtlil top.il\n{} -top top\nwrite_json netlist.json\n".format(dev.synth))

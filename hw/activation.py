@@ -201,6 +201,11 @@ class ActivationUnit(wiring.Component):
         return self._core.initiation_interval
 
     @property
+    def multiplier_width(self):
+        """The core's shared multipliers' port width (``SigmoidPipeline.multiplier_width``)."""
+        return self._core.multiplier_width
+
+    @property
     def registers(self):
         """The core's register map, then the post stages'."""
         return self._core.registers + self._post.registers

@@ -98,7 +98,7 @@ class _OneFunction(wiring.Component):
     @property
     def multiplier_width(self):
         """The shared multipliers' signed port width (``SigmoidPipeline.multiplier_width``)."""
-        return getattr(self._unit, "multiplier_width", None)
+        return self._unit.multiplier_width
 
     @property
     def registers(self):

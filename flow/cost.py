@@ -12,8 +12,9 @@ device, fit)`` turns them into resources:
 * DSP: each product takes ``ceil`` chunks of the device's native signed
   operand on each side (``DSP_NATIVE``; none on the HX8K, none on a product
   of at most ``LOGIC_PRODUCT_BITS`` (a x b), which Yosys builds in logic);
-* DSP and block RAM: those structural counts, corrected by a least-squares
-  line per device and kind (``c0 + c1 count``) fitted to the builds;
+* DSP and block RAM: those structural counts, scaled by a factor per device
+  and kind fitted to the builds (least squares through 0: a design without a
+  product or a memory has none);
 * LUT and FF: ``fit[device][kind]``, a least-squares fit of the form
   ``c0 + c1 adder_bits + c2 rom_bits/16 + c3 logic_product_bits + c4 corrections``
   (LUT) and ``c0 + c1 latency (in + out width)`` (FF) to real builds
@@ -195,6 +196,13 @@ def _lstsq(rows, values):
     return [float(c) for c in coef]
 
 
+def _proportional(counts, values):
+    """``c`` minimizing ``sum (c count - value)^2``: the structural count scaled, no
+    intercept (a design with no memory or product has none, and one build is enough)."""
+    den = sum(c * c for c in counts)
+    return float(sum(c * v for c, v in zip(counts, values)) / den) if den else 0.0
+
+
 def fit_costs(builds):
     """Fit the model to ``builds``: dicts with ``device``, ``kind``, ``features`` and the
     measured ``luts``, ``ffs``, ``fmax_mhz``. Returns the ``models`` part of the fit."""
@@ -207,8 +215,9 @@ def fit_costs(builds):
         models.setdefault(device, {})[kind] = {
             "lut": _lstsq([_lut_row(b["features"], device) for b in rows],
                           [b["luts"] for b in rows]),
-            "dsp": _lstsq([[1.0, st[1]] for st in structure], [b["dsps"] for b in rows]),
-            "bram": _lstsq([[1.0, st[0]] for st in structure], [b["brams"] for b in rows]),
+            "dsp": [0.0, _proportional([st[1] for st in structure], [b["dsps"] for b in rows])],
+            "bram": [0.0, _proportional([st[0] for st in structure],
+                                        [b["brams"] for b in rows])],
             "ff": _lstsq([_ff_row(b["features"]) for b in rows], [b["ffs"] for b in rows]),
             "fmax_mhz": float(np.median([b["fmax_mhz"] for b in rows])),
             "builds": len(rows),

@@ -115,3 +115,16 @@ def test_cost_model_structure_and_fit():
     got = estimate(feat, "up5k", "FunctionTable", {"builds": [dict(
         builds[0], key=key)], "models": models}, key)
     assert got["source"] == "built" and got["luts"] == 22
+
+
+def test_one_dsp_seed_pipeline_on_the_up5k(capsys):
+    # issue 20: --max-dsp 1 with the seed's method is its pipeline on one shared SB_MAC16
+    code, out, err = run(capsys, "generate", "--function", "tanh", "--device", "up5k",
+                         "--method", "pipeline", "--max-dsp", "1", "--estimate", "--json",
+                         "--no-progress")
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["design"] == "tanh" and r["dsps"] == 1
+    assert r["options"]["multiplier_width"] == 16 and r["interval"] == r["options"]["reuse"]
+    unit = make_design(r["design"], **r["options"])
+    assert unit.initiation_interval == r["options"]["reuse"] and r["max_ulp"] < 1

@@ -222,8 +222,9 @@ def add_pareto_arguments(parser):
 
 def peer_rows(devices, *, progress=None, build_top=2):
     """Issue 20's first target: for each comparison design (the peers) on each device,
-    ``generate`` at the peer's own measured max error (its function, SQ(4,12) -> 16 bits),
-    and whether the answer beats it: no more DSP and block RAM, no more LUT (within 5 % or
+    ``generate`` at the peer's own measured max error (its function, SQ(4,12) -> 16 bits)
+    with the peer's DSP and block RAM counts as limits and the fewest LUTs as the cost, and
+    whether the answer beats it: no more DSP and block RAM, no more LUT (within 5 % or
     4 LUT, whichever is larger: placement noise) and at least 90 % of its Fmax."""
     from flow.cost import load_fit
     say = progress or (lambda text: None)
@@ -238,7 +239,11 @@ def peer_rows(devices, *, progress=None, build_top=2):
         for device in devices:
             say("{} on {}".format(name, device))
             peer = _built(name, {}, device, fit)
-            r = generate(Spec(function, FORMAT, BITS, max(m["max_ulp"], 0.5), device),
+            # the peer's own budget as the limits, then the fewest LUTs: what a user with the
+            # peer's accuracy and resources would ask for
+            limits = {} if peer is None else dict(max_dsp=peer["dsps"], max_bram=peer["brams"])
+            r = generate(Spec(function, FORMAT, BITS, max(m["max_ulp"], 0.5), device,
+                              order=("luts", "dsps", "brams"), **limits),
                          build_top=build_top, fit=fit)
             row = dict(peer=name, device=device, function=function, peer_max_ulp=m["max_ulp"],
                        peer_cost=peer)

@@ -68,6 +68,14 @@ def _synth(rows, devices, input_format, output_bits, progress):
             dut = make_design(row["method"], function=row["function"],
                               input_format=input_format, output_bits=output_bits,
                               rounding=row["rounding"])
+            from flow.cost import _structural, features
+            from scripts.generate import CAPACITY
+            brams = _structural(features(dut), device)[0]
+            if brams > CAPACITY[device]["brams"]:     # not built: minutes to learn it
+                row["devices"][device] = {"does_not_fit": "needs {} block RAMs, the device "
+                                          "has {}".format(brams, CAPACITY[device]["brams"])}
+                progress()
+                continue
             try:
                 r = implement(dut, device, seed=1)
                 row["devices"][device] = {k: r[k] for k in ("luts", "ffs", "dsps", "brams",

@@ -36,7 +36,7 @@ report as the other families. Differences:
 import json
 import os
 
-from flow.toolchain import ToolchainError, run_tool
+from flow.toolchain import run_tool
 
 __all__ = ["GowinPart", "GOWIN_PARTS", "parse_gowin_report", "implement_gowin", "write_cst",
            "DSP_CELLS"]
@@ -134,7 +134,7 @@ def implement_gowin(harness, dev, seed, folder, toolchain, timeout):
     ------
     DoesNotFit, ToolchainError
     """
-    from flow.pnr_report import fit_error_from_log, netlist_cells
+    from flow.pnr_report import netlist_cells, run_nextpnr
     part = GOWIN_PARTS[dev.name]
     with open(os.path.join(folder, "synth.ys"), "w") as f:
         f.write("read_rtlil top.il\n{} -top top\nwrite_json netlist.json\n".format(dev.synth))
@@ -143,25 +143,11 @@ def implement_gowin(harness, dev, seed, folder, toolchain, timeout):
     with open(os.path.join(folder, "netlist.json")) as f:
         cells = netlist_cells(json.load(f))
     write_cst(os.path.join(folder, "top.cst"), part.ooc_pins)
-    try:
-        run_tool("nextpnr-himbaechel", [*dev.nextpnr_args, "--vopt", "cst=top.cst",
-                                        "--json", "netlist.json", "--write", "pnr.json",
-                                        "--seed", str(seed), "--freq", str(dev.target_mhz),
-                                        "--timing-allow-fail", "--report", "report.json",
-                                        "--log", "nextpnr.log", "-q"],
-                 cwd=folder, toolchain=toolchain, timeout=timeout)
-    except ToolchainError as exc:
-        log_path = os.path.join(folder, "nextpnr.log")
-        output = getattr(exc, "output", "")
-        if os.path.exists(log_path):
-            with open(log_path) as f:
-                output += f.read()
-        fit = fit_error_from_log(dev.name, output)
-        if fit is not None:
-            raise fit from None
-        raise
-    with open(os.path.join(folder, "report.json")) as f:
-        report = json.load(f)
+    report = run_nextpnr("nextpnr-himbaechel",
+                         [*dev.nextpnr_args, "--vopt", "cst=top.cst", "--json", "netlist.json",
+                          "--write", "pnr.json", "--seed", str(seed), "--freq",
+                          str(dev.target_mhz)],
+                         folder, dev.name, toolchain=toolchain, timeout=timeout)
     result = parse_gowin_report(report)
     result["netlist_cells"] = cells
     return result

@@ -57,7 +57,7 @@ from flow.ooc import harness_rtlil
 from flow.toolchain import ToolchainError, run_tool
 
 from flow.pnr_report import DoesNotFit, critical_path as _critical_path, \
-    fit_error_from_log, netlist_cells
+    fit_error_from_log, netlist_cells, run_nextpnr
 
 __all__ = ["Device", "DEVICES", "DoesNotFit", "implement", "parse_report", "netlist_cells",
            "fit_error_from_log", "icetime_fmax", "parse_icetime"]
@@ -299,24 +299,9 @@ def _implement(component, dev, seed, folder, toolchain):
         netlist = json.load(f)
     cells = netlist_cells(netlist)
     asc = ["--asc", "top.asc"] if dev.family == "ice40" else []
-    try:
-        run_tool(dev.nextpnr, [*dev.nextpnr_args, *asc, "--json", "netlist.json",
-                               "--seed", str(seed), "--freq", str(dev.target_mhz),
-                               "--timing-allow-fail", "--report", "report.json",
-                               "--log", "nextpnr.log", "-q"],
-                 cwd=folder, toolchain=toolchain, timeout=TOOL_TIMEOUT)
-    except ToolchainError as exc:
-        log_path = os.path.join(folder, "nextpnr.log")
-        output = getattr(exc, "output", "")
-        if os.path.exists(log_path):
-            with open(log_path) as f:
-                output += f.read()
-        fit = fit_error_from_log(dev.name, output)
-        if fit is not None:
-            raise fit from None
-        raise
-    with open(os.path.join(folder, "report.json")) as f:
-        report = json.load(f)
+    report = run_nextpnr(dev.nextpnr, [*dev.nextpnr_args, *asc, "--json", "netlist.json",
+                                       "--seed", str(seed), "--freq", str(dev.target_mhz)],
+                         folder, dev.name, toolchain=toolchain, timeout=TOOL_TIMEOUT)
     result = {"device": dev.name, "part": dev.part}
     result.update(parse_report(report, dev.family, cells))
     if dev.family == "ice40":

@@ -2,13 +2,16 @@
 
 ``DoesNotFit`` (a resource the design needs more of than the device has),
 ``fit_error_from_log`` (that error from nextpnr's log), ``netlist_cells``
-(cell counts of a Yosys JSON netlist) and ``critical_path`` (nextpnr's
-longest path of one clock): used by ``flow.implement`` and ``flow.gowin``.
+(cell counts of a Yosys JSON netlist), ``critical_path`` (nextpnr's longest
+path of one clock) and ``run_nextpnr`` (a run, its report, and the fit error
+from its log): used by ``flow.implement`` and ``flow.gowin``.
 """
 
+import json
+import os
 import re
 
-__all__ = ["DoesNotFit", "fit_error_from_log", "netlist_cells", "critical_path"]
+__all__ = ["DoesNotFit", "fit_error_from_log", "netlist_cells", "critical_path", "run_nextpnr"]
 
 
 class DoesNotFit(RuntimeError):
@@ -83,3 +86,26 @@ def critical_path(report, clock):
         "logic_levels": sum(1 for s in steps if s["type"] == "logic"),
         "nets": [s["net"] for s in steps if s["type"] == "routing" and "net" in s],
     }
+
+
+def run_nextpnr(tool, args, folder, device, *, toolchain, timeout):
+    """Run nextpnr ``tool`` with ``args`` (plus the report and log files) in ``folder``;
+    return its JSON report. A run that fails for lack of a resource raises ``DoesNotFit``
+    (read from the log), any other failure the toolchain's error."""
+    from flow.toolchain import ToolchainError, run_tool
+    try:
+        run_tool(tool, [*args, "--timing-allow-fail", "--report", "report.json",
+                        "--log", "nextpnr.log", "-q"],
+                 cwd=folder, toolchain=toolchain, timeout=timeout)
+    except ToolchainError as exc:
+        log_path = os.path.join(folder, "nextpnr.log")
+        output = getattr(exc, "output", "")
+        if os.path.exists(log_path):
+            with open(log_path) as f:
+                output += f.read()
+        fit = fit_error_from_log(device, output)
+        if fit is not None:
+            raise fit from None
+        raise
+    with open(os.path.join(folder, "report.json")) as f:
+        return json.load(f)

@@ -157,6 +157,16 @@ def markdown(rows, commit, command, seconds=None):
     return "\n".join(lines)
 
 
+def _write_table(folder, stem, command, seconds, rows, text):
+    """``stem.json`` (the rows, the command, the time) and ``stem.md`` (``text``) in ``folder``."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, stem + ".json"), "w") as f:
+        json.dump({"command": command, "seconds": round(seconds), "rows": rows}, f, indent=1,
+                  default=str)
+    with open(os.path.join(folder, stem + ".md"), "w") as f:
+        f.write(text)
+
+
 def run_pareto(args, devices):
     """``compare --pareto``: the rows, printed, and with ``--out-dir`` written there."""
     from report.compare_plot import write_plot
@@ -176,22 +186,12 @@ def run_pareto(args, devices):
     if args.peers:
         text = peers_markdown(rows, _commit(), command, seconds)
         if args.out_dir:
-            os.makedirs(args.out_dir, exist_ok=True)
-            with open(os.path.join(args.out_dir, "peers.json"), "w") as f:
-                json.dump({"command": command, "seconds": round(seconds), "rows": rows}, f,
-                          indent=1, default=str)
-            with open(os.path.join(args.out_dir, "peers.md"), "w") as f:
-                f.write(text)
+            _write_table(args.out_dir, "peers", command, seconds, rows, text)
         print(json.dumps(rows, indent=2, default=str) if args.json else text)
         return 0
     text = markdown(rows, _commit(), command, seconds)
     if args.out_dir:
-        os.makedirs(args.out_dir, exist_ok=True)
-        with open(os.path.join(args.out_dir, "pareto.json"), "w") as f:
-            json.dump({"command": command, "seconds": round(seconds), "rows": rows}, f,
-                      indent=1, default=str)
-        with open(os.path.join(args.out_dir, "pareto.md"), "w") as f:
-            f.write(text)
+        _write_table(args.out_dir, "pareto", command, seconds, rows, text)
         for function in args.pareto_functions:
             plot_rows = [dict(r, design=r["label"]) for r in rows
                          if r["function"] == function and r.get("fits")]

@@ -12,7 +12,7 @@ import numpy as np
 from model.exact import Symmetry, function
 from model.function_exact import function_error_metrics, rounded_reference
 
-__all__ = ["check_unit"]
+__all__ = ["check_unit", "check_rtl"]
 
 
 def check_unit(name, fmt, out_fmt, y, rounding):
@@ -51,3 +51,16 @@ def check_unit(name, fmt, out_fmt, y, rounding):
         assert ok[inner].all(), "{} breaks its {} symmetry at x = {}".format(
             name, sym, pos[inner & ~ok][:5])
     return metrics
+
+
+def check_rtl(dut, evaluate, *, stall, gap, seed):
+    """Every input of ``dut`` (a method unit) through its gateware under random stalls and
+    gaps equals ``model.methods.spec.unit_model`` of ``evaluate``, the method's core model."""
+    from hw.streamsim import run_stream
+    from model.methods.spec import unit_model
+    x = dut.input_format.raw_range()
+    out, _ = run_stream(dut, [int(v) for v in x], stall=stall, gap=gap, seed=seed)
+    expected = unit_model(dut.plan, evaluate, x)
+    assert len(out) == len(x)
+    wrong = np.flatnonzero(np.array(out, dtype=np.int64) != expected)
+    assert wrong.size == 0, "RTL != model at x = {}".format(x[wrong[:5]])

@@ -5,19 +5,15 @@ import numpy as np
 import pytest
 
 from hw.methods.multipartite import LOGIC_BITS, MultipartiteTable
-from hw.streamsim import first_output, run_stream
+from hw.streamsim import first_output
 from model.fixed import SQ
 from model.methods.multipartite import evaluate_multipartite
 from model.methods.spec import unit_model
+from method_checks import check_rtl
 
 
 def _check(dut, stall, gap, seed):
-    x = dut.input_format.raw_range()
-    out, _ = run_stream(dut, [int(v) for v in x], stall=stall, gap=gap, seed=seed)
-    expected = unit_model(dut.plan, evaluate_multipartite, x)
-    assert len(out) == len(x)
-    wrong = np.flatnonzero(np.array(out, dtype=np.int64) != expected)
-    assert wrong.size == 0, "RTL != model at x = {}".format(x[wrong[:5]])
+    check_rtl(dut, evaluate_multipartite, stall=stall, gap=gap, seed=seed)
 
 
 @pytest.mark.slow

@@ -13,14 +13,14 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/python -m scripts.demo
+	$(VENV)/bin/python -m sigmoid_hw.scripts.demo
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
 
 # The formal proofs alone (they also run inside make test, tests/flow/test_formal.py).
 formal: $(STAMP)
-	$(VENV)/bin/python -m formal.run
+	$(VENV)/bin/python -m sigmoid_hw.formal.run
 
 # Verification at scale (README, Reliability): every input of every configuration of the
 # registry through Verilator, the default's synthesized iCE40 and ECP5 netlists (Verilator;
@@ -29,12 +29,12 @@ formal: $(STAMP)
 # and the cycles-per-second benchmark of pysim, Icarus and Verilator. Progress on a terminal.
 VERIFY_DIR := build/verify
 verify: $(STAMP)
-	$(VENV)/bin/python -m scripts.cli verify --all --jobs 2
-	$(VENV)/bin/python -m scripts.cli export -o $(VERIFY_DIR)/sigmoid_pipeline.v --no-testbench \
+	$(VENV)/bin/python -m sigmoid_hw.scripts.cli verify --all --jobs 2
+	$(VENV)/bin/python -m sigmoid_hw.scripts.cli export -o $(VERIFY_DIR)/sigmoid_pipeline.v --no-testbench \
 		--vectors all --cocotb $(VERIFY_DIR)/cocotb
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py icarus
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py verilator
-	$(VENV)/bin/python -m scripts.cli verify --bench
+	$(VENV)/bin/python -m sigmoid_hw.scripts.cli verify --bench
 
 # The documentation site (docs/; Sphinx comes with the test extra, which includes `docs`),
 # warnings as errors: a broken reference or a malformed docstring fails the build (so does

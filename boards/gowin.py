@@ -6,7 +6,7 @@ in 2025 and its successor, the himbaechel Gowin architecture, takes the same
 information as ``--vopt family=...`` and ``--vopt cst=...``. ``COMMAND_TEMPLATES``
 are the platform's Apicula commands with that one step replaced (Yosys and
 ``gowin_pack`` are called as before, with the platform's own overrides such as
-``gowin_pack_opts``); ``boards.platforms`` puts them on the Tang boards'
+``gowin_pack_opts``); ``sigmoid_hw.boards.platforms`` puts them on the Tang boards'
 platform classes for the build.
 """
 

@@ -38,7 +38,7 @@ class Board:
     program : list of str
         Commands that program the board, as templates on ``{bitstream}``.
     device : str
-        The matching ``flow.implement.DEVICES`` key (or the part, if none).
+        The matching ``sigmoid_hw.flow.implement.DEVICES`` key (or the part, if none).
     """
 
     def __init__(self, name, module, cls, *, decision_led, error_led, bitstream, program,
@@ -87,7 +87,7 @@ BOARDS = {
         bitstream="{name}.bit",
         program=["dfu-suffix -v 1209 -p 5af0 -a {bitstream}", "dfu-util -a 0 -D {bitstream}"],
         device="LFE5U-85F-8MG285"),
-    # Gowin, built with nextpnr-himbaechel (boards.gowin); the 20K module on its Dock,
+    # Gowin, built with nextpnr-himbaechel (sigmoid_hw.boards.gowin); the 20K module on its Dock,
     # which has the LEDs (the USB-serial bridge of the module carries the UART either way)
     "tang-nano-9k": Board(
         "tang-nano-9k", "amaranth_boards.tang_nano_9k", "TangNano9kPlatform",
@@ -142,8 +142,8 @@ def _for_build(name, base):
             lambda self: LatticeECP5Platform.command_templates.fget(self))
     from amaranth.vendor import GowinPlatform
     if issubclass(base, GowinPlatform):
-        # nextpnr-himbaechel in place of the removed nextpnr-gowin (boards.gowin)
-        from boards.gowin import COMMAND_TEMPLATES, REQUIRED_TOOLS
+        # nextpnr-himbaechel in place of the removed nextpnr-gowin (sigmoid_hw.boards.gowin)
+        from sigmoid_hw.boards.gowin import COMMAND_TEMPLATES, REQUIRED_TOOLS
         namespace["required_tools"] = property(lambda self: list(REQUIRED_TOOLS))
         namespace["command_templates"] = property(lambda self: list(COMMAND_TEMPLATES))
     cls = type(base.__name__ + "ForBuild", (base,), namespace)

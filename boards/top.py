@@ -3,7 +3,7 @@
 The ``sync`` domain is the platform's default clock (12 MHz on the iCE40
 boards, 25 MHz on the ULX3S, 48 MHz on the OrangeCrab) with the platform's
 power-on reset; the UART divisor follows from it. The sigmoid unit and the
-comparator come from ``hw.designs`` (a sigmoid pipeline, or one of the
+comparator come from ``sigmoid_hw.hw.designs`` (a sigmoid pipeline, or one of the
 function pipelines tanh, dsigmoid and silu, and the comparator for
 ``threshold``, which decides sigmoid(x) > t whatever the unit computes).
 """
@@ -11,9 +11,9 @@ function pipelines tanh, dsigmoid and silu, and the comparator for
 from amaranth import *
 from amaranth.lib import io
 
-from link.gateware import SigmoidLink
-from boards.platforms import board
-from hw.designs import DESIGNS, make_design
+from sigmoid_hw.link.gateware import SigmoidLink
+from sigmoid_hw.boards.platforms import board
+from sigmoid_hw.hw.designs import DESIGNS, make_design
 
 __all__ = ["BoardTop"]
 
@@ -24,17 +24,17 @@ class BoardTop(Elaboratable):
     Parameters
     ----------
     board_name : str
-        A key of ``boards.platforms.BOARDS`` (chooses the LEDs).
+        A key of ``sigmoid_hw.boards.platforms.BOARDS`` (chooses the LEDs).
     baud : int
         UART bit rate; 115200 by default (8N1).
     design : str
         The unit: any design of kind ``"pipeline"``, ``"function"`` or ``"method"`` in
-        ``hw.designs`` (a method design takes ``function=`` among the options).
+        ``sigmoid_hw.hw.designs`` (a method design takes ``function=`` among the options).
     threshold : number
         t of the decision sigmoid(x) > t; 1/2 by default.
     input_format, output_bits, order, **options
         Options of the sigmoid unit (defaults: SQ(4,12), 16, automatic); the other design
-        options of ``hw.designs`` (``rounding``, ``target_mhz``, ``family``) pass through.
+        options of ``sigmoid_hw.hw.designs`` (``rounding``, ``target_mhz``, ``family``) pass through.
     """
 
     def __init__(self, board_name, *, baud=115200, design="pipeline", threshold=0.5,

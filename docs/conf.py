@@ -8,7 +8,7 @@ by the build itself, into ``docs/_generated/`` (not kept in git):
   its ``__all__``; a module added to a package appears without editing this
   file;
 * the command-line reference: every ``sigmoid-hw`` subcommand's ``--help``,
-  taken from the argument parsers (``scripts.cli.build_parser``);
+  taken from the argument parsers (``sigmoid_hw.scripts.cli.build_parser``);
 * the table of contents of the pages in ``docs/`` that ``index.md`` does not
   name yet (``_generated/more.md``, included by the index): a page another
   change drops into ``docs/`` is on the site, and does not fail the build as
@@ -74,12 +74,12 @@ version = release = "0.1.0 (" + _commit() + ")"
 
 # The packages of the API reference, in the order of the architecture (CONVENTIONS.md).
 API_PACKAGES = [
-    ("model", "The specification: formats, parameters, exact references, integer models"),
-    ("hw", "The gateware: Amaranth components built from the model's constants"),
-    ("boards", "Boards: the unit wrapped with a UART link for a board's bitstream"),
-    ("link", "The host link: UART, framing protocol and the host side"),
-    ("flow", "The tool flow: synthesis, place and route, simulators, vectors"),
-    ("report", "Reports: text, plots, waveforms"),
+    ("sigmoid_hw.model", "The specification: formats, parameters, exact references, integer models"),
+    ("sigmoid_hw.hw", "The gateware: Amaranth components built from the model's constants"),
+    ("sigmoid_hw.boards", "Boards: the unit wrapped with a UART link for a board's bitstream"),
+    ("sigmoid_hw.link", "The host link: UART, framing protocol and the host side"),
+    ("sigmoid_hw.flow", "The tool flow: synthesis, place and route, simulators, vectors"),
+    ("sigmoid_hw.report", "Reports: text, plots, waveforms"),
 ]
 
 
@@ -127,12 +127,12 @@ def _api_pages():
             lines += [name, "-" * max(len(name), 4), "", ".. automodule:: " + name,
                       "   :members: " + ", ".join(members) if members else
                       "   :no-members:", ""]
-        _write(os.path.join(out, package + ".rst"), "\n".join(lines))
+        _write(os.path.join(out, package.split(".")[-1] + ".rst"), "\n".join(lines))
 
 
 def _cli_page():
     os.environ["COLUMNS"] = "100"      # argparse wraps the help at this width
-    from scripts.cli import build_parser
+    from sigmoid_hw.scripts.cli import build_parser
     parser = build_parser()
     sub = next(a for a in parser._actions if a.choices and "simulate" in a.choices)
     lines = ["Command-line reference", "=" * 80, "",

@@ -16,12 +16,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from hw import ScoreFilter
-from hw.streamsim import run_stream
-from model.accuracy import correctly_rounded_sigmoid
-from model.fixed import SQ
-from model.threshold import threshold_limit
-from model.trace import sigmoid_fixed
+from sigmoid_hw.hw import ScoreFilter
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model.accuracy import correctly_rounded_sigmoid
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.threshold import threshold_limit
+from sigmoid_hw.model.trace import sigmoid_fixed
 
 __all__ = ["run", "main"]
 

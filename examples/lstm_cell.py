@@ -17,7 +17,7 @@ import argparse
 import numpy as np
 from amaranth.sim import Simulator
 
-from hw import ActivationUnit
+from sigmoid_hw.hw import ActivationUnit
 
 __all__ = ["run", "main"]
 

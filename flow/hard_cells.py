@@ -4,7 +4,7 @@ Yosys's ``ice40_dsp`` pass (run by ``synth_ice40 -dsp``) takes every
 ``SB_MAC16`` cell of the design, hand-instantiated ones included, as a
 multiplier to re-pack: it rewrites the cell's register and adder parameters
 and its C/D ports from the registers and adds it finds around it. A
-hand-configured SB_MAC16 (``hw.dsp.sb_mac16``: a multiply-add with all its
+hand-configured SB_MAC16 (``sigmoid_hw.hw.dsp.sb_mac16``: a multiply-add with all its
 registers) comes out as a bare multiply with C and D tied to 0 (seen with
 Yosys 0.5x: wrong results, no warning). So before synthesis the
 hand-instantiated cells are renamed to a black box of the same ports and
@@ -44,7 +44,7 @@ def synth_script(synth, top, folder, outputs):
     Parameters
     ----------
     synth : str
-        The synthesis command (``flow.implement.DEVICES[...].synth``).
+        The synthesis command (``sigmoid_hw.flow.implement.DEVICES[...].synth``).
     top : str
         The top module's name.
     folder : str

@@ -1,10 +1,10 @@
 """Icarus Verilog: a stream bench that reads its vectors from files, for RTL and netlists alike.
 
 ``stream_bench`` writes a Verilog test bench that streams the inputs and the
-expected outputs from the binary vector files of ``flow.vectors`` with
+expected outputs from the binary vector files of ``sigmoid_hw.flow.vectors`` with
 ``$fread`` (nothing inlined), draws the same seeded gaps and stalls as the
-Verilator harness (``flow.verilator``), checks every output word in order
-and prints the ``RESULT`` line ``flow.vectors.parse_result`` reads.
+Verilator harness (``sigmoid_hw.flow.verilator``), checks every output word in order
+and prints the ``RESULT`` line ``sigmoid_hw.flow.vectors.parse_result`` reads.
 ``run_stream_bench`` compiles it with the design's sources (the exported
 Verilog, or a netlist and its cell models) and runs it.
 """
@@ -12,8 +12,8 @@ Verilog, or a netlist and its cell models) and runs it.
 import os
 import subprocess
 
-from flow.testbench import icarus_available
-from flow.vectors import REPORTED_MISMATCHES, parse_result, seed_state, threshold, word_bytes
+from sigmoid_hw.flow.testbench import icarus_available
+from sigmoid_hw.flow.vectors import REPORTED_MISMATCHES, parse_result, seed_state, threshold, word_bytes
 
 __all__ = ["stream_bench", "run_stream_bench"]
 
@@ -22,7 +22,7 @@ def stream_bench(top, in_width, out_width, constants=None):
     """The text of module ``<top>_stream_tb``; its plusargs name the files and settings.
 
     Plusargs: ``+inputs=FILE +expected=FILE +count=N +state=S +gap=G +stall=T
-    +patience=P`` (``S``, ``G``, ``T`` as in ``flow.verilator.harness_source``).
+    +patience=P`` (``S``, ``G``, ``T`` as in ``sigmoid_hw.flow.verilator.harness_source``).
     """
     consts = "".join("  wire [{}:0] {} = {}'d{};\n".format(w - 1, name, w, v & ((1 << w) - 1))
                      for name, (w, v) in (constants or {}).items())

@@ -1,7 +1,7 @@
 """Out-of-context synthesis and place-and-route of any component, with a resource and timing report.
 
 ``implement(component, device)`` wraps the component in
-``flow.ooc.OutOfContextHarness`` (registers at every port, four pins),
+``sigmoid_hw.flow.ooc.OutOfContextHarness`` (registers at every port, four pins),
 synthesizes it with Yosys and places and routes it with nextpnr for one of
 ``DEVICES``, with a fixed seed, and reads the figures from nextpnr's JSON
 report (``--report``) and from the synthesized netlist (JSON), never from
@@ -51,12 +51,12 @@ import subprocess
 import tempfile
 import time
 
-from flow.dsp_registers import dsp_registers
-from flow.hard_cells import synth_script
-from flow.ooc import harness_rtlil
-from flow.toolchain import ToolchainError, run_tool
+from sigmoid_hw.flow.dsp_registers import dsp_registers
+from sigmoid_hw.flow.hard_cells import synth_script
+from sigmoid_hw.flow.ooc import harness_rtlil
+from sigmoid_hw.flow.toolchain import ToolchainError, run_tool
 
-from flow.pnr_report import DoesNotFit, critical_path as _critical_path, \
+from sigmoid_hw.flow.pnr_report import DoesNotFit, critical_path as _critical_path, \
     fit_error_from_log, netlist_cells, run_nextpnr
 
 __all__ = ["Device", "DEVICES", "DoesNotFit", "implement", "parse_report", "netlist_cells",
@@ -80,7 +80,7 @@ class Device:
     target_mhz : float
         The frequency nextpnr's timing-driven placement aims at.
     timing_family : str
-        The ``hw.timing`` delay model for the device (``SigmoidPipeline(family=...)``).
+        The ``sigmoid_hw.hw.timing`` delay model for the device (``SigmoidPipeline(family=...)``).
     icetime_args : list of str
         Device and package options of ``icetime`` (iCE40 only).
     """
@@ -119,8 +119,8 @@ DEVICES = {
 
 
 def _gowin_devices():
-    """The Gowin parts (``flow.gowin``: part, pins, report), placed by nextpnr-himbaechel."""
-    from flow.gowin import GOWIN_PARTS
+    """The Gowin parts (``sigmoid_hw.flow.gowin``: part, pins, report), placed by nextpnr-himbaechel."""
+    from sigmoid_hw.flow.gowin import GOWIN_PARTS
     targets = {"gw1nr-9": 100, "gw2a-18": 150}
     return {name: Device(name, part.part, "gowin", part.synth, part.nextpnr_args,
                          targets[name], "gowin-" + part.yosys_family)
@@ -246,7 +246,7 @@ def implement(component, device, *, seed=1, build_dir=None, toolchain="yowasp",
         ``device``, ``part``, ``luts``, ``ffs``, ``dsps``, ``brams``,
         ``fmax_mhz``, ``cells`` (nextpnr's utilisation, used resources only),
         ``netlist_cells``, ``dsp_registers`` (each DSP block's registers
-        inside it or not, ``flow.dsp_registers``), ``critical_path`` (or
+        inside it or not, ``sigmoid_hw.flow.dsp_registers``), ``critical_path`` (or
         None), ``boundary_ffs``,
         ``seed``, ``target_mhz``, ``toolchain``, ``seconds``; iCE40 adds
         ``logic_cells``, ``fmax_icetime_mhz`` (a number or ``"missing"``)
@@ -285,7 +285,7 @@ def _implement(component, dev, seed, folder, toolchain):
     with open(os.path.join(folder, "top.il"), "w") as f:
         f.write(text)
     if dev.family == "gowin":
-        from flow.gowin import implement_gowin
+        from sigmoid_hw.flow.gowin import implement_gowin
         result = {"device": dev.name, "part": dev.part}
         result.update(implement_gowin(harness, dev, seed, folder, toolchain, TOOL_TIMEOUT))
         result.update(boundary_ffs=harness.boundary_ffs, seed=seed, target_mhz=dev.target_mhz,

@@ -1,7 +1,7 @@
 """The synthesized netlist, simulated: Yosys maps a design for a family, its cell models run it.
 
 ``synthesize`` runs the same synthesis command as the bitstream flow
-(``flow.implement.DEVICES``: ``synth_ice40 -dsp`` for the iCE40 UltraPlus,
+(``sigmoid_hw.flow.implement.DEVICES``: ``synth_ice40 -dsp`` for the iCE40 UltraPlus,
 ``synth_ecp5`` for the ECP5) on the component itself and writes the mapped
 netlist as Verilog (``write_verilog -noattr``): LUTs, carries, flip-flops and
 the DSP blocks (SB_MAC16, MULT18X18D) with the registers Yosys packed into
@@ -11,16 +11,16 @@ netlist uses, taken from Yosys's own ``<family>/cells_sim.v`` (its includes
 inlined, each module once: Icarus cannot read the ECP5 file whole), plus the
 project's models of the cells Yosys ships only as black boxes or parameters
 (``flow/cells/ecp5_mult18x18d.v``, ``flow/cells/ecp5_dp16kd.v``).
-``netlist_sources`` gives both, ready for ``flow.verilator.build_harness`` or
-``flow.icarus.run_stream_bench``.
+``netlist_sources`` gives both, ready for ``sigmoid_hw.flow.verilator.build_harness`` or
+``sigmoid_hw.flow.icarus.run_stream_bench``.
 """
 
 import os
 import re
 
-from flow.hard_cells import synth_script
-from flow.implement import DEVICES
-from flow.toolchain import run_tool
+from sigmoid_hw.flow.hard_cells import synth_script
+from sigmoid_hw.flow.implement import DEVICES
+from sigmoid_hw.flow.toolchain import run_tool
 
 __all__ = ["FAMILIES", "synthesize", "cell_types", "cell_library", "netlist_sources",
            "yosys_share"]
@@ -63,10 +63,10 @@ def synthesize(component, top, family, folder, *, toolchain="yowasp", timeout=18
     device, _, _ = _check_family(family)
     os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
     from amaranth.back import rtlil
-    from hw.dsp import PRIMITIVES
+    from sigmoid_hw.hw.dsp import PRIMITIVES
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "top.il"), "w") as f:
-        # elaborated for synthesis: vendor primitives where a component uses them (hw.dsp)
+        # elaborated for synthesis: vendor primitives where a component uses them (sigmoid_hw.hw.dsp)
         f.write(rtlil.convert(component, name=top, emit_src=False, platform=PRIMITIVES))
     with open(os.path.join(folder, "synth.ys"), "w") as f:
         f.write(synth_script(DEVICES[device].synth, top, folder,

@@ -32,7 +32,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.back import rtlil
 
-from hw.dsp import PRIMITIVES
+from sigmoid_hw.hw.dsp import PRIMITIVES
 
 __all__ = ["OutOfContextHarness", "harness_rtlil"]
 
@@ -128,5 +128,5 @@ def harness_rtlil(component, name="top"):
     Returns ``(text, harness)``.
     """
     harness = OutOfContextHarness(component)
-    # elaborated for synthesis: a component that can use vendor primitives does (hw.dsp)
+    # elaborated for synthesis: a component that can use vendor primitives does (sigmoid_hw.hw.dsp)
     return rtlil.convert(harness, name=name, platform=PRIMITIVES), harness

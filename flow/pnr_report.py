@@ -4,7 +4,7 @@
 ``fit_error_from_log`` (that error from nextpnr's log), ``netlist_cells``
 (cell counts of a Yosys JSON netlist), ``critical_path`` (nextpnr's longest
 path of one clock) and ``run_nextpnr`` (a run, its report, and the fit error
-from its log): used by ``flow.implement`` and ``flow.gowin``.
+from its log): used by ``sigmoid_hw.flow.implement`` and ``sigmoid_hw.flow.gowin``.
 """
 
 import json
@@ -92,7 +92,7 @@ def run_nextpnr(tool, args, folder, device, *, toolchain, timeout):
     """Run nextpnr ``tool`` with ``args`` (plus the report and log files) in ``folder``;
     return its JSON report. A run that fails for lack of a resource raises ``DoesNotFit``
     (read from the log), any other failure the toolchain's error."""
-    from flow.toolchain import ToolchainError, run_tool
+    from sigmoid_hw.flow.toolchain import ToolchainError, run_tool
     try:
         run_tool(tool, [*args, "--timing-allow-fail", "--report", "report.json",
                         "--log", "nextpnr.log", "-q"],

@@ -12,7 +12,7 @@ environment is left alone: the tools on ``PATH`` (or the user's own variables)
 are used.
 
 The same choice serves direct calls (``run_tool``), used by the
-out-of-context flow in ``flow.implement``.
+out-of-context flow in ``sigmoid_hw.flow.implement``.
 """
 
 import contextlib

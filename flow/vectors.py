@@ -1,7 +1,7 @@
 """Test vectors in files and the result of a stream run, shared by every verification bench.
 
-The compiled benches (``flow.verilator``'s C++ harness, ``flow.icarus``'s
-Verilog bench, ``flow.cocotb_bench``) read their inputs and the expected
+The compiled benches (``sigmoid_hw.flow.verilator``'s C++ harness, ``sigmoid_hw.flow.icarus``'s
+Verilog bench, ``sigmoid_hw.flow.cocotb_bench``) read their inputs and the expected
 outputs from two binary files (``write_words``): one word per vector, big
 endian, 4 bytes for widths up to 32 bits and 8 up to 64 (the order
 Verilog's ``$fread`` fills a register in). Nothing is inlined, so 2^24
@@ -27,7 +27,7 @@ import re
 
 import numpy as np
 
-from model.validate import check_int, check_real
+from sigmoid_hw.model.validate import check_int, check_real
 
 __all__ = ["StreamResult", "word_bytes", "write_words", "threshold", "seed_state",
            "draw_sequence", "parse_result", "compare_outputs", "REPORTED_MISMATCHES",

@@ -9,17 +9,17 @@ when the wheel is missing.
 ``build_harness`` compiles a design (RTL or a synthesized netlist with its
 cell models) with a C++ harness written for its ports (``--cc --exe``, no
 ``--timing``: the harness owns the clock). The harness streams the inputs
-and the expected outputs from the vector files of ``flow.vectors``, drives
+and the expected outputs from the vector files of ``sigmoid_hw.flow.vectors``, drives
 the stream handshake with the seeded gaps and stalls described there,
 checks every output word in order and prints the ``RESULT`` line that
-``flow.vectors.parse_result`` reads. ``run_harness`` runs it.
+``sigmoid_hw.flow.vectors.parse_result`` reads. ``run_harness`` runs it.
 """
 
 import os
 import shutil
 import subprocess
 
-from flow.vectors import REPORTED_MISMATCHES, parse_result, seed_state, threshold, word_bytes
+from sigmoid_hw.flow.vectors import REPORTED_MISMATCHES, parse_result, seed_state, threshold, word_bytes
 
 __all__ = ["verilator_root", "verilator_command", "verilator_available", "verilator_env",
            "lint", "LINT_COMMAND", "waiver_text", "write_waiver", "WAIVED_RULES",
@@ -156,7 +156,7 @@ def harness_source(top, in_width, out_width, constants=None):
     """The C++ harness for module ``top`` (see the module docstring).
 
     Arguments of the built program: ``INPUTS EXPECTED COUNT SEED GAP STALL
-    PATIENCE`` (``GAP`` and ``STALL`` as ``flow.vectors.threshold`` values,
+    PATIENCE`` (``GAP`` and ``STALL`` as ``sigmoid_hw.flow.vectors.threshold`` values,
     ``SEED`` as the generator's first state).
     """
     sets = "".join("    dut->{} = {}ULL;\n".format(_member(name), value & ((1 << width) - 1))
@@ -195,7 +195,7 @@ def build_harness(sources, top, in_width, out_width, folder, *, constants=None,
 
 def run_harness(program, inputs_path, expected_path, count, *, seed=1, gap=0.1, stall=0.25,
                 patience=1000, timeout=3600):
-    """Run a built harness on vector files; return the ``flow.vectors.StreamResult``."""
+    """Run a built harness on vector files; return the ``sigmoid_hw.flow.vectors.StreamResult``."""
     proc = subprocess.run(
         [program, inputs_path, expected_path, str(count), str(seed_state(seed)),
          str(threshold(gap)), str(threshold(stall)), str(patience)],

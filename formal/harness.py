@@ -12,7 +12,7 @@ it by temporal induction with Yosys's SAT solver (``sat -tempinduct``).
 
 The invariants that make the proofs 1-inductive need the stage registers'
 valid bits. They come from the design's register map
-(``component.registers``, ``hw.chain.Register``), which names them when the
+(``component.registers``, ``sigmoid_hw.hw.chain.Register``), which names them when the
 component is constructed; ``stage_valids`` checks that there is one per
 cycle of latency, so a design whose map were incomplete could not make a
 proof vacuous.
@@ -23,7 +23,7 @@ from amaranth.hdl import Assert, Assume
 from amaranth.lib import wiring, stream, data
 from amaranth.lib.wiring import In, Out
 
-from hw.chain import ChainStage, StageChain, stage_registers
+from sigmoid_hw.hw.chain import ChainStage, StageChain, stage_registers
 
 __all__ = ["stage_valids", "StreamContract", "CreditContract", "TokenSkeleton",
            "ComparatorContract"]
@@ -142,7 +142,7 @@ class StreamContract(Elaboratable):
 
 class CreditContract(Elaboratable):
     """The stream contract of a pipeline with a target: a free-running datapath and its
-    ``hw.chain.CreditBuffer`` (``dut.stages[-1]``).
+    ``sigmoid_hw.hw.chain.CreditBuffer`` (``dut.stages[-1]``).
 
     Asserted, with ``v_1 .. v_L`` the datapath's stage valids (its register
     map) and ``level`` the words in the buffer's FIFO:
@@ -238,7 +238,7 @@ class _TokenStages(ChainStage):
 class TokenSkeleton(Elaboratable):
     """The pipeline's control with the datapath cut, carrying a token instead of numbers.
 
-    One ``hw.chain.StageChain`` component per stage of the plan
+    One ``sigmoid_hw.hw.chain.StageChain`` component per stage of the plan
     (``plan.stages``: ``(name, cycles)`` in pipeline order), chained with
     ``wiring.connect`` and sharing one stall ``o.valid & ~o.ready``, as in
     ``SigmoidPipeline``. The harness numbers the words it offers (token =
@@ -254,7 +254,7 @@ class TokenSkeleton(Elaboratable):
     Parameters
     ----------
     stages : sequence of (str, int)
-        ``plan.stages`` of a ``model.plan.Plan``.
+        ``plan.stages`` of a ``sigmoid_hw.model.plan.Plan``.
     """
 
     def __init__(self, stages):

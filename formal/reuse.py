@@ -1,6 +1,6 @@
 """The rate of a pipeline with ``reuse`` (``SigmoidPipeline(reuse=R)``), as a formal harness.
 
-``formal.harness.StreamContract`` proves the stream rule, the words in flight
+``sigmoid_hw.formal.harness.StreamContract`` proves the stream rule, the words in flight
 and the bounded response of such a pipeline as of any other (its register
 map has one valid bit per clock of latency); its ``ready`` property
 (``o.ready`` implies ``i.ready``) is false by design, since a word is taken
@@ -10,7 +10,7 @@ at most every R clocks. ``IntervalContract`` asserts what holds instead.
 from amaranth import *
 from amaranth.hdl import Assert
 
-from formal.harness import stage_valids
+from sigmoid_hw.formal.harness import stage_valids
 
 __all__ = ["IntervalContract"]
 

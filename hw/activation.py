@@ -1,7 +1,7 @@
 # amaranth: UnusedElaboratable=no
 """``ActivationUnit``: sigmoid, tanh, sigmoid' and SiLU from one sigmoid core, chosen per word.
 
-The arithmetic is ``model.function_model`` (the unit equals ``unit_fixed``
+The arithmetic is ``sigmoid_hw.model.function_model`` (the unit equals ``unit_fixed``
 bit for bit)::
 
     x, function ─┬─ input map (x or 2x, muxed) ── SigmoidPipeline (core) ── S ─┐
@@ -19,7 +19,7 @@ gives them back when the core delivers its S: words leave the core in order,
 and at most ``core.latency`` are inside (with the shared stall, one per
 register; with ``target_mhz``, the core's credits), so a FIFO of that depth
 never fills, whichever handshake the core uses. The post stages are a
-``hw.chain.StageChain`` with their own stall, which the core sees as
+``sigmoid_hw.hw.chain.StageChain`` with their own stall, which the core sees as
 ``o.ready``. Without sigmoid' or SiLU (and without corrections) there is no
 multiplier and one post stage. One result per clock whatever the mix of
 functions.
@@ -30,11 +30,11 @@ from amaranth.lib import wiring, stream, data
 from amaranth.lib.fifo import SyncFIFOBuffered
 from amaranth.lib.wiring import In, Out
 
-from hw.chain import StageChain
-from hw.pipeline import SigmoidPipeline
-from hw.timing import FAMILIES, chunks
-from model.function_params import UnitParams
-from model.functions import derive_unit
+from sigmoid_hw.hw.chain import StageChain
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.timing import FAMILIES, chunks
+from sigmoid_hw.model.function_params import UnitParams
+from sigmoid_hw.model.functions import derive_unit
 
 __all__ = ["ActivationUnit"]
 
@@ -76,7 +76,7 @@ class ActivationUnit(wiring.Component):
     input_format : SQ
         Default ``SQ(4, 12)``.
     output_bits : int
-        Width of every function's output (formats in ``model.functions``).
+        Width of every function's output (formats in ``sigmoid_hw.model.functions``).
     rounding : ``"faithful"`` or ``"correct"``
         Correct: every function correctly rounded on every input (the core
         correctly rounded over every input it sees, or a correction table
@@ -85,7 +85,7 @@ class ActivationUnit(wiring.Component):
         Passed on to the core (``SigmoidPipeline``): registers added to meet
         the frequency on that family, same results, more latency.
     core : PipelineParams, optional
-        The core to use (see ``model.functions.derive_unit``).
+        The core to use (see ``sigmoid_hw.model.functions.derive_unit``).
     params : UnitParams, optional
         A complete parameter set instead of the above.
     reuse, multiplier_width : optional
@@ -108,7 +108,7 @@ class ActivationUnit(wiring.Component):
         if params is None:
             params = derive_unit(functions, input_format, output_bits, rounding, core=core)
         elif not isinstance(params, UnitParams):
-            raise TypeError("params must be UnitParams from model.functions.derive_unit, "
+            raise TypeError("params must be UnitParams from sigmoid_hw.model.functions.derive_unit, "
                             "not {!r}".format(params))
         self._params = params
         maps = params.maps
@@ -170,7 +170,7 @@ class ActivationUnit(wiring.Component):
 
     @property
     def plan(self):
-        """The core's plan (``model.plan``)."""
+        """The core's plan (``sigmoid_hw.model.plan``)."""
         return self._core.plan
 
     @property

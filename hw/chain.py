@@ -11,10 +11,10 @@ from ``o.valid`` and ``o.ready``, not a chain through the stages (which
 limited the iCE40 build to 37 MHz). The price: bubbles inside the pipeline
 are not squeezed out while the output is stalled.
 
-At a target frequency (``hw.timing``) the stall's fan-out (every register's
+At a target frequency (``sigmoid_hw.hw.timing``) the stall's fan-out (every register's
 enable and the DSP blocks' clock enables) would itself be the longest path,
 so there the datapath runs free (its stall is tied low: no enables at all)
-and ends in a ``CreditBuffer`` (``hw.credit``): a block-RAM buffer with room
+and ends in a ``CreditBuffer`` (``sigmoid_hw.hw.credit``): a block-RAM buffer with room
 for every word that may be inside, and a count of the words accepted but not
 yet delivered. A word is accepted only while that count is below the
 buffer's credit, so nothing is ever dropped; every flag of the buffer is a
@@ -32,7 +32,7 @@ from amaranth import *
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from hw.credit import CreditBuffer   # the credit handshake's buffer (re-exported)
+from sigmoid_hw.hw.credit import CreditBuffer   # the credit handshake's buffer (re-exported)
 
 __all__ = ["Register", "StageChain", "ChainStage", "CreditBuffer", "stage_registers"]
 

@@ -5,16 +5,16 @@ four things (the fields a word carries, the load value ``acc_K``, the addend
 of each multiply-add and what is carried on), so the evaluator is written
 once for both. ``DerivedCoefficients`` is the register stages that compute
 c_1 .. c_K from the bit-pattern y0 by multipliers, with the recipe of
-``model.derived`` (the same methods the model runs).
+``sigmoid_hw.model.derived`` (the same methods the model runs).
 """
 
 from amaranth import *
 from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
 
-from hw.chain import ChainStage, StageChain
-from hw.reduction import reduced_layout
-from hw.reference import BitPatternReference
+from sigmoid_hw.hw.chain import ChainStage, StageChain
+from sigmoid_hw.hw.reduction import reduced_layout
+from sigmoid_hw.hw.reference import BitPatternReference
 
 __all__ = ["TableSource", "DerivedSource", "DerivedCoefficients", "coefficient_source"]
 
@@ -30,7 +30,7 @@ def _table(m, n, values, width, name):
 
 
 class TableSource:
-    """Coefficients as per-n constants (``model.plan.TableCoefficients``)."""
+    """Coefficients as per-n constants (``sigmoid_hw.model.plan.TableCoefficients``)."""
 
     def __init__(self, plan):
         self._plan = plan
@@ -112,13 +112,13 @@ def coefficient_source(plan):
 class DerivedCoefficients(ChainStage):
     """c_k = P_k(y0)/k! computed from the bit-pattern y0 by multipliers (seed 001).
 
-    One register stage per method of ``model.derived.DerivedRecipe``: u and t,
+    One register stage per method of ``sigmoid_hw.model.derived.DerivedRecipe``: u and t,
     the powers u^2 .. u^J, the constant combinations, then c_k (even k
     multiplied by t). Latency J + 2 with J = ceil(K / 2).
 
     Parameters
     ----------
-    plan : model.plan.Plan
+    plan : sigmoid_hw.model.plan.Plan
         With derived coefficients.
     stall : Signal or None
     """

@@ -39,7 +39,7 @@ word per clock, with ``depth + 3`` words inside. The RAM has
 ``2^ceil(log2(credits + 1))`` words, so a pointer wraps without a comparison.
 
 The binary counters ``count``, ``level`` and ``room`` are kept for proofs
-and tests (``formal.harness.CreditContract``; nothing in the logic reads
+and tests (``sigmoid_hw.formal.harness.CreditContract``; nothing in the logic reads
 them, so synthesis removes them); ``invariants`` ties the thermometer codes
 to them.
 

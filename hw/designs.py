@@ -18,7 +18,7 @@ function (so that listing the designs imports no gateware) and a model
 function, and add one record::
 
     def _pwl(input_format=SQ(4, 12), output_bits=16):
-        from hw.baselines.pwl import PiecewiseLinearSigmoid
+        from sigmoid_hw.hw.baselines.pwl import PiecewiseLinearSigmoid
         return PiecewiseLinearSigmoid(input_format=_format(input_format),
                                       output_bits=output_bits)
 
@@ -31,8 +31,8 @@ import inspect
 
 import numpy as np
 
-from model.exact.function import FUNCTION_NAMES
-from model.fixed import FixedFormat, SQ, parse_format
+from sigmoid_hw.model.exact.function import FUNCTION_NAMES
+from sigmoid_hw.model.fixed import FixedFormat, SQ, parse_format
 
 __all__ = ["Design", "DESIGNS", "DEFAULT_DESIGN", "KINDS", "design", "make_design",
            "design_options", "register", "computed_function", "method_design_of"]
@@ -75,7 +75,7 @@ class Design:
         the component gives, bit for bit (for a programmable comparator the
         model needs the limit: ``model(component, raw, limit=L)``).
     functions : tuple of str
-        The exact functions (``model.function_exact.FUNCTIONS``) the outputs
+        The exact functions (``sigmoid_hw.model.function_exact.FUNCTIONS``) the outputs
         approximate, the reference of their accuracy: ``("sigmoid",)`` but
         for tanh, sigmoid' and SiLU designs; a unit lists its functions in
         the order of its model's ``function=`` index.
@@ -112,10 +112,10 @@ class Design:
 def _pipeline_factory(coefficients, default_rounding="faithful"):
     def factory(input_format=SQ(4, 12), output_bits=16, order=None, rounding=default_rounding,
                 target_mhz=None, family="ecp5", reuse=1, multiplier_width=None):
-        from hw.pipeline import SigmoidPipeline
-        from hw.timing import schedule
-        from model.widths import derive_params
-        from model.plan import plan_for
+        from sigmoid_hw.hw.pipeline import SigmoidPipeline
+        from sigmoid_hw.hw.timing import schedule
+        from sigmoid_hw.model.widths import derive_params
+        from sigmoid_hw.model.plan import plan_for
         # the parameters first: a bad option raises before any component exists
         params = derive_params(_format(input_format), output_bits, order, coefficients,
                                rounding=rounding)
@@ -135,14 +135,14 @@ def _pipeline(input_format=SQ(4, 12), output_bits=16, order=None, coefficients=N
 
 
 def _pipeline_model(component, raw):
-    from model.trace import sigmoid_fixed
+    from sigmoid_hw.model.trace import sigmoid_fixed
     return sigmoid_fixed(np.asarray(raw), component.params)
 
 
 def _function_factory(function):
     def factory(input_format=SQ(4, 12), output_bits=16, rounding="faithful", target_mhz=None,
                 family="ecp5", reuse=1, multiplier_width=None):
-        from hw.functions import TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline
+        from sigmoid_hw.hw.functions import TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline
         cls = {"tanh": TanhPipeline, "dsigmoid": SigmoidDerivativePipeline,
                "silu": SiLUPipeline}[function]
         return cls(_format(input_format), output_bits, rounding, target_mhz=target_mhz,
@@ -151,27 +151,27 @@ def _function_factory(function):
 
 
 def _function_model(component, raw):
-    from model.function_model import function_fixed
+    from sigmoid_hw.model.function_model import function_fixed
     return function_fixed(np.asarray(raw), component.params)
 
 
 def _activation(input_format=SQ(4, 12), output_bits=16, rounding="faithful", target_mhz=None,
                 family="ecp5"):
-    from hw.activation import ActivationUnit
+    from sigmoid_hw.hw.activation import ActivationUnit
     return ActivationUnit(("sigmoid", "tanh"), _format(input_format), output_bits, rounding,
                           target_mhz=target_mhz, family=family)
 
 
 def _activation_model(component, raw, function=0):
     """``raw`` are x, ``function`` the index (or indices) into ``component.functions``."""
-    from model.function_model import unit_fixed
+    from sigmoid_hw.model.function_model import unit_fixed
     raw = np.asarray(raw)
     return unit_fixed(raw, np.broadcast_to(np.asarray(function), raw.shape), component.params)
 
 
 def _comparator(input_format=SQ(4, 12), threshold=0.5):
     """``threshold="runtime"`` gives the comparator with a programmable ``limit`` port."""
-    from hw.threshold import ThresholdComparator
+    from sigmoid_hw.hw.threshold import ThresholdComparator
     if threshold == "runtime":
         threshold = None
     return ThresholdComparator(input_format=_format(input_format), threshold=threshold)
@@ -194,13 +194,13 @@ def _baseline(module, cls):
 
 def _baseline_model(name):
     def model(component, raw):
-        from model.baselines import BASELINES
+        from sigmoid_hw.model.baselines import BASELINES
         return BASELINES[name](np.asarray(raw))
     return model
 
 
 def _method(module, cls, **extra_defaults):
-    """A method unit's factory: ``function`` is an option (``model.exact.FUNCTION_NAMES``)."""
+    """A method unit's factory: ``function`` is an option (``sigmoid_hw.model.exact.FUNCTION_NAMES``)."""
     def factory(function="sigmoid", input_format=SQ(4, 12), output_bits=16, rounding="faithful",
                 target_mhz=None, family=None, drop_bits=None, **extra):
         import importlib
@@ -209,9 +209,9 @@ def _method(module, cls, **extra_defaults):
             return unit(function, _format(input_format), output_bits, rounding,
                         target_mhz=target_mhz, family=family, **extra)
         # an accuracy of 2^drop_bits ulp: the unit computes drop_bits bits fewer
-        from hw.methods.padded import Padded
-        from model.exact import function as function_record
-        from model.validate import check_int
+        from sigmoid_hw.hw.methods.padded import Padded
+        from sigmoid_hw.model.exact import function as function_record
+        from sigmoid_hw.model.validate import check_int
         drop_bits = check_int("drop_bits", drop_bits, 1, 30)
         output_bits = check_int("output_bits", output_bits, 2, 32)
         if output_bits - drop_bits < 2:
@@ -233,17 +233,17 @@ def _method(module, cls, **extra_defaults):
 
 def method_design_of(component):
     """The method design's record whose factory builds ``component``'s class."""
-    component = getattr(component, "unit", component)       # hw.methods.padded.Padded
+    component = getattr(component, "unit", component)       # sigmoid_hw.hw.methods.padded.Padded
     for record in DESIGNS.values():
         if getattr(record.factory, "unit_class", None) == type(component).__name__:
             return record
-    raise TypeError("component must be a method unit (hw.methods), not {!r}".format(component))
+    raise TypeError("component must be a method unit (sigmoid_hw.hw.methods), not {!r}".format(component))
 
 
 def _method_model(evaluate_path):
     def model(component, raw):
         import importlib
-        from model.methods.spec import unit_model
+        from sigmoid_hw.model.methods.spec import unit_model
         module, name = evaluate_path.rsplit(".", 1)
         y = unit_model(component.plan, getattr(importlib.import_module(module), name),
                        np.asarray(raw))
@@ -291,35 +291,35 @@ for _record in (
     Design("activation", "ActivationUnit: sigmoid and tanh chosen per word on one core",
            _activation, "unit", _activation_model, ("sigmoid", "tanh")),
     Design("table", "every output of the function stored, folded by its symmetry (correctly "
-           "rounded by construction)", _method("hw.methods.table", "FunctionTable", fold=None),
-           "method", _method_model("model.methods.table.evaluate_table"), FUNCTION_NAMES),
+           "rounded by construction)", _method("sigmoid_hw.hw.methods.table", "FunctionTable", fold=None),
+           "method", _method_model("sigmoid_hw.model.methods.table.evaluate_table"), FUNCTION_NAMES),
     Design("multipartite", "a table of initial values plus offset tables and an adder tree, "
            "no multiplier (de Dinechin and Tisserand)",
-           _method("hw.methods.multipartite", "MultipartiteTable", tables=None),
-           "method", _method_model("model.methods.multipartite.evaluate_multipartite"),
+           _method("sigmoid_hw.hw.methods.multipartite", "MultipartiteTable", tables=None),
+           "method", _method_model("sigmoid_hw.model.methods.multipartite.evaluate_multipartite"),
            FUNCTION_NAMES),
     Design("piecewise", "a polynomial per uniform segment of the folded input, coefficients in "
            "a table, Horner with truncated products",
-           _method("hw.methods.piecewise", "PiecewisePolynomial", degree=None, segments=None),
-           "method", _method_model("model.methods.piecewise.evaluate_piecewise"),
+           _method("sigmoid_hw.hw.methods.piecewise", "PiecewisePolynomial", degree=None, segments=None),
+           "method", _method_model("sigmoid_hw.model.methods.piecewise.evaluate_piecewise"),
            FUNCTION_NAMES),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "
            "computed", _comparator, "comparator", _comparator_model),
     Design("plan", "PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)",
-           _baseline("hw.baselines.plan", "PLAN"), "baseline", _baseline_model("plan")),
+           _baseline("sigmoid_hw.hw.baselines.plan", "PLAN"), "baseline", _baseline_model("plan")),
     Design("table1024", "a 1024-entry table over [-8, 8), hls4ml-style, no interpolation",
-           _baseline("hw.baselines.table", "Table1024"), "baseline",
+           _baseline("sigmoid_hw.hw.baselines.table", "Table1024"), "baseline",
            _baseline_model("table1024")),
     Design("interp256", "a 256-entry table with linear interpolation, TFLite-style",
-           _baseline("hw.baselines.interp", "Interp256"), "baseline",
+           _baseline("sigmoid_hw.hw.baselines.interp", "Interp256"), "baseline",
            _baseline_model("interp256")),
     Design("rom", "a ROM of every correctly rounded output (x >= 0, by symmetry)",
-           _baseline("hw.baselines.rom", "DirectROM"), "baseline", _baseline_model("rom")),
+           _baseline("sigmoid_hw.hw.baselines.rom", "DirectROM"), "baseline", _baseline_model("rom")),
     Design("tanh1024", "hls4ml's tanh: a 1024-entry table over [-4, 4), index truncated toward "
-           "zero, saturating", _baseline("hw.baselines.table", "Tanh1024"), "baseline",
+           "zero, saturating", _baseline("sigmoid_hw.hw.baselines.table", "Tanh1024"), "baseline",
            _baseline_model("tanh1024"), ("tanh",)),
     Design("tanh-interp256", "TFLite's int16 tanh: 2 sigmoid(2x) - 1 from its 256-entry "
-           "sigmoid table, linear interpolation", _baseline("hw.baselines.interp",
+           "sigmoid table, linear interpolation", _baseline("sigmoid_hw.hw.baselines.interp",
                                                            "TanhInterp256"), "baseline",
            _baseline_model("tanh-interp256"), ("tanh",)),
 ):

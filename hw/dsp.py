@@ -31,7 +31,7 @@ __all__ = ["mult18x18d", "sb_mac16", "MULT18X18D_WIDTH", "SB_MAC16_WIDTH", "PRIM
 
 
 class _Primitives:
-    """The ``platform`` that synthesis elaborates with (``flow.ooc``, ``flow.netlist``): a
+    """The ``platform`` that synthesis elaborates with (``sigmoid_hw.flow.ooc``, ``sigmoid_hw.flow.netlist``): a
     component that can use vendor primitives does so only when given it. Simulation and
     export elaborate with no platform, and get the plain Amaranth twins."""
 

@@ -1,7 +1,7 @@
 # amaranth: UnusedElaboratable=no
 """``TanhPipeline``, ``SigmoidDerivativePipeline``, ``SiLUPipeline``: one-function cores.
 
-Each is an ``hw.activation.ActivationUnit`` with one function and plain
+Each is an ``sigmoid_hw.hw.activation.ActivationUnit`` with one function and plain
 streams (``i`` the raw x, ``o`` the raw y), so there is one datapath for
 them all. Defaults, input SQ(4, 12) (x = raw / 4096):
 
@@ -14,7 +14,7 @@ them all. Defaults, input SQ(4, 12) (x = raw / 4096):
   is the saturated value (like the sigmoid's 2^F - 1).
 * ``SigmoidDerivativePipeline``: UQ(-1, 17) (y = raw / 2^17, the range
   (0, 1/4] at 17 fraction bits): ``S (2^Fc - S)`` on a 19-bit core, rounded
-  (bound 1/4 ulp before rounding, ``model.function_params``).
+  (bound 1/4 ulp before rounding, ``sigmoid_hw.model.function_params``).
 * ``SiLUPipeline``: SQ(4, 12): ``x S`` on a 17-bit core, rounded (bound 1/4 ulp).
 
 Latency: the core's plus one (tanh) or two (multiplier, rounding; also for a
@@ -25,9 +25,9 @@ from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from hw.activation import ActivationUnit
-from model.function_params import UnitParams
-from model.functions import derive_function
+from sigmoid_hw.hw.activation import ActivationUnit
+from sigmoid_hw.model.function_params import UnitParams
+from sigmoid_hw.model.functions import derive_function
 
 __all__ = ["TanhPipeline", "SigmoidDerivativePipeline", "SiLUPipeline"]
 
@@ -55,7 +55,7 @@ class _OneFunction(wiring.Component):
                                      core=core)
         elif not isinstance(params, UnitParams) or params.functions != (self._function,):
             raise TypeError("params must be UnitParams of the one function {!r} from "
-                            "model.functions.derive_function, not {!r}".format(
+                            "sigmoid_hw.model.functions.derive_function, not {!r}".format(
                                 self._function, params))
         self._unit = ActivationUnit(params=params, target_mhz=target_mhz, family=family,
                                     reuse=reuse, multiplier_width=multiplier_width)

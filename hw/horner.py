@@ -1,20 +1,20 @@
 """``HornerEvaluator``: one registered multiply-add per stage, generic over the coefficient source.
 
-With a ``hw.timing.Schedule`` each multiply-add is instead split into the
+With a ``sigmoid_hw.hw.timing.Schedule`` each multiply-add is instead split into the
 registered steps the schedule gives: partial products, a tree of pairwise
 adds and the final rounding add, all modulo ``2^W`` with ``W = s_k +
 width(acc_k)`` and with every carry chain cut into segments (see
-``hw.timing``). The results are the same bits.
+``sigmoid_hw.hw.timing``). The results are the same bits.
 """
 
 from amaranth import *
 from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
 
-from hw.chain import ChainStage, StageChain
-from hw.dsp import MULT18X18D_WIDTH, mult18x18d, use_primitives
-from hw.reduction import reduced_layout
-from hw.reference import BitPatternReference
+from sigmoid_hw.hw.chain import ChainStage, StageChain
+from sigmoid_hw.hw.dsp import MULT18X18D_WIDTH, mult18x18d, use_primitives
+from sigmoid_hw.hw.reduction import reduced_layout
+from sigmoid_hw.hw.reference import BitPatternReference
 
 __all__ = ["HornerEvaluator"]
 
@@ -60,7 +60,7 @@ def _multiply(state, sched, width, dsp=None):
     """The partial products of d acc_(k+1), and the addend, as ``width``-bit terms.
 
     ``dsp(a, b)``, if given, makes each DSP-sized partial product (a hardened
-    block, ``hw.dsp``); the indices of those terms are returned as ``"dsp"``.
+    block, ``sigmoid_hw.hw.dsp``); the indices of those terms are returned as ``"dsp"``.
     """
     acc, d = Value.cast(state["acc"]), Value.cast(state["d"])
     hardened = []
@@ -135,16 +135,16 @@ class HornerEvaluator(ChainStage):
     stage reads registered operands: latency K + 1 (2K + 1 with
     ``register_product``, where each product is registered before its add).
 
-    The coefficients come from ``source`` (``hw.coefficients``): per-n
+    The coefficients come from ``source`` (``sigmoid_hw.hw.coefficients``): per-n
     constants, or c_k carried in the word. The last addend adds the
     bit-pattern y0 (``BitPatternReference``) in both cases.
 
     Parameters
     ----------
-    plan : model.plan.Plan
+    plan : sigmoid_hw.model.plan.Plan
     source : TableSource or DerivedSource
     stall : Signal or None
-    schedule : hw.timing.Schedule or None
+    schedule : sigmoid_hw.hw.timing.Schedule or None
         Split every multiply-add into the steps it gives (``schedule.horner``);
         ``None`` (or an empty ``horner``) keeps one step per multiply-add.
     """
@@ -221,7 +221,7 @@ class HornerEvaluator(ChainStage):
         after_dsp = False
         if sched.hard_dsp:
             # the multiply alone, over three registers: the DSP blocks' own input, pipeline
-            # and output registers hold the partial products (hw.dsp), fabric registers
+            # and output registers hold the partial products (sigmoid_hw.hw.dsp), fabric registers
             # beside them the rest (the carried fields, the slivers in logic, the addend)
             state = _multiply(state, sched, width,
                               dsp=lambda a, b: Signal(signed(2 * MULT18X18D_WIDTH)))

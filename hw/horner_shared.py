@@ -24,7 +24,7 @@ addend (the per-n table, or the derived c_k, plus y0 and the rounding
 correction in the last step, truncated to ``addend_width[k]`` like
 ``HornerEvaluator``'s addend register), the same arithmetic shift and the
 same truncation to ``acc_width[k]`` bits (then sign-extended into the
-group's wider register). So the evaluator equals ``model.trace``.
+group's wider register). So the evaluator equals ``sigmoid_hw.model.trace``.
 
 Timing: the word is loaded (acc_K = c_K) in one clock, then takes one clock
 per pass: latency ``P + 1`` (``K + 1``, as ``HornerEvaluator``, without
@@ -35,7 +35,7 @@ the pass each group does. Two words in one group would collide, so words
 must enter at least ``R`` clocks apart, which the owner guarantees
 (``SigmoidPipeline`` takes a word only when its first ``R - 1`` stages are
 empty: initiation interval ``R``). The one shared ``stall`` enables every
-register, as in ``hw.chain``.
+register, as in ``sigmoid_hw.hw.chain``.
 """
 
 from collections import namedtuple
@@ -45,10 +45,10 @@ from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
 from amaranth.lib import wiring
 
-from hw.chain import Register
-from hw.reduction import reduced_layout
-from hw.reference import BitPatternReference
-from model.validate import check_int
+from sigmoid_hw.hw.chain import Register
+from sigmoid_hw.hw.reduction import reduced_layout
+from sigmoid_hw.hw.reference import BitPatternReference
+from sigmoid_hw.model.validate import check_int
 
 __all__ = ["SharedHornerEvaluator", "Pass", "horner_passes", "reuse_groups"]
 
@@ -106,9 +106,9 @@ class SharedHornerEvaluator(wiring.Component):
 
     Parameters
     ----------
-    plan : model.plan.Plan
+    plan : sigmoid_hw.model.plan.Plan
         Without ``register_product``.
-    source : hw.coefficients.TableSource or DerivedSource
+    source : sigmoid_hw.hw.coefficients.TableSource or DerivedSource
     reuse : int
         Passes per multiplier, 1 .. P (``horner_passes``; P = K without
         ``multiplier_width``).
@@ -136,7 +136,7 @@ class SharedHornerEvaluator(wiring.Component):
         Passes per multiplier (``reuse_groups``).
     multipliers : tuple of (int, int)
         The operand widths of each group's multiplier (signed d, signed acc).
-    registers : tuple of hw.chain.Register
+    registers : tuple of sigmoid_hw.hw.chain.Register
         One valid bit per clock of latency; the field records of stage
         ``1 + t`` are the register that holds the word after t passes.
     """

@@ -4,7 +4,7 @@ from amaranth import *
 from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
 
-from hw.chain import ChainStage, StageChain
+from sigmoid_hw.hw.chain import ChainStage, StageChain
 
 __all__ = ["OutputStage"]
 

@@ -17,28 +17,28 @@ default (``sigmoid-hw simulate`` prints them for any configuration)::
                         d12 x acc1 22 + y0 (bit pattern) -> acc0 17 (= y before clamp)
     10  OutputStage     clamp, unfold sign, saturate -> y 16              1 cycle
 
-The arithmetic is ``model.pipeline``: the RTL equals ``sigmoid_fixed`` on every
+The arithmetic is ``sigmoid_hw.model.pipeline``: the RTL equals ``sigmoid_fixed`` on every
 input; the widths come from the error budget written there. The stages live in
-``hw.reduction`` (SignFold, RangeReducer), ``hw.coefficients``
-(DerivedCoefficients and the coefficient sources), ``hw.horner``
-(HornerEvaluator, with ``hw.reference.BitPatternReference``) and
-``hw.output`` (OutputStage); ``hw.chain`` holds the registers they share.
+``sigmoid_hw.hw.reduction`` (SignFold, RangeReducer), ``sigmoid_hw.hw.coefficients``
+(DerivedCoefficients and the coefficient sources), ``sigmoid_hw.hw.horner``
+(HornerEvaluator, with ``sigmoid_hw.hw.reference.BitPatternReference``) and
+``sigmoid_hw.hw.output`` (OutputStage); ``sigmoid_hw.hw.chain`` holds the registers they share.
 """
 
 from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from model.pipeline import derive_params, plan_for, PipelineParams
-from hw.chain import stage_registers
-from hw.coefficients import DerivedCoefficients, coefficient_source
-from hw.horner import HornerEvaluator
-from hw.horner_shared import SharedHornerEvaluator, horner_passes
-from hw.output import OutputStage
-from hw.reduction import SignFold, RangeReducer
-from hw.chain import CreditBuffer
-from hw.timing import schedule as timing_schedule
-from model.validate import check_int
+from sigmoid_hw.model.pipeline import derive_params, plan_for, PipelineParams
+from sigmoid_hw.hw.chain import stage_registers
+from sigmoid_hw.hw.coefficients import DerivedCoefficients, coefficient_source
+from sigmoid_hw.hw.horner import HornerEvaluator
+from sigmoid_hw.hw.horner_shared import SharedHornerEvaluator, horner_passes
+from sigmoid_hw.hw.output import OutputStage
+from sigmoid_hw.hw.reduction import SignFold, RangeReducer
+from sigmoid_hw.hw.chain import CreditBuffer
+from sigmoid_hw.hw.timing import schedule as timing_schedule
+from sigmoid_hw.model.validate import check_int
 
 __all__ = ["SigmoidPipeline"]
 
@@ -60,7 +60,7 @@ class SigmoidPipeline(wiring.Component):
         (the table hardware, one order lower). ``None``: table for faithful,
         minimax for correct rounding.
     d_guard, acc_frac, coef_frac, budget
-        Override the widths derived from the error budget (see ``model.widths``).
+        Override the widths derived from the error budget (see ``sigmoid_hw.model.widths``).
     register_product : bool
         Register each Horner product before its addition: two cycles per stage,
         a shorter critical path, ``order`` more cycles of latency, same results.
@@ -69,22 +69,22 @@ class SigmoidPipeline(wiring.Component):
         exact sigmoid rounded to nearest (saturated to 2^F - 1 at the top),
         on every input: wider accumulators where the multipliers have free
         bits, and a table of the few inputs that still round the wrong way,
-        matched in the range reducer (``model.rounding``).
+        matched in the range reducer (``sigmoid_hw.model.rounding``).
     params : PipelineParams, optional
         A complete parameter set instead of the above.
     target_mhz : float or None
         ``None``: the structure above. A frequency: registers added where
-        ``hw.timing``'s delay model for ``family`` says a step would not fit
+        ``sigmoid_hw.hw.timing``'s delay model for ``family`` says a step would not fit
         the period (partial products, tree adds, cut carry chains, the
         reduction's subtraction, the output's clamp), and, on the iCE40
-        families, the credit handshake (``hw.chain.CreditBuffer``) instead
+        families, the credit handshake (``sigmoid_hw.hw.chain.CreditBuffer``) instead
         of the shared stall (``Schedule.free_running``). The arithmetic and
         the results are the same; ``latency`` grows.
     family : ``"ecp5"``, ``"ice40-up"`` or ``"ice40-hx"``
-        Whose delays ``target_mhz`` is met with (``hw.timing.FAMILIES``).
+        Whose delays ``target_mhz`` is met with (``sigmoid_hw.hw.timing.FAMILIES``).
     reuse : int
         Multiply-adds per Horner multiplier, 1 .. order (hls4ml's ReuseFactor):
-        ``ceil(order / reuse)`` multipliers (``hw.horner_shared``), a word
+        ``ceil(order / reuse)`` multipliers (``sigmoid_hw.hw.horner_shared``), a word
         accepted at most every ``reuse`` clocks (``initiation_interval``),
         the same latency and the same results. Not with ``target_mhz`` or
         ``register_product``.
@@ -94,7 +94,7 @@ class SigmoidPipeline(wiring.Component):
         it, so every multiplier is one block and ``reuse`` counts passes, up
         to ``len(horner_passes(plan, multiplier_width))`` (16: the UP5K's
         SB_MAC16; the default plan needs ``reuse=7`` for one block; see
-        ``hw.horner_shared``).
+        ``sigmoid_hw.hw.horner_shared``).
 
     Members
     -------
@@ -120,7 +120,7 @@ class SigmoidPipeline(wiring.Component):
                                    budget=budget, register_product=register_product,
                                    rounding=rounding)
         elif not isinstance(params, PipelineParams):
-            raise TypeError("params must be PipelineParams from model.pipeline.derive_params, "
+            raise TypeError("params must be PipelineParams from sigmoid_hw.model.pipeline.derive_params, "
                             "not {!r}".format(params))
         self._params = params
         self._plan = plan = plan_for(params)
@@ -213,7 +213,7 @@ class SigmoidPipeline(wiring.Component):
 
     @property
     def registers(self):
-        """The register map of every stage, numbered 1 .. latency (``hw.chain.Register``)."""
+        """The register map of every stage, numbered 1 .. latency (``sigmoid_hw.hw.chain.Register``)."""
         return stage_registers(stage for _, stage in self._chain)
 
     @property
@@ -223,7 +223,7 @@ class SigmoidPipeline(wiring.Component):
 
     @property
     def schedule(self):
-        """The ``hw.timing.Schedule`` the registers follow."""
+        """The ``sigmoid_hw.hw.timing.Schedule`` the registers follow."""
         return self._schedule
 
     @property

@@ -4,7 +4,7 @@ from amaranth import *
 from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
 
-from hw.chain import ChainStage, StageChain
+from sigmoid_hw.hw.chain import ChainStage, StageChain
 
 __all__ = ["SignFold", "RangeReducer"]
 
@@ -31,7 +31,7 @@ class SignFold(ChainStage):
     Parameters
     ----------
     input_format : SQ
-    reduction : model.plan.Reduction
+    reduction : sigmoid_hw.model.plan.Reduction
     stall : Signal or None
         The shared stall; ``None`` derives it from this stage's output.
     steps : 1 or 2
@@ -90,7 +90,7 @@ class RangeReducer(ChainStage):
     Parameters
     ----------
     input_format : SQ
-    reduction : model.plan.Reduction
+    reduction : sigmoid_hw.model.plan.Reduction
     stall : Signal or None
     offset_steps : 1 or 2
     compare_steps : 1 or 2

@@ -4,9 +4,9 @@ from amaranth import *
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from model.bitpattern import pattern_bit
-from model.intmath import unsigned_bits
-from model.validate import check_int
+from sigmoid_hw.model.bitpattern import pattern_bit
+from sigmoid_hw.model.intmath import unsigned_bits
+from sigmoid_hw.model.validate import check_int
 
 __all__ = ["BitPatternReference"]
 
@@ -15,7 +15,7 @@ class BitPatternReference(wiring.Component):
     """y0 = sigmoid(n ln2) for n >= 0, ``f_bits`` fraction bits, from the periodic pattern.
 
     Fraction bit j is one exactly when ``(j - 1) // n`` is even (n > 0; n = 0
-    gives 0.1), the rule of ``model.bitpattern.pattern_bit``. Each bit is the
+    gives 0.1), the rule of ``sigmoid_hw.model.bitpattern.pattern_bit``. Each bit is the
     OR of the decoded values of n for which the rule gives one: logic derived
     from the pattern rule, no stored value of y0. Combinational.
 

@@ -24,11 +24,11 @@ from amaranth import *
 from amaranth.lib import wiring, stream, data, fifo
 from amaranth.lib.wiring import In, Out
 
-from model.fixed import SQ
-from model.pipeline import derive_params, plan_for
-from model.validate import check_bool, check_int
-from hw.pipeline import SigmoidPipeline
-from hw.threshold import ThresholdComparator, check_threshold_format, compile_limit, \
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, plan_for
+from sigmoid_hw.model.validate import check_bool, check_int
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.threshold import ThresholdComparator, check_threshold_format, compile_limit, \
     limit_port_shape
 
 __all__ = ["ScoreFilter"]

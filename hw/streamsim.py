@@ -15,7 +15,7 @@ import random
 from amaranth.lib import data
 from amaranth.sim import Simulator
 
-from model.validate import check_real
+from sigmoid_hw.model.validate import check_real
 
 __all__ = ["StreamRuleError", "run_stream", "patience", "GIVE_UP_CHANCE", "plain",
            "stream_put", "stream_get", "first_output"]

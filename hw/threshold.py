@@ -1,6 +1,6 @@
 """Skip the sigmoid: decide ``sigmoid(x) > t`` with one comparison, ``x >= L``.
 
-The limit L comes from ``model.threshold.threshold_limit``, which computes it
+The limit L comes from ``sigmoid_hw.model.threshold.threshold_limit``, which computes it
 exactly; the gateware only compares. L is one bit wider than the input so
 that ``max + 1`` (no input passes, e.g. t >= 1) is representable; L = min
 lets every input pass.
@@ -10,9 +10,9 @@ from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from model.fixed import FixedFormat, SQ
-from model.threshold import threshold_limit
-from model.validate import check_instance
+from sigmoid_hw.model.fixed import FixedFormat, SQ
+from sigmoid_hw.model.threshold import threshold_limit
+from sigmoid_hw.model.validate import check_instance
 
 __all__ = ["ThresholdComparator", "check_threshold_format", "limit_port_shape", "compile_limit"]
 
@@ -51,7 +51,7 @@ class ThresholdComparator(wiring.Component):
     input_format : FixedFormat
         Format of ``x``; ``SQ(4, 12)`` by default.
     threshold : number, (raw, format) or None
-        The threshold t in any form ``model.threshold.threshold_limit``
+        The threshold t in any form ``sigmoid_hw.model.threshold.threshold_limit``
         accepts; L is computed exactly at elaboration. ``None`` makes the
         limit programmable at run time through the ``limit`` port.
 

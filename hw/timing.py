@@ -14,7 +14,7 @@ per operation, one net (``route``) and its logic: ``lut`` per LUT level,
 multiply in logic as Yosys builds it (``maccmap``: a Wallace tree of full
 adders, ``lut + route`` per level, then one carry-chain adder). The numbers
 were fitted to nextpnr's own reports of the limit circuits
-(``hw.baselines.limits``) and of the pipeline; docs/implementation.md shows where the
+(``sigmoid_hw.hw.baselines.limits``) and of the pipeline; docs/implementation.md shows where the
 model and nextpnr disagree.
 
 How a Horner multiply-add ``acc_k = (d acc_(k+1) + A_k) >> s_k`` is split:
@@ -34,7 +34,7 @@ How a Horner multiply-add ``acc_k = (d acc_(k+1) + A_k) >> s_k`` is split:
 
 The handshake is chosen per family by measurement (``Family.credit``): on
 the iCE40s the credit handshake (a free-running datapath and
-``hw.chain.CreditBuffer``), on ECP5 the shared stall, which measured faster
+``sigmoid_hw.hw.chain.CreditBuffer``), on ECP5 the shared stall, which measured faster
 there.
 """
 
@@ -58,7 +58,7 @@ class Family:
     dsp: float = 0.0
     register_dsp: bool = False   # a register after every multiply (inside the DSP)
     # the DSP block by direct instance with its input, pipeline and output registers
-    # (hw.dsp), used where the multiply between fabric registers does not fit the period:
+    # (sigmoid_hw.hw.dsp), used where the multiply between fabric registers does not fit the period:
     # the step after it holds only the DSP's output net
     hard_dsp: bool = False
     credit: bool = True          # the credit handshake at a target (else the shared stall)
@@ -93,7 +93,7 @@ FAMILIES = {
                        dsp=1.0, register_dsp=True),
     # iCE40 HX8K, no DSP blocks: multipliers in logic
     "ice40-hx": Family("ice40-hx", overhead=2.0, route=1.2, lut=0.45, carry=0.126, native=None),
-    # Gowin (flow.gowin), from nextpnr-himbaechel's reports: overhead = clock-to-out + setup,
+    # Gowin (sigmoid_hw.flow.gowin), from nextpnr-himbaechel's reports: overhead = clock-to-out + setup,
     # route and lut from the nets and LUT4s of the pipeline's critical path, carry fitted to
     # adder-limit (GW1NR-9 C6: 4.95 ns, 0.057 ns a bit inside the chain plus 1.6 ns to enter
     # and leave it; GW2A-18 C8: 2.70 ns, 0.035 ns a bit). The multiplier blocks have no
@@ -169,7 +169,7 @@ class HornerSchedule:
         Indices of ``ops`` after which a register goes (the last always).
     hard_dsp : bool
         The partial products in DSP blocks with their own input, pipeline and
-        output registers (``hw.dsp``): the multiply takes three registers.
+        output registers (``sigmoid_hw.hw.dsp``): the multiply takes three registers.
     """
     acc_chunks: tuple
     d_chunks: tuple
@@ -211,7 +211,7 @@ class Schedule:
 
     @property
     def free_running(self):
-        """The credit handshake (no clock enables, ``hw.chain.CreditBuffer``): at a target on
+        """The credit handshake (no clock enables, ``sigmoid_hw.hw.chain.CreditBuffer``): at a target on
         a family where it measured faster than the shared stall (``Family.credit``), and
         wherever the multiplies are hardened: there the stall's fan-out is the longest path
         (ECP5 at 250 MHz, seed 1: shared stall 179.9 MHz, its net from the output valid to

@@ -6,7 +6,7 @@
                     (checks frames)                   +-> comparator -+           (flags, counts)
                                                       +-> SEQ FIFO  --+
 
-The frame format and the loss policy are those of ``link.protocol``: every
+The frame format and the loss policy are those of ``sigmoid_hw.link.protocol``: every
 well-formed request is answered in order, unless the request queue is full,
 in which case it is dropped and counted; every loss (a dropped request, a
 UART framing error, discarded bytes) raises a flag that goes out with the
@@ -15,7 +15,7 @@ to answer. The receiver is never stalled (the deframer takes a byte every
 cycle), so bytes are only lost when the line itself is bad.
 
 The sigmoid unit and the comparator are passed in, so the link serves any
-configuration (and a test can use small stand-ins); ``boards.top`` builds it
+configuration (and a test can use small stand-ins); ``sigmoid_hw.boards.top`` builds it
 with ``SigmoidPipeline`` and ``ThresholdComparator``.
 """
 
@@ -23,9 +23,9 @@ from amaranth import *
 from amaranth.lib import wiring, stream, data, fifo
 from amaranth.lib.wiring import In, Out
 
-from link.protocol import (LinkProtocol, REQUEST_SYNC, RESPONSE_SYNC, DECISION, REPORT,
+from sigmoid_hw.link.protocol import (LinkProtocol, REQUEST_SYNC, RESPONSE_SYNC, DECISION, REPORT,
                            FRAMING, LOST, OVERRUN)
-from link.uart import UARTRx, UARTTx, RxByte, baud_divisor
+from sigmoid_hw.link.uart import UARTRx, UARTTx, RxByte, baud_divisor
 
 __all__ = ["RequestDeframer", "ResponseFramer", "SigmoidLink"]
 

@@ -1,9 +1,9 @@
 """The link's host side: send words to a board, check every answer against the integer model.
 
 Sends a range or a file of inputs, a few requests in flight at a time (the
-protocol of ``link.protocol``), and checks each answer: ``y`` against
-``model.pipeline.sigmoid_fixed`` and the decision against
-``x >= model.threshold.threshold_limit(t)``. The command line is
+protocol of ``sigmoid_hw.link.protocol``), and checks each answer: ``y`` against
+``sigmoid_hw.model.pipeline.sigmoid_fixed`` and the decision against
+``x >= sigmoid_hw.model.threshold.threshold_limit(t)``. The command line is
 ``sigmoid-hw host`` (``scripts/commands/host.py``)::
 
     sigmoid-hw host --port /dev/ttyUSB1 --range -32768 32768
@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from link.protocol import Ledger
+from sigmoid_hw.link.protocol import Ledger
 
 __all__ = ["read_inputs", "exchange", "check_answers", "summarize"]
 
@@ -105,7 +105,7 @@ def check_answers(words, ledger, params, limit):
     """Mismatches between the answers and the model: a list of dicts.
 
     ``params`` are the board unit's: ``PipelineParams`` (a sigmoid), the
-    ``UnitParams`` of one function (``model.functions.derive_function``), or
+    ``UnitParams`` of one function (``sigmoid_hw.model.functions.derive_function``), or
     for a method unit a callable ``x -> (expected outputs, output width)``;
     signed outputs travel as their two's-complement bits.
     """
@@ -114,11 +114,11 @@ def check_answers(words, ledger, params, limit):
         expected, width = params(x)
         mask = (1 << width) - 1
     elif hasattr(params, "maps"):
-        from model.function_model import function_fixed
+        from sigmoid_hw.model.function_model import function_fixed
         expected = function_fixed(x, params)
         mask = (1 << params.output_formats[0].width) - 1
     else:
-        from model.pipeline import sigmoid_fixed
+        from sigmoid_hw.model.pipeline import sigmoid_fixed
         expected = sigmoid_fixed(x, params)
         mask = (1 << params.output_bits) - 1
     bad = []

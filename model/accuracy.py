@@ -46,8 +46,8 @@ import functools
 
 import numpy as np
 
-from model.fixed import FixedFormat
-from model.validate import check_instance, check_int
+from sigmoid_hw.model.fixed import FixedFormat
+from sigmoid_hw.model.validate import check_instance, check_int
 
 __all__ = [
     "GUARD_BITS", "ExactScaled", "exact_sigmoid_scaled", "correctly_rounded_sigmoid",

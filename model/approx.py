@@ -8,7 +8,7 @@ coefficients of a polynomial in d:
   another basis, ``c'_k = sum_j c_j binom(j, k) e_n^(j-k)``,
   ``e_n = C_n - n ln2``), so d needs no guard bits;
 * ``"derived"``: the Taylor coefficients about ``n ln2`` themselves (the
-  hardware computes them from y0, see ``model.derived``);
+  hardware computes them from y0, see ``sigmoid_hw.model.derived``);
 * ``"minimax"``: per segment, the degree-K fit of least maximum error over the
   segment's representable inputs (Lawson's algorithm).
 
@@ -22,9 +22,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from model.constants import LN2
-from model.derivatives import derivative_poly, poly_eval
-from model.geometry import geometry
+from sigmoid_hw.model.constants import LN2
+from sigmoid_hw.model.derivatives import derivative_poly, poly_eval
+from sigmoid_hw.model.geometry import geometry
 
 __all__ = ["approximation_error", "segment_coefficients", "taylor_coefficients_exact",
            "minimax_fit"]

@@ -72,7 +72,7 @@ returns raw outputs as an int64 array: the sigmoid models ``UQ(0, 16)``
     ``y(-x) = 65536 - y(x)`` (exact: no value is a rounding tie). x = -8 has
     no mirror in [0, 8) and is a constant.
 
-All table entries are computed exactly (``model.accuracy``), never in float.
+All table entries are computed exactly (``sigmoid_hw.model.accuracy``), never in float.
 """
 
 import decimal
@@ -80,9 +80,9 @@ import functools
 
 import numpy as np
 
-from model.accuracy import correctly_rounded_sigmoid
-from model.fixed import SQ, UQ
-from model.function_exact import correctly_rounded
+from sigmoid_hw.model.accuracy import correctly_rounded_sigmoid
+from sigmoid_hw.model.fixed import SQ, UQ
+from sigmoid_hw.model.function_exact import correctly_rounded
 
 __all__ = [
     "INPUT_FORMAT", "OUTPUT_FORMAT", "OUTPUT_BITS", "BASELINES",
@@ -118,7 +118,7 @@ def _inputs(raw_x):
 
 
 def plan_sigmoid(raw_x):
-    """PLAN, bit-exact with ``hw.baselines.plan.PLAN``."""
+    """PLAN, bit-exact with ``sigmoid_hw.hw.baselines.plan.PLAN``."""
     raw = _inputs(raw_x)
     a = np.abs(raw)
     bounds = [seg[0] for seg in PLAN_SEGMENTS[1:]]
@@ -139,7 +139,7 @@ def table1024_entries():
 
 
 def table1024_sigmoid(raw_x):
-    """hls4ml-style 1024-entry table, bit-exact with ``hw.baselines.table.Table1024``."""
+    """hls4ml-style 1024-entry table, bit-exact with ``sigmoid_hw.hw.baselines.table.Table1024``."""
     raw = _inputs(raw_x)
     return table1024_entries()[(raw >> 6) + 512]
 
@@ -193,7 +193,7 @@ def rom_minus_eight():
 
 
 def rom_sigmoid(raw_x):
-    """Direct ROM with symmetry, bit-exact with ``hw.baselines.rom.DirectROM``."""
+    """Direct ROM with symmetry, bit-exact with ``sigmoid_hw.hw.baselines.rom.DirectROM``."""
     raw = _inputs(raw_x)
     table = rom_entries()
     a = np.minimum(np.abs(raw), (1 << 15) - 1)

@@ -21,7 +21,7 @@ make y0 as wide as its next stage needs and round or truncate for free.
 """
 
 from fractions import Fraction
-from model.validate import check_int
+from sigmoid_hw.model.validate import check_int
 
 __all__ = ["pattern_bit", "reference_raw", "reference_value", "pattern_string"]
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 import functools
 import math
 import numbers
-from model.validate import check_int
+from sigmoid_hw.model.validate import check_int
 
 __all__ = ["derivative_poly", "poly_eval", "taylor_coefficients", "sigmoid_derivative"]
 
@@ -82,5 +82,5 @@ def taylor_coefficients(y0, order):
 
 def sigmoid_derivative(x, k):
     """The ``k``-th derivative of sigmoid at ``x`` (float64), via ``P_k(sigmoid(x))``."""
-    from model.reference import sigmoid
+    from sigmoid_hw.model.reference import sigmoid
     return poly_eval(derivative_poly(k), sigmoid(x))

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 import math
 
-from model.derivatives import derivative_poly
-from model.intmath import round_half_up, rshift_round
+from sigmoid_hw.model.derivatives import derivative_poly
+from sigmoid_hw.model.intmath import round_half_up, rshift_round
 
 __all__ = ["uv_basis", "DerivedRecipe"]
 

@@ -1,6 +1,6 @@
 """Certified exact references for every ``Function`` record, and errors in ulp against them.
 
-Each function is written from the exact sigmoid of ``model.accuracy``
+Each function is written from the exact sigmoid of ``sigmoid_hw.model.accuracy``
 (decimal ``exp``, integer arithmetic, a certified bound), never from the
 pipeline's arithmetic. ``exact_scaled(function, raw_x, in_format,
 out_format)`` returns ``f(x) * 2^f_out`` (f_out the output's fraction bits)
@@ -13,7 +13,7 @@ as ``numer / 2^shift`` within ``bound / 2^shift``:
 * ``dsigmoid = s (1 - s)``: with ``N`` within ``b`` of ``s M`` (M = 2^P),
   ``|N (M - N) - s M (M - s M)| <= b (M + b)``;
 * ``silu = x s``: ``|raw N - raw s M| <= |raw| b``;
-* GELU, ELU, tanh', SiLU' and GELU': ``model.exact.mpref`` (mpmath at
+* GELU, ELU, tanh', SiLU' and GELU': ``sigmoid_hw.model.exact.mpref`` (mpmath at
   ``guard + f_out + 40`` bits and more, Ziv's strategy).
 
 ``correctly_rounded`` rounds to nearest (no ties: for a rational x != 0 each
@@ -27,10 +27,10 @@ symmetrically at +-(2^f_out - 1) to stay odd).
 
 import numpy as np
 
-from model.accuracy import GUARD_BITS, exact_sigmoid_scaled
-from model.exact.function import FUNCTION_NAMES, function as function_record
-from model.exact.mpref import mp_scaled
-from model.fixed import SQ, FixedFormat
+from sigmoid_hw.model.accuracy import GUARD_BITS, exact_sigmoid_scaled
+from sigmoid_hw.model.exact.function import FUNCTION_NAMES, function as function_record
+from sigmoid_hw.model.exact.mpref import mp_scaled
+from sigmoid_hw.model.fixed import SQ, FixedFormat
 
 __all__ = ["FUNCTIONS", "exact_scaled", "correctly_rounded", "rounded_reference",
            "saturation_range",
@@ -137,7 +137,7 @@ def function_error_ulp(function, raw_y, raw_x, in_format, out_format):
 def function_error_metrics(function, raw_y, raw_x, in_format, out_format):
     """Errors of raw outputs against the exact ``function``, in ulp of ``out_format``.
 
-    Returns the fields of ``model.accuracy.error_metrics``: ``max_ulp``,
+    Returns the fields of ``sigmoid_hw.model.accuracy.error_metrics``: ``max_ulp``,
     ``mean_ulp``, ``correctly_rounded`` and ``faithful`` (shares), ``count``,
     ``worst_x``, ``worst_error``; ``correctly_rounded`` compares with the
     rounded value saturated into ``saturation_range``.

@@ -1,16 +1,16 @@
 """The bit-exact integer model of tanh, sigmoid', SiLU and of ``ActivationUnit``.
 
-``trace_unit(raw_x, function, params)`` runs ``model.function_params``'s
-three steps (input map, ``model.trace.sigmoid_fixed`` as the core,
+``trace_unit(raw_x, function, params)`` runs ``sigmoid_hw.model.function_params``'s
+three steps (input map, ``sigmoid_hw.model.trace.sigmoid_fixed`` as the core,
 post-multiplier and final rounding) on numpy arrays and returns every
 intermediate; ``unit_fixed`` returns the outputs alone and ``function_fixed``
-those of a one-function unit. The gateware (``hw.activation``) equals it bit
+those of a one-function unit. The gateware (``sigmoid_hw.hw.activation``) equals it bit
 for bit.
 """
 
 import numpy as np
 
-from model.trace import corrections_for, sigmoid_fixed
+from sigmoid_hw.model.trace import corrections_for, sigmoid_fixed
 
 __all__ = ["trace_unit", "unit_fixed", "function_fixed", "function_index"]
 

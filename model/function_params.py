@@ -1,6 +1,6 @@
 """``UnitParams``: how tanh, sigmoid', SiLU (and the sigmoid) are computed from one sigmoid core.
 
-Every function is the same three steps around ``model.trace.sigmoid_fixed``
+Every function is the same three steps around ``sigmoid_hw.model.trace.sigmoid_fixed``
 (the core, ``core`` parameters), FloPoCo-style: an input map, one
 post-operation, a final rounding.
 
@@ -24,13 +24,13 @@ from s < 1) and ``E_core`` that bound::
     SiLU          : |x_raw| E_core 2^-shift    (|x S - x s| = |x| |S - s|)
 
 with ``shift = 0`` the core's ``plan.error_bound`` instead (its rounding is
-final). ``model.functions.function_bound`` evaluates these.
+final). ``sigmoid_hw.model.functions.function_bound`` evaluates these.
 """
 
 from dataclasses import dataclass
 
-from model.fixed import FixedFormat
-from model.params import PipelineParams
+from sigmoid_hw.model.fixed import FixedFormat
+from sigmoid_hw.model.params import PipelineParams
 
 __all__ = ["FunctionMap", "UnitParams"]
 
@@ -52,10 +52,10 @@ class FunctionMap:
     shift : int
         Bits dropped by the final rounding (0: the core's rounding is final).
     lo, hi : int
-        Saturation range of the raw output (``model.function_exact.saturation_range``).
+        Saturation range of the raw output (``sigmoid_hw.model.function_exact.saturation_range``).
     corrections : tuple of (int, int)
         ``(x_raw, delta)``: inputs whose final rounding gets ``delta`` more
-        units (correct rounding, ``model.function_rounding``).
+        units (correct rounding, ``sigmoid_hw.model.function_rounding``).
     bound : Fraction
         Proven error before the final rounding, output ulp.
     """

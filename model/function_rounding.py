@@ -1,13 +1,13 @@
 """Correct rounding of a post-multiplied function: the inputs near a rounding boundary, checked exactly.
 
-The method of ``model.rounding`` (which corrects the sigmoid core itself),
-applied to the final rounding of ``model.function_params``: before it, ``V``
+The method of ``sigmoid_hw.model.rounding`` (which corrects the sigmoid core itself),
+applied to the final rounding of ``sigmoid_hw.model.function_params``: before it, ``V``
 is within a proven bound of the exact ``2^shift f(x) 2^f_out`` (per input, in
 units of V: ``E_core = 1`` for sigmoid and tanh, ``|2^Fc - 2S| + 1`` for
 sigmoid', ``|x_raw|`` for SiLU, from the bounds written there). Where ``V``
 is farther than that from a rounding boundary the shift rounds correctly;
 the inputs within it are candidates, evaluated against the certified
-reference (``model.function_exact``); each wrong one gets a correction (+1 or
+reference (``sigmoid_hw.model.function_exact``); each wrong one gets a correction (+1 or
 -1) keyed on the input, added before the final rounding. Correct on every
 input by construction: by the bound far from a boundary, by exact
 evaluation near one.
@@ -15,8 +15,8 @@ evaluation near one.
 
 import numpy as np
 
-from model.function_exact import correctly_rounded
-from model.function_model import trace_unit
+from sigmoid_hw.model.function_exact import correctly_rounded
+from sigmoid_hw.model.function_model import trace_unit
 
 __all__ = ["post_candidates", "find_post_corrections"]
 

@@ -9,13 +9,13 @@ For input SQ(i, f) and W output bits the functions' output formats are::
 
 Each function needs ``R`` core output bits: W for sigmoid and tanh (their
 rounding is the core's), and for sigmoid' and SiLU enough more that the bound
-of ``model.function_params`` is at most ``2^-g`` ulp before the final
+of ``sigmoid_hw.model.function_params`` is at most ``2^-g`` ulp before the final
 rounding: ``R = W + 1 + g`` (sigmoid'), ``R = (W - i) + (i - 1) + g``
 (SiLU, |x| < 2^(i-1); g at least 3, which keeps it monotonic above its
 minimum). ``g = 2`` (budget 1/4: faithful, total < 3/4 ulp);
 for correct rounding ``g = 8`` for 16-bit inputs (budget ``min(1/4, 2^7 /
-2^(W_in - 1))``, as ``model.widths``), and the few inputs that still round
-the wrong way are corrected (``model.function_rounding``). A unit sizes its
+2^(W_in - 1))``, as ``sigmoid_hw.model.widths``), and the few inputs that still round
+the wrong way are corrected (``sigmoid_hw.model.function_rounding``). A unit sizes its
 core for the union: ``Fc = max R``, input SQ(i+1, f) when tanh is listed
 (so that x and 2x fit); a function whose ``R`` is below ``Fc`` rounds the
 core's output once more.
@@ -23,15 +23,15 @@ core's output once more.
 
 from fractions import Fraction
 
-from model.fixed import SQ
-from model.exact.function import FUNCTIONS as RECORDS, Method, function as function_record
-from model.function_exact import saturation_range
-from model.function_params import FunctionMap, UnitParams
-from model.function_rounding import find_post_corrections
-from model.params import PipelineParams, ROUNDING_MODES
-from model.plan import plan_for
-from model.validate import check_choice, check_instance, check_int
-from model.widths import derive_params
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.exact.function import FUNCTIONS as RECORDS, Method, function as function_record
+from sigmoid_hw.model.function_exact import saturation_range
+from sigmoid_hw.model.function_params import FunctionMap, UnitParams
+from sigmoid_hw.model.function_rounding import find_post_corrections
+from sigmoid_hw.model.params import PipelineParams, ROUNDING_MODES
+from sigmoid_hw.model.plan import plan_for
+from sigmoid_hw.model.validate import check_choice, check_instance, check_int
+from sigmoid_hw.model.widths import derive_params
 
 __all__ = ["derive_unit", "derive_function", "output_format_of", "error_bound", "FUNCTIONS"]
 
@@ -45,7 +45,7 @@ _MAX_CORRECT_WIDTH = 20  # correct post-rounding searches every input
 
 def output_format_of(function, input_format, output_bits):
     """The output format of ``function`` for W = ``output_bits``: its record's
-    (``model.exact.function.Function.output_format``, the module docstring's table)."""
+    (``sigmoid_hw.model.exact.function.Function.output_format``, the module docstring's table)."""
     return function_record(function).output_format(input_format, output_bits)
 
 

@@ -11,8 +11,8 @@ import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
-from model.constants import LN2, ln2_multiple_floor
-from model.intmath import round_half_up
+from sigmoid_hw.model.constants import LN2, ln2_multiple_floor
+from sigmoid_hw.model.intmath import round_half_up
 
 __all__ = ["Geometry", "geometry"]
 

@@ -1,7 +1,7 @@
 """``PipelineParams``: every choice that fixes the pipeline's arithmetic (frozen).
 
-``model.widths.derive_params`` fills in the widths from the error budget and
-checks the user's overrides; ``model.plan.plan_for`` turns a parameter set
+``sigmoid_hw.model.widths.derive_params`` fills in the widths from the error budget and
+checks the user's overrides; ``sigmoid_hw.model.plan.plan_for`` turns a parameter set
 into the plan that the model and the gateware build from.
 """
 
@@ -9,7 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 
-from model.fixed import FixedFormat, UQ
+from sigmoid_hw.model.fixed import FixedFormat, UQ
 
 __all__ = ["PipelineParams", "COEFFICIENT_SOURCES", "ROUNDING_MODES"]
 
@@ -42,10 +42,10 @@ class PipelineParams:
         multiply-add: higher Fmax, K more cycles of latency, same arithmetic).
     rounding : ``"faithful"`` or ``"correct"``
         ``"correct"``: every output is the exact result rounded to nearest
-        (``model.rounding``).
+        (``sigmoid_hw.model.rounding``).
     corrections : tuple of (int, int)
         ``(a, delta)``: for the folded input ``a = |x|`` the last accumulator
-        gets ``delta`` (+1 or -1) units more; found by ``model.rounding`` for
+        gets ``delta`` (+1 or -1) units more; found by ``sigmoid_hw.model.rounding`` for
         ``rounding="correct"``, empty otherwise.
     """
     input_format: FixedFormat

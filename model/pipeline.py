@@ -32,11 +32,11 @@ guard bits since the polynomial is centred on n ln2 itself.
 
 Where each part lives (no module imports one above it)::
 
-    model.validate   the parameter checks        model.intmath   rounding shifts, widths
-    model.params     PipelineParams (frozen)     model.geometry  thresholds, C_n, range of d
-    model.approx     Taylor bound, minimax fit   model.derived   the derived-coefficient recipe
-    model.plan       plan_for -> Plan (frozen)   model.trace     trace_fixed, sigmoid_fixed
-    model.widths     derive_params               model.pipeline  this summary and the defaults
+    sigmoid_hw.model.validate   the parameter checks        sigmoid_hw.model.intmath   rounding shifts, widths
+    sigmoid_hw.model.params     PipelineParams (frozen)     sigmoid_hw.model.geometry  thresholds, C_n, range of d
+    sigmoid_hw.model.approx     Taylor bound, minimax fit   sigmoid_hw.model.derived   the derived-coefficient recipe
+    sigmoid_hw.model.plan       plan_for -> Plan (frozen)   sigmoid_hw.model.trace     trace_fixed, sigmoid_fixed
+    sigmoid_hw.model.widths     derive_params               sigmoid_hw.model.pipeline  this summary and the defaults
 
 Error budget (in units of the output's last place, ulp = 2^-F). The value
 before the final rounding differs from sigmoid(|x|) by at most ``E``::
@@ -52,22 +52,22 @@ E <= budget (1/4 ulp by default), so |y - 2^F sigmoid(x)| < 1/2 + E < 1:
 faithful rounding, by construction; the exhaustive comparison proves it.
 """
 
-from model.params import COEFFICIENT_SOURCES, PipelineParams
-from model.plan import Plan, plan_for
-from model import trace as _trace
-from model.widths import derive_params
+from sigmoid_hw.model.params import COEFFICIENT_SOURCES, PipelineParams
+from sigmoid_hw.model.plan import Plan, plan_for
+from sigmoid_hw.model import trace as _trace
+from sigmoid_hw.model.widths import derive_params
 
 __all__ = ["PipelineParams", "derive_params", "sigmoid_fixed", "plan_for", "Plan",
            "COEFFICIENT_SOURCES", "trace_fixed"]
 
 
 def trace_fixed(raw_x, params=None):
-    """``model.trace.trace_fixed`` with ``params`` defaulting to ``derive_params()``."""
+    """``sigmoid_hw.model.trace.trace_fixed`` with ``params`` defaulting to ``derive_params()``."""
     return _trace.trace_fixed(raw_x, derive_params() if params is None else params)
 
 
 def sigmoid_fixed(raw_x, params=None):
-    """``model.trace.sigmoid_fixed`` with ``params`` defaulting to ``derive_params()``.
+    """``sigmoid_hw.model.trace.sigmoid_fixed`` with ``params`` defaulting to ``derive_params()``.
 
     Returns the raw UQ(0, output_bits) outputs (an int for a scalar input).
     """

@@ -5,7 +5,7 @@ the pipeline and the error bound they meet:
 
 * ``reduction`` (``Reduction``): fold and range reduction, n and d;
 * ``coefficients``: ``TableCoefficients`` (per-n constants) or
-  ``DerivedCoefficients`` (the recipe of ``model.derived`` and the range of
+  ``DerivedCoefficients`` (the recipe of ``sigmoid_hw.model.derived`` and the range of
   every intermediate);
 * ``horner`` (``Horner``): the accumulators, shifts and addends;
 * ``error_terms`` (ulp, before the final rounding) and their sum
@@ -25,12 +25,12 @@ from fractions import Fraction
 import math
 import types
 
-from model.approx import approximation_error, segment_coefficients
-from model.bitpattern import reference_raw
-from model.derived import DerivedRecipe
-from model.geometry import geometry
-from model.intmath import round_half_up, signed_bits, unsigned_bits
-from model.params import PipelineParams
+from sigmoid_hw.model.approx import approximation_error, segment_coefficients
+from sigmoid_hw.model.bitpattern import reference_raw
+from sigmoid_hw.model.derived import DerivedRecipe
+from sigmoid_hw.model.geometry import geometry
+from sigmoid_hw.model.intmath import round_half_up, signed_bits, unsigned_bits
+from sigmoid_hw.model.params import PipelineParams
 
 __all__ = ["Plan", "Reduction", "Horner", "TableCoefficients", "DerivedCoefficients",
            "plan_for", "DERIVED_GUARD"]
@@ -54,7 +54,7 @@ class Reduction:
     d_width: int             # signed
     h: Fraction
     segments: tuple
-    corrections: tuple = ()  # (a, delta): correct rounding (model.rounding)
+    corrections: tuple = ()  # (a, delta): correct rounding (sigmoid_hw.model.rounding)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Fraction bits of the Horner accumulators, allocated by multiplier ports (for correct rounding).
 
-Faithful rounding splits its budget evenly (``model.widths``). Correct
+Faithful rounding splits its budget evenly (``sigmoid_hw.model.widths``). Correct
 rounding needs a far smaller error (each input within the bound of a rounding
 boundary must be checked and possibly corrected, so the bound sets how many
 corrections there are), and there the cost that matters is the number of
@@ -17,7 +17,7 @@ import itertools
 from fractions import Fraction
 import math
 
-from model.intmath import signed_bits
+from sigmoid_hw.model.intmath import signed_bits
 
 __all__ = ["allocate", "PORT_BITS"]
 
@@ -41,7 +41,7 @@ def allocate(plan, budget, approx, max_ports=4, port=PORT_BITS):
 
     Parameters
     ----------
-    plan : model.plan.Plan
+    plan : sigmoid_hw.model.plan.Plan
         A plan of the same order and coefficients (its accumulator ranges give
         each accumulator's magnitude).
     budget : Fraction

@@ -14,7 +14,7 @@ is within the proven bound ``E`` (``plan.error_bound`` ulp) of the exact
 ``E`` from a rounding boundary the shift already rounds correctly; only the
 inputs within ``E`` of one (a share of about 2E of all) can round the wrong
 way. ``find_corrections`` evaluates exactly those candidates against
-certified exact arithmetic (``model.accuracy``) and returns, for each one
+certified exact arithmetic (``sigmoid_hw.model.accuracy``) and returns, for each one
 that rounds wrongly, the correction (+1 or -1) the hardware adds to the last
 accumulator. Since ``round(2^F - s) = 2^F - round(s)`` when there is no tie,
 a correction keyed on the folded input ``a = |x|`` fixes both signs. So the
@@ -30,9 +30,9 @@ import pathlib
 
 import numpy as np
 
-from model.accuracy import correctly_rounded_sigmoid
-from model.plan import plan_for
-from model.trace import trace_fixed
+from sigmoid_hw.model.accuracy import correctly_rounded_sigmoid
+from sigmoid_hw.model.plan import plan_for
+from sigmoid_hw.model.trace import trace_fixed
 
 __all__ = ["find_corrections", "rounding_candidates", "cache_dir"]
 

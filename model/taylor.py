@@ -5,12 +5,12 @@ For an input x:
 1. take the nearest ``x0 = n ln2`` (``n = round(x / ln2)``), so
    ``d = x - n ln2`` and ``|d| <= ln2 / 2``;
 2. ``y0 = sigmoid(x0) = 2^n / (2^n + 1)`` comes from the periodic bit pattern
-   (``model.bitpattern``), or exactly;
-3. the Taylor coefficients are ``c_k = P_k(y0) / k!`` (``model.derivatives``);
+   (``sigmoid_hw.model.bitpattern``), or exactly;
+3. the Taylor coefficients are ``c_k = P_k(y0) / k!`` (``sigmoid_hw.model.derivatives``);
 4. ``sigmoid(x) ~ sum_k c_k d^k``, by Horner's rule.
 
 This is the floating-point reading of the method, the one the seed's MATLAB
-``test.m`` measures; the fixed-point pipeline is ``model.pipeline``. The
+``test.m`` measures; the fixed-point pipeline is ``sigmoid_hw.model.pipeline``. The
 coefficients are computed exactly (``Fraction``) from ``y0`` and rounded to
 float64 once; everything after that is float64.
 """
@@ -21,10 +21,10 @@ import math
 
 import numpy as np
 
-from model.bitpattern import reference_value
-from model.derivatives import taylor_coefficients
-from model.reference import sigmoid
-from model.validate import check_choice, check_int, check_real
+from sigmoid_hw.model.bitpattern import reference_value
+from sigmoid_hw.model.derivatives import taylor_coefficients
+from sigmoid_hw.model.reference import sigmoid
+from sigmoid_hw.model.validate import check_choice, check_int, check_real
 
 __all__ = ["LN2", "MAX_ABS_X", "SEED_MAX_ERROR", "nearest_n", "coefficients",
            "sigmoid_hw", "sigmoid_taylor", "error_table"]
@@ -159,7 +159,7 @@ def error_table(orders=range(1, 9), limit=12.0, points=240001, pattern_bits=None
 
     The grid is ``points`` evenly spaced inputs on [-limit, limit] (the ends
     left out), plus the interval edges ``(n +- 1/2) ln2`` inside it, where
-    ``|d|`` is largest; the error is against ``model.reference.sigmoid``.
+    ``|d|`` is largest; the error is against ``sigmoid_hw.model.reference.sigmoid``.
 
     Returns
     -------

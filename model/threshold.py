@@ -44,8 +44,8 @@ from fractions import Fraction
 import math
 import numbers
 
-from model.fixed import FixedFormat, SQ
-from model.validate import check_instance
+from sigmoid_hw.model.fixed import FixedFormat, SQ
+from sigmoid_hw.model.validate import check_instance
 
 __all__ = [
     "exact_threshold", "threshold_from_raw", "logit_bounds", "threshold_limit",

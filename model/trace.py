@@ -1,6 +1,6 @@
 """The bit-exact integer model: what every register of the pipeline holds, for any inputs.
 
-``trace_fixed(raw_x, params)`` runs the data path of ``model.plan`` on numpy
+``trace_fixed(raw_x, params)`` runs the data path of ``sigmoid_hw.model.plan`` on numpy
 arrays (object arrays of Python ints where a product would not fit int64)
 and returns every intermediate; ``sigmoid_fixed`` returns the output alone.
 The gateware in ``hw/`` is compared with these values bit for bit.
@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from model.plan import plan_for
+from sigmoid_hw.model.plan import plan_for
 
 __all__ = ["trace_fixed", "sigmoid_fixed", "corrections_for"]
 

@@ -16,16 +16,16 @@ import math
 
 import numpy as np
 
-from model.accuracy import monotonic_violations
-from model.approx import approximation_error
-from model.fixed import SQ
-from model.geometry import geometry
-from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES, PipelineParams
-from model.plan import DERIVED_GUARD, plan_for
-from model.precision import allocate
-from model.rounding import find_corrections
-from model.trace import trace_fixed
-from model.validate import check_bool, check_choice, check_instance, check_int, check_real
+from sigmoid_hw.model.accuracy import monotonic_violations
+from sigmoid_hw.model.approx import approximation_error
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.geometry import geometry
+from sigmoid_hw.model.params import COEFFICIENT_SOURCES, ROUNDING_MODES, PipelineParams
+from sigmoid_hw.model.plan import DERIVED_GUARD, plan_for
+from sigmoid_hw.model.precision import allocate
+from sigmoid_hw.model.rounding import find_corrections
+from sigmoid_hw.model.trace import trace_fixed
+from sigmoid_hw.model.validate import check_bool, check_choice, check_instance, check_int, check_real
 
 __all__ = ["derive_params", "monotone_frac", "MAX_ORDER"]
 
@@ -63,9 +63,9 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients=No
         Two cycles per Horner stage (product registered, then added).
     rounding : ``"faithful"`` or ``"correct"``
         ``"correct"``: the widths are allocated by multiplier ports
-        (``model.precision``) to meet the smaller budget, and the inputs that
+        (``sigmoid_hw.model.precision``) to meet the smaller budget, and the inputs that
         still round the wrong way are found exactly and corrected
-        (``model.rounding``): every output is the exact sigmoid rounded to
+        (``sigmoid_hw.model.rounding``): every output is the exact sigmoid rounded to
         nearest.
 
     Raises
@@ -187,7 +187,7 @@ def _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac, c
     if coefficients != "derived":
         coef_frac = 0
     elif coef_frac is None:
-        # c_k is computed to F_k + 3 fraction bits (model.plan); 4 more for the products
+        # c_k is computed to F_k + 3 fraction bits (sigmoid_hw.model.plan); 4 more for the products
         coef_frac = max(acc_frac) + DERIVED_GUARD + 4
     params = PipelineParams(input_format, output_bits, order, coefficients, d_guard,
                             acc_frac, coef_frac, budget, register_product)

@@ -11,7 +11,7 @@ the commands say so instead of printing a bare number:
   rounding boundary ``sigmoid(x) = 1 - 2^-(F+1)`` is never met exactly, since
   its logit ``ln(2^(F+1) - 1)`` is irrational), so they are counted exactly
   and the max error is also given without them;
-* steps down (``model.accuracy.monotonic_violations``): rare flips of one
+* steps down (``sigmoid_hw.model.accuracy.monotonic_violations``): rare flips of one
   rounding where sigmoid rises by a tiny fraction of an ulp per input step
   (docs/accuracy.md, the 24-bit minimax row).
 """
@@ -20,9 +20,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from model.accuracy import error_metrics, monotonic_violations
-from model.threshold import threshold_limit
-from report.text import count as count_of
+from sigmoid_hw.model.accuracy import error_metrics, monotonic_violations
+from sigmoid_hw.model.threshold import threshold_limit
+from sigmoid_hw.report.text import count as count_of
 
 __all__ = ["saturation_limit", "accuracy_figures", "error_note", "monotonic_note",
            "accuracy_notes"]
@@ -34,7 +34,7 @@ def saturation_limit(in_format, out_bits):
 
 
 def accuracy_figures(raw_y, raw_x, in_format, out_bits):
-    """``model.accuracy.error_metrics`` plus saturation and monotonicity.
+    """``sigmoid_hw.model.accuracy.error_metrics`` plus saturation and monotonicity.
 
     Returns
     -------

@@ -2,7 +2,7 @@
 
 import os
 
-from report.pareto import pareto_front
+from sigmoid_hw.report.pareto import pareto_front
 
 __all__ = ["write_plot"]
 

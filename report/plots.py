@@ -1,11 +1,11 @@
 """The error figures of ``sigmoid-hw plot``: a design's function against the exact one.
 
 The hardware values come from the bit-exact models, which equal the RTL bit
-for bit: ``model.pipeline.sigmoid_fixed`` for the sigmoid (``PipelineParams``),
-``model.function_model.function_fixed`` for tanh, sigmoid' and SiLU (the
-``UnitParams`` of ``model.functions.derive_function``). The exact values and
-the errors come from certified exact integer arithmetic (``model.accuracy``,
-``model.function_exact``), never from a float function. Three PNG files,
+for bit: ``sigmoid_hw.model.pipeline.sigmoid_fixed`` for the sigmoid (``PipelineParams``),
+``sigmoid_hw.model.function_model.function_fixed`` for tanh, sigmoid' and SiLU (the
+``UnitParams`` of ``sigmoid_hw.model.functions.derive_function``). The exact values and
+the errors come from certified exact integer arithmetic (``sigmoid_hw.model.accuracy``,
+``sigmoid_hw.model.function_exact``), never from a float function. Three PNG files,
 800 x 500 pixels each (``sigmoid.png`` is named after the function:
 ``tanh.png`` and so on):
 
@@ -20,13 +20,13 @@ import os
 
 import numpy as np
 
-from model.accuracy import correctly_rounded_sigmoid, sigmoid_error_ulp
-from model.function_exact import (correctly_rounded, function_error_metrics, function_error_ulp,
+from sigmoid_hw.model.accuracy import correctly_rounded_sigmoid, sigmoid_error_ulp
+from sigmoid_hw.model.function_exact import (correctly_rounded, function_error_metrics, function_error_ulp,
                                   saturation_range)
-from model.function_model import function_fixed
-from model.params import PipelineParams
-from model.pipeline import plan_for, sigmoid_fixed
-from report.accuracy import accuracy_figures
+from sigmoid_hw.model.function_model import function_fixed
+from sigmoid_hw.model.params import PipelineParams
+from sigmoid_hw.model.pipeline import plan_for, sigmoid_fixed
+from sigmoid_hw.report.accuracy import accuracy_figures
 
 __all__ = ["plot_data", "make_figures", "write_plots", "png_size", "plot_files", "FIGURE_SIZE",
            "DPI", "PLOT_FILES", "MAX_POINTS"]
@@ -56,8 +56,8 @@ def _curve(params, raw):
                 accuracy_figures(raw_y, raw, fmt, F), 0.5 + float(plan_for(params).error_bound),
                 what, raw_y == correctly_rounded_sigmoid(raw, fmt, F))
     if hasattr(params, "plan") and hasattr(params.plan, "problem"):
-        # a method unit (hw.methods): its model is the unit's own (hw.designs record)
-        from hw.designs import method_design_of
+        # a method unit (sigmoid_hw.hw.methods): its model is the unit's own (sigmoid_hw.hw.designs record)
+        from sigmoid_hw.hw.designs import method_design_of
         unit = params
         record = method_design_of(unit)
         function, fmt, out = str(unit.function), unit.input_format, unit.output_format
@@ -71,7 +71,7 @@ def _curve(params, raw):
                 1.0 if bound is None else float(bound), what, correct)
     if len(getattr(params, "maps", ())) != 1:
         raise TypeError("params must be PipelineParams or the UnitParams of one function "
-                        "(model.functions.derive_function), not {!r}".format(params))
+                        "(sigmoid_hw.model.functions.derive_function), not {!r}".format(params))
     function, fmt, out = params.functions[0], params.input_format, params.output_formats[0]
     raw_y = np.asarray(function_fixed(raw, params), dtype=np.int64)
     bound = 0.5 + float(params.maps[0].bound)
@@ -86,7 +86,7 @@ def plot_data(params, max_points=MAX_POINTS):
     """The points to plot: every input of the format, or ``max_points`` evenly spaced ones.
 
     ``params`` are a sigmoid pipeline's ``PipelineParams`` or the
-    ``UnitParams`` of one function (``model.functions.derive_function``).
+    ``UnitParams`` of one function (``sigmoid_hw.model.functions.derive_function``).
 
     Returns
     -------
@@ -95,9 +95,9 @@ def plot_data(params, max_points=MAX_POINTS):
         ``y`` (float), ``exact`` (f(x), float64, good to 2^-52 ulp),
         ``error`` (ulp), ``correct`` (bool: the output is the correctly rounded
         value, saturated into the output's range), ``metrics`` (for the sigmoid
-        ``report.accuracy.accuracy_figures``: ``model.accuracy.error_metrics``
+        ``sigmoid_hw.report.accuracy.accuracy_figures``: ``sigmoid_hw.model.accuracy.error_metrics``
         with saturation and monotonicity; for the others
-        ``model.function_exact.function_error_metrics``), ``exhaustive``
+        ``sigmoid_hw.model.function_exact.function_error_metrics``), ``exhaustive``
         (bool), ``params``, ``function``, ``f_bits`` (the output's fraction
         bits), ``bound`` (the proven error bound, ulp) and ``what`` (a title).
     """

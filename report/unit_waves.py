@@ -1,11 +1,11 @@
-"""Waveforms of a unit (``ActivationUnit``, registry kind ``"unit"``) for ``report.waves``.
+"""Waveforms of a unit (``ActivationUnit``, registry kind ``"unit"``) for ``sigmoid_hw.report.waves``.
 
 A unit's words are structs: ``{x, function}`` in, ``{y, function}`` out, ``y``
 in the format of the function the word asked for. The waveform shows the
 ports with ``x`` as a number and ``y`` once per function's format.
 """
 
-from report.wave_traces import TOP, TraceBuilder, datafmt, format_of
+from sigmoid_hw.report.wave_traces import TOP, TraceBuilder, datafmt, format_of
 
 __all__ = ["unit_layout", "unit_inputs", "unit_expected_outputs"]
 

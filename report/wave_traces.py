@@ -1,6 +1,6 @@
 """The pieces a waveform's save file is made of, and the names signals have in the dump.
 
-``report.waves`` lays out a design's waveform from these: ``Trace`` (a line
+``sigmoid_hw.report.waves`` lays out a design's waveform from these: ``Trace`` (a line
 of the save file), ``NumberView`` (a ``real`` variable showing a raw
 register as its number), ``Layout`` (the groups, views and output
 handshake) and ``TraceBuilder``, which makes them and checks every name
@@ -32,7 +32,7 @@ def format_name(signed, width, frac):
 
 
 def format_of(fmt):
-    """``format_name`` of a ``model.fixed`` format."""
+    """``format_name`` of a ``sigmoid_hw.model.fixed`` format."""
     return format_name(fmt.signed, fmt.width, fmt.f_bits)
 
 
@@ -46,7 +46,7 @@ class Trace:
 
 @dataclass(frozen=True)
 class NumberView:
-    """A ``real`` variable showing the number a raw register holds (``report.vcd``)."""
+    """A ``real`` variable showing the number a raw register holds (``sigmoid_hw.report.vcd``)."""
     name: str          # VCD name, e.g. "x_SQ4_12"
     source: str        # full name of the raw variable
     signed: bool

@@ -1,11 +1,11 @@
 """Waveforms of a design: a VCD with real-valued number views and a GTKWave save file.
 
-The waveform comes from Amaranth's simulator (``hw.streamsim.run_stream``,
+The waveform comes from Amaranth's simulator (``sigmoid_hw.hw.streamsim.run_stream``,
 which also checks the stream rules), with random stalls on ``o.ready`` and
 gaps on ``i.valid`` so that backpressure is visible. What is shown comes
 from the design's register map (``component.registers``,
-``hw.chain.Register``: stage, group, field name, signedness, fraction bits)
-and from its registry record (``hw.designs``: its kind), never from the
+``sigmoid_hw.hw.chain.Register``: stage, group, field name, signedness, fraction bits)
+and from its registry record (``sigmoid_hw.hw.designs``: its kind), never from the
 signal names:
 
 * one group per register stage, in pipeline order, titled with the stage
@@ -33,14 +33,14 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
-from hw.designs import Design, design
-from hw.streamsim import run_stream
-from model.baselines import INPUT_FORMAT, OUTPUT_FORMAT
-from model.threshold import threshold_limit
-from model.validate import check_real
-from report.unit_waves import unit_expected_outputs, unit_layout
-from report.vcd import read_vcd, write_with_views
-from report.wave_traces import (NUMBERS, TOP, Layout, NumberView, Trace, format_name,
+from sigmoid_hw.hw.designs import Design, design
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model.baselines import INPUT_FORMAT, OUTPUT_FORMAT
+from sigmoid_hw.model.threshold import threshold_limit
+from sigmoid_hw.model.validate import check_real
+from sigmoid_hw.report.unit_waves import unit_expected_outputs, unit_layout
+from sigmoid_hw.report.vcd import read_vcd, write_with_views
+from sigmoid_hw.report.wave_traces import (NUMBERS, TOP, Layout, NumberView, Trace, format_name,
                                 TraceBuilder as _Builder, datafmt as _datafmt,
                                 format_of as _format_name)
 
@@ -181,7 +181,7 @@ _LAYOUTS = {"pipeline": _pipeline_layout, "comparator": _comparator_layout,
 
 def wave_layout(record, vcd, component):
     """The ``Layout`` of ``component``, made from the design ``record``, in ``vcd``."""
-    if record.kind == "unit":    # struct words: report.unit_waves
+    if record.kind == "unit":    # struct words: sigmoid_hw.report.unit_waves
         return unit_layout(vcd, component)
     return _LAYOUTS[record.kind](vcd, component, *io_formats(record, component))
 

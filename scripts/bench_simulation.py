@@ -1,6 +1,6 @@
 """Benchmark: the exhaustive 16-bit RTL simulation of the default pipeline, timed.
 
-    .venv/bin/python -m scripts.bench_simulation [--coefficients table|derived]
+    .venv/bin/python -m sigmoid_hw.scripts.bench_simulation [--coefficients table|derived]
 
 Prints the wall time and simulated cycles per second on one core (Amaranth's
 Python simulator is single-threaded). A report, not a test: the target
@@ -13,9 +13,9 @@ import time
 
 import numpy as np
 
-from hw.pipeline import SigmoidPipeline
-from hw.streamsim import run_stream
-from model.pipeline import sigmoid_fixed
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model.pipeline import sigmoid_fixed
 
 
 def main():

@@ -1,6 +1,6 @@
 """The ``sigmoid-hw`` console command.
 
-Every subcommand lives in its own module of ``scripts.commands`` (see that
+Every subcommand lives in its own module of ``sigmoid_hw.scripts.commands`` (see that
 package's docstring); this file only finds them and dispatches.
 """
 
@@ -10,7 +10,7 @@ import pkgutil
 import re
 import sys
 
-from scripts import commands
+from sigmoid_hw.scripts import commands
 
 __all__ = ["build_parser", "main"]
 
@@ -20,7 +20,7 @@ def _command_modules():
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
             continue
-        modules.append(importlib.import_module("scripts.commands." + info.name))
+        modules.append(importlib.import_module("sigmoid_hw.scripts.commands." + info.name))
     return modules
 
 

@@ -8,7 +8,7 @@ correctly rounded variant (row ``tanh-cr``), hls4ml's and TFLite's tanh
 outputs; its cost is the whole unit's, sigmoid included); ``dsigmoid`` and
 ``silu`` their pipeline, faithful and correctly rounded. Every accuracy
 figure is in the ulp of the row's own output format, against the exact
-function (``model.function_exact``, certified; never a design's model).
+function (``sigmoid_hw.model.function_exact``, certified; never a design's model).
 
 A ``-cr`` row is the registry's design with ``rounding="correct"``, the way
 the speed sweep's ``pipeline@150`` is the pipeline with ``target_mhz``: a
@@ -27,8 +27,8 @@ import time
 
 import numpy as np
 
-from hw.designs import DESIGNS, design
-from model.function_exact import FUNCTIONS
+from sigmoid_hw.hw.designs import DESIGNS, design
+from sigmoid_hw.model.function_exact import FUNCTIONS
 
 __all__ = ["FUNCTIONS", "VARIANTS", "SHARED", "row_design", "row_description",
            "function_rows", "check_rows", "row_function", "row_output_format", "row_metrics",
@@ -113,9 +113,9 @@ def row_output_format(name, component, function):
 
 def row_metrics(name, component, raw, function, in_format, out_bits):
     """Exhaustive error metrics of row ``name`` in the ulp of its output, against the exact
-    ``function`` (``model.accuracy`` for the sigmoid, as compare always measured it)."""
-    from model.accuracy import error_metrics
-    from model.function_exact import function_error_metrics
+    ``function`` (``sigmoid_hw.model.accuracy`` for the sigmoid, as compare always measured it)."""
+    from sigmoid_hw.model.accuracy import error_metrics
+    from sigmoid_hw.model.function_exact import function_error_metrics
     record = design(row_design(name)[0])
     kwargs = {}
     if record.kind == "unit":
@@ -190,7 +190,7 @@ def format_sharing_table(rows):
 def run_sharing(args, devices, compare):
     """``compare --sharing``: implement the ``SHARED`` rows with ``compare`` (the command's
     implementation function) and print them with their sum."""
-    from report.progress import write
+    from sigmoid_hw.report.progress import write
     start = time.monotonic()
     if args.load is not None:
         with open(args.load) as f:

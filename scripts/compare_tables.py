@@ -3,8 +3,8 @@
 __all__ = ["DSP_LIMIT", "ADDER_LIMIT", "DSP_HARD_LIMIT", "STEP_LIMIT", "LIMITS",
            "format_table", "format_accuracy_table", "BLOCK_RAM_BITS"]
 
-# the rows that measure a device, not a design (``hw.baselines.limits``,
-# ``hw.baselines.hard_limits``)
+# the rows that measure a device, not a design (``sigmoid_hw.hw.baselines.limits``,
+# ``sigmoid_hw.hw.baselines.hard_limits``)
 DSP_LIMIT = "dsp-limit"
 ADDER_LIMIT = "adder-limit"
 DSP_HARD_LIMIT = "dsp-hard-limit"

@@ -3,8 +3,8 @@
 ``FIT_GRID`` lists, per method, the designs built on each device: the seed's
 pipeline and the functions on it, every comparison design, and the methods
 at 8 to 16 bits for functions of each symmetry, faithful and correct. Each
-build (``flow.implement``, seed 1) is kept with the design's features
-(``flow.cost.features``); ``refit`` writes them and the fitted models to
+build (``sigmoid_hw.flow.implement``, seed 1) is kept with the design's features
+(``sigmoid_hw.flow.cost.features``); ``refit`` writes them and the fitted models to
 ``flow/cost_fit.json``, building only what the file does not hold yet (so an
 interrupted run resumes).
 """
@@ -13,8 +13,8 @@ import json
 import os
 import time
 
-from flow.cost import FIT_PATH, build_key, features, fit_costs, load_fit, method_kind
-from hw.designs import DESIGNS, make_design
+from sigmoid_hw.flow.cost import FIT_PATH, build_key, features, fit_costs, load_fit, method_kind
+from sigmoid_hw.hw.designs import DESIGNS, make_design
 
 __all__ = ["FIT_GRID", "fit_grid", "refit"]
 
@@ -45,8 +45,8 @@ FIT_GRID = None     # computed on use: the registry's baselines may change
 
 def refit(devices, path=FIT_PATH, progress=None, limit=None):
     """Build what ``path`` lacks of the grid on ``devices``, refit, write; returns the fit."""
-    from flow.implement import DoesNotFit, implement
-    from flow.toolchain import ToolchainError
+    from sigmoid_hw.flow.implement import DoesNotFit, implement
+    from sigmoid_hw.flow.toolchain import ToolchainError
     say = progress or (lambda text: None)
     fit = load_fit(path) or {"builds": [], "models": {}}
     have = {(b["device"], b["key"]) for b in fit["builds"]}

@@ -3,7 +3,7 @@
 import sys
 import time
 
-from scripts.cli import main as cli_main
+from sigmoid_hw.scripts.cli import main as cli_main
 
 # (title, argv). Later issues extend this list; each step must succeed.
 STEPS = [

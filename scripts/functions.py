@@ -1,7 +1,7 @@
 """``simulate`` and ``accuracy`` for tanh, sigmoid' and SiLU (``--function``): RTL, model, exact.
 
-The commands call these for a design of kind ``"function"`` (``hw.designs``):
-the figures are those of the sigmoid (``model.function_exact``'s certified
+The commands call these for a design of kind ``"function"`` (``sigmoid_hw.hw.designs``):
+the figures are those of the sigmoid (``sigmoid_hw.model.function_exact``'s certified
 reference instead of the exact sigmoid), with the function's own monotonic
 ranges and, for tanh, its oddness.
 """
@@ -11,11 +11,11 @@ import time
 
 import numpy as np
 
-from model.accuracy import monotonic_violations
-from model.function_exact import function_error_metrics
-from model.function_model import function_fixed
-from model.functions import derive_function, error_bound
-from report.text import ulp, yes_no
+from sigmoid_hw.model.accuracy import monotonic_violations
+from sigmoid_hw.model.function_exact import function_error_metrics
+from sigmoid_hw.model.function_model import function_fixed
+from sigmoid_hw.model.functions import derive_function, error_bound
+from sigmoid_hw.report.text import ulp, yes_no
 
 __all__ = ["function_figures", "run_simulate", "accuracy_rows", "run_accuracy", "MONOTONIC_FROM"]
 
@@ -57,7 +57,7 @@ def function_figures(params, raw_x, raw_y):
 
 def run_simulate(args, dut, raw_x):
     """``sigmoid-hw simulate --function F``: RTL against the model, model against exact."""
-    from hw.streamsim import run_stream
+    from sigmoid_hw.hw.streamsim import run_stream
     params = dut.params
     start = time.monotonic()
     outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=args.stall,
@@ -108,7 +108,7 @@ def accuracy_rows(function, input_format=None, output_bits=16, roundings=("faith
 
 def run_accuracy(args):
     """``sigmoid-hw accuracy --function F``: exhaustive rows (one per rounding) of F's model."""
-    from model.fixed import parse_format
+    from sigmoid_hw.model.fixed import parse_format
     fmt = parse_format(args.input_format) if isinstance(args.input_format, str) else None
     roundings = ("faithful", "correct") if args.rounding is None else (args.rounding,)
     rows = accuracy_rows(args.function, fmt, args.output_bits or 16, roundings)

@@ -1,7 +1,7 @@
 """``sigmoid-hw generate``: the cheapest proven design for a spec on a device.
 
 The search, in four steps (each candidate a ``(design, options)`` of the
-registry, so ``hw.designs.make_design(design, **options)`` rebuilds it):
+registry, so ``sigmoid_hw.hw.designs.make_design(design, **options)`` rebuilds it):
 
 1. **candidates**: every method that serves the function (``Function.methods``)
    with its parameters (the seed's pipeline and its variants, the table, the
@@ -9,17 +9,17 @@ registry, so ``hw.designs.make_design(design, **options)`` rebuilds it):
    piecewise polynomial of degree 1 to 3), faithful and correctly rounded, and
    the comparison designs of the same function and formats; for an accuracy of
    ``2^p`` ulp or more, each method also computed ``p`` bits short
-   (``hw.methods.padded``);
+   (``sigmoid_hw.hw.methods.padded``);
 2. **model proof**: each candidate's integer model on every input against the
-   certified exact function (``model.function_exact``): max ulp and the
+   certified exact function (``sigmoid_hw.model.function_exact``): max ulp and the
    correctly rounded share decide whether it meets the accuracy
    (``faithful``: < 1 ulp; ``correct``: every output correctly rounded; a
    number u: max error <= u ulp);
-3. **estimate**: the cost model (``flow.cost``, fitted to real builds) ranks
+3. **estimate**: the cost model (``sigmoid_hw.flow.cost``, fitted to real builds) ranks
    the accurate ones by the cost (``--cost`` order or ``--weights``) and drops
    those the estimate puts over a limit; ``--estimate`` stops here;
 4. **build and prove**: the best few are placed and routed for real
-   (``flow.implement``, seed 1); the cheapest that meets every constraint by
+   (``sigmoid_hw.flow.implement``, seed 1); the cheapest that meets every constraint by
    its real figures is chosen, and its RTL is run against its model on every
    input (Amaranth's simulator up to 16 input bits, Verilator above).
 
@@ -33,9 +33,9 @@ import time
 
 import numpy as np
 
-from hw.designs import DESIGNS, design as design_record, make_design, computed_function
-from model.exact import function as function_record, Method
-from model.fixed import SQ
+from sigmoid_hw.hw.designs import DESIGNS, design as design_record, make_design, computed_function
+from sigmoid_hw.model.exact import function as function_record, Method
+from sigmoid_hw.model.fixed import SQ
 
 __all__ = ["Spec", "candidates", "generate", "parse_accuracy", "parse_cost"]
 
@@ -107,13 +107,13 @@ class Spec:
 
 
 def _pipeline_candidates(spec, fn):
-    from model.functions import FUNCTIONS as PIPELINE_FUNCTIONS
+    from sigmoid_hw.model.functions import FUNCTIONS as PIPELINE_FUNCTIONS
     if fn not in PIPELINE_FUNCTIONS:
         return []
     common = dict(input_format=str(spec.input_format).replace(" ", ""),
                   output_bits=spec.output_bits)
     if spec.target_mhz is not None:
-        from flow.implement import DEVICES
+        from sigmoid_hw.flow.implement import DEVICES
         common.update(target_mhz=spec.target_mhz, family=DEVICES[spec.device].timing_family)
     if fn == "sigmoid":
         out = [("pipeline-cr", dict(common))]
@@ -122,7 +122,7 @@ def _pipeline_candidates(spec, fn):
     else:
         out = [(fn, dict(common, rounding=r)) for r in _roundings(spec)]
     if spec.target_mhz is None:
-        # reuse (hw.horner_shared): half the multipliers at an interval of 2, and the whole
+        # reuse (sigmoid_hw.hw.horner_shared): half the multipliers at an interval of 2, and the whole
         # chain on one multiplier of the device's DSP width (a word every "passes" clocks)
         out += [(d, dict(o, reuse=2)) for d, o in list(out)]
         native = _native_width(spec.device)
@@ -137,13 +137,13 @@ def _pipeline_candidates(spec, fn):
 
 
 def _native_width(device):
-    from flow.cost import DSP_NATIVE
+    from sigmoid_hw.flow.cost import DSP_NATIVE
     return DSP_NATIVE.get(device)
 
 
 def _passes(design, options, width):
     """The Horner passes of a pipeline design through a ``width``-bit multiplier, or None."""
-    from hw.horner_shared import horner_passes
+    from sigmoid_hw.hw.horner_shared import horner_passes
     try:
         return len(horner_passes(make_design(design, **options).plan, width))
     except (TypeError, ValueError):
@@ -203,8 +203,8 @@ def _meets_accuracy(spec, metrics):
 
 def model_proof(design, component):
     """The model against the exact function on every input: the error metrics."""
-    from model.function_exact import function_error_metrics
-    from report.waves import io_formats
+    from sigmoid_hw.model.function_exact import function_error_metrics
+    from sigmoid_hw.report.waves import io_formats
     record = design_record(design)
     fmt, out = io_formats(record, component)
     x = fmt.raw_range()
@@ -260,7 +260,7 @@ CAPACITY = {
 def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None):
     """Search, build and prove (module docstring). Returns a dict: ``chosen`` (or None),
     ``candidates`` (every one with its figures and verdict), ``builds`` and ``failure``."""
-    from flow.cost import build_key, estimate, features, load_fit, method_kind
+    from sigmoid_hw.flow.cost import build_key, estimate, features, load_fit, method_kind
     fit = load_fit() if fit is None else fit
     say = progress or (lambda text: None)
     rows = []
@@ -299,8 +299,8 @@ def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None)
     if estimate_only:
         result["chosen"] = dict(accurate[0], source="estimate")
         return result
-    from flow.implement import DoesNotFit, implement
-    from flow.toolchain import ToolchainError
+    from sigmoid_hw.flow.implement import DoesNotFit, implement
+    from sigmoid_hw.flow.toolchain import ToolchainError
     built = []
     for row in accurate[:build_top]:
         say("build   {} {} on {}".format(row["design"], _options_text(row["options"]),

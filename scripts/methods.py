@@ -1,7 +1,7 @@
 """The method designs (table, multipartite, piecewise) in ``simulate``, and their function x method matrix.
 
 ``method_figures`` judges a method unit's outputs against the exact function
-(``model.function_exact``), never against the method: max and mean error in
+(``sigmoid_hw.model.function_exact``), never against the method: max and mean error in
 ulp of the output format, the correctly rounded share, monotonicity where the
 function's record says it is monotonic, and the proven bound of the plan.
 ``matrix_rows`` runs every model on every input for each function x method x
@@ -13,9 +13,9 @@ import time
 
 import numpy as np
 
-from hw.designs import DESIGNS, design, make_design
-from model.function_exact import function_error_metrics
-from report.text import yes_no
+from sigmoid_hw.hw.designs import DESIGNS, design, make_design
+from sigmoid_hw.model.function_exact import function_error_metrics
+from sigmoid_hw.report.text import yes_no
 
 __all__ = ["METHOD_DESIGNS", "method_figures", "run_simulate", "matrix_rows", "plan_summary"]
 
@@ -54,7 +54,7 @@ def method_figures(dut, raw_x, raw_y):
 
 def run_simulate(args, dut, raw_x):
     """``sigmoid-hw simulate --design METHOD --function F``: RTL == model, model vs exact."""
-    from hw.streamsim import run_stream
+    from sigmoid_hw.hw.streamsim import run_stream
     start = time.monotonic()
     outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=args.stall, seed=args.seed)
     rtl = np.array(outputs, dtype=np.int64)

@@ -7,7 +7,7 @@ integer model), one threshold parser (``parse_threshold``) and one argparse
 type for per-cycle probabilities (``probability``): every command that
 builds, simulates or draws a design uses these. The options are declared
 once, with no defaults of their own: an option left out is left to the
-design's factory (``hw.designs``) or to ``model.widths.derive_params``,
+design's factory (``sigmoid_hw.hw.designs``) or to ``sigmoid_hw.model.widths.derive_params``,
 which also check the values.
 """
 
@@ -15,9 +15,9 @@ import argparse
 import math
 from fractions import Fraction
 
-from hw.designs import DEFAULT_DESIGN, DESIGNS
-from model.exact.function import FUNCTION_NAMES
-from model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
+from sigmoid_hw.hw.designs import DEFAULT_DESIGN, DESIGNS
+from sigmoid_hw.model.exact.function import FUNCTION_NAMES
+from sigmoid_hw.model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
 
 __all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
            "pipeline_params_from_args", "parse_threshold", "probability", "positive_int",
@@ -41,7 +41,7 @@ def parse_threshold(text, raw_format=None, *, runtime=True):
     ValueError
         Naming the text (NaN included).
     """
-    from model.threshold import exact_threshold, threshold_from_raw
+    from sigmoid_hw.model.threshold import exact_threshold, threshold_from_raw
     text = text.strip()
     if raw_format is not None:
         try:
@@ -166,7 +166,7 @@ def check_function_options(args):
                                                       for n in core_only)))
 
 
-# --function NAME selects the design of that function on the seed's core (hw.designs);
+# --function NAME selects the design of that function on the seed's core (sigmoid_hw.hw.designs);
 # sigmoid keeps --design. A method design (table, multipartite, piecewise) takes any function
 # as its option: --design table --function gelu.
 FUNCTION_DESIGNS = {"sigmoid": None, "tanh": "tanh", "dsigmoid": "dsigmoid", "silu": "silu"}
@@ -229,10 +229,10 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
     verb : str
         For the help text ("design to {verb}").
     kinds : tuple of str or None
-        Offer only the designs of these kinds (``hw.designs.KINDS``); all by
+        Offer only the designs of these kinds (``sigmoid_hw.hw.designs.KINDS``); all by
         default.
     options : tuple of str or None
-        Add only these design options (names as in ``hw.designs``); all by
+        Add only these design options (names as in ``sigmoid_hw.hw.designs``); all by
         default (``--threshold`` only when a comparator is among the designs).
     """
     names = [name for name, record in DESIGNS.items() if kinds is None or record.kind in kinds]
@@ -262,9 +262,9 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                                     if options is None or name in options])
     with_pipeline = kinds is None or "pipeline" in kinds
     if with_pipeline and (options is None or "target_mhz" in options):
-        from hw.timing import FAMILIES
+        from sigmoid_hw.hw.timing import FAMILIES
         parser.add_argument("--target-mhz", type=positive_float, default=None, metavar="MHZ",
-                            help="pipeline to this clock frequency (hw.timing's delay model; "
+                            help="pipeline to this clock frequency (sigmoid_hw.hw.timing's delay model; "
                                  "default: the plain pipeline)")
         parser.add_argument("--family", default=None, choices=sorted(FAMILIES),
                             help="delay model for --target-mhz (default: the device's, where "
@@ -301,7 +301,7 @@ def design_options_from_args(args):
                          .format(family))
     device = getattr(args, "device", None)
     if target is not None and isinstance(device, str):
-        from flow.implement import DEVICES
+        from sigmoid_hw.flow.implement import DEVICES
         if device in DEVICES:
             own = DEVICES[device].timing_family
             if family is None:
@@ -322,13 +322,13 @@ def design_options_from_args(args):
 
 
 def pipeline_params_from_args(args, **overrides):
-    """``model.widths.derive_params`` of the pipeline options the user gave (others default).
+    """``sigmoid_hw.model.widths.derive_params`` of the pipeline options the user gave (others default).
 
     ``overrides`` (e.g. ``coefficients="minimax"``) replace the options given;
     ``None`` values are left to ``derive_params``.
     """
-    from model.fixed import parse_format
-    from model.widths import derive_params
+    from sigmoid_hw.model.fixed import parse_format
+    from sigmoid_hw.model.widths import derive_params
     given = {name: getattr(args, name, None) for name in PIPELINE_OPTIONS}
     given.update(overrides)
     if isinstance(given["input_format"], str):

@@ -14,7 +14,7 @@ Each row has its model's max error and correctly rounded share on every input
 (against the exact function), and its LUT, FF, DSP, block RAM and Fmax from
 place and route (seed 1; a design the cost model's fit has built is taken
 from the fit's builds). ``pareto`` marks the rows no other row of the same
-device and function beats on error and every resource (``report.pareto``).
+device and function beats on error and every resource (``sigmoid_hw.report.pareto``).
 """
 
 import json
@@ -22,10 +22,10 @@ import os
 import sys
 import time
 
-from hw.designs import DESIGNS, computed_function, make_design
-from model.fixed import SQ
-from report.pareto import pareto_front
-from scripts.generate import Spec, generate, model_proof
+from sigmoid_hw.hw.designs import DESIGNS, computed_function, make_design
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.report.pareto import pareto_front
+from sigmoid_hw.scripts.generate import Spec, generate, model_proof
 
 __all__ = ["LADDER", "registry_designs", "pareto_rows", "markdown", "run_pareto",
            "add_pareto_arguments", "peer_rows", "peers_markdown"]
@@ -53,21 +53,21 @@ def _label(design, options):
 
 
 def _built(design, options, device, fit):
-    from flow.cost import build_key
-    from flow.implement import DoesNotFit, implement
+    from sigmoid_hw.flow.cost import build_key
+    from sigmoid_hw.flow.implement import DoesNotFit, implement
     key = build_key(design, options)
     for b in (fit or {}).get("builds", ()):
         if b["device"] == device and b["key"] == key:
             return {k: b[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")}
     component = make_design(design, **options)
     try:       # a design whose block RAM alone exceeds the device is not built (minutes)
-        from flow.cost import _structural, features
-        from scripts.generate import CAPACITY
+        from sigmoid_hw.flow.cost import _structural, features
+        from sigmoid_hw.scripts.generate import CAPACITY
         if _structural(features(component), device)[0] > CAPACITY[device]["brams"]:
             return None
     except TypeError:
         pass                            # a fixed design: no features, build it
-    from flow.toolchain import ToolchainError
+    from sigmoid_hw.flow.toolchain import ToolchainError
     try:
         real = implement(component, device, seed=1)
     except (DoesNotFit, ToolchainError):
@@ -79,7 +79,7 @@ def pareto_rows(devices, functions, *, ladder=LADDER, progress=None, build_top=2
     """The rows (module docstring), each a dict with ``device``, ``function``, ``kind``
     (``registry`` or ``generate``), ``accuracy`` (the rung), ``design``, ``options``,
     ``label``, ``max_ulp``, ``correctly_rounded``, the resources and ``pareto``."""
-    from flow.cost import load_fit
+    from sigmoid_hw.flow.cost import load_fit
     say = progress or (lambda text: None)
     fit = load_fit()
     rows = []
@@ -169,9 +169,9 @@ def _write_table(folder, stem, command, seconds, rows, text):
 
 def run_pareto(args, devices):
     """``compare --pareto``: the rows, printed, and with ``--out-dir`` written there."""
-    from report.compare_plot import write_plot
-    from report.progress import bar
-    from scripts.commands.methods import _commit
+    from sigmoid_hw.report.compare_plot import write_plot
+    from sigmoid_hw.report.progress import bar
+    from sigmoid_hw.scripts.commands.methods import _commit
     start = time.monotonic()
     with bar(None, "pareto", unit="step", enabled=not args.no_progress) as progress:
         def say(text):
@@ -209,7 +209,7 @@ def add_pareto_arguments(parser):
     """``compare``'s options of the Pareto run."""
     parser.add_argument("--pareto", action="store_true",
                         help="per device and function, the registry's designs and generate's "
-                             "answers at a ladder of accuracies (scripts.pareto); with "
+                             "answers at a ladder of accuracies (sigmoid_hw.scripts.pareto); with "
                              "--out-dir, writes pareto.json, pareto.md and pareto.png there")
     parser.add_argument("--pareto-functions", nargs="+", default=["sigmoid", "tanh"],
                         metavar="F", help="functions of --pareto (default sigmoid tanh)")
@@ -226,7 +226,7 @@ def peer_rows(devices, *, progress=None, build_top=2):
     with the peer's DSP and block RAM counts as limits and the fewest LUTs as the cost, and
     whether the answer beats it: no more DSP and block RAM, no more LUT (within 5 % or
     4 LUT, whichever is larger: placement noise) and at least 90 % of its Fmax."""
-    from flow.cost import load_fit
+    from sigmoid_hw.flow.cost import load_fit
     say = progress or (lambda text: None)
     fit = load_fit()
     rows = []

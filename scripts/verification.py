@@ -1,11 +1,11 @@
 """Verification runs for ``sigmoid-hw verify``: one design, one backend, every input.
 
-``verify`` makes a design from its registry record (``hw.designs``), takes
+``verify`` makes a design from its registry record (``sigmoid_hw.hw.designs``), takes
 every input of its format (shuffled, seeded) or a sample, computes the
 expected outputs with the record's model, and runs them through one
 backend: Amaranth's simulator (``pysim``), or the exported Verilog (or the
-netlist Yosys synthesized for a family, ``flow.netlist``) in Icarus Verilog
-(``flow.icarus``) or Verilator (``flow.verilator``), with seeded input gaps
+netlist Yosys synthesized for a family, ``sigmoid_hw.flow.netlist``) in Icarus Verilog
+(``sigmoid_hw.flow.icarus``) or Verilator (``sigmoid_hw.flow.verilator``), with seeded input gaps
 and output stalls. ``CONFIGURATIONS`` is the matrix ``make verify`` runs:
 every pipeline design of the registry (so every coefficient source and
 rounding mode) at 16, 20 and 24 input bits, at two clock targets, and the
@@ -20,11 +20,11 @@ import numpy as np
 from amaranth.hdl import Shape, Value
 from amaranth.lib import data
 
-from flow.vectors import compare_outputs, write_words
-from hw.designs import DESIGNS, design as design_record
-from hw.streamsim import StreamRuleError, patience, run_stream
-from report.waves import io_formats
-from scripts.commands.export import _bench_limit, _convert, bench_vectors, export_design
+from sigmoid_hw.flow.vectors import compare_outputs, write_words
+from sigmoid_hw.hw.designs import DESIGNS, design as design_record
+from sigmoid_hw.hw.streamsim import StreamRuleError, patience, run_stream
+from sigmoid_hw.report.waves import io_formats
+from sigmoid_hw.scripts.commands.export import _bench_limit, _convert, bench_vectors, export_design
 
 __all__ = ["BACKENDS", "NETLISTS", "verify", "configurations", "FORMATS_BY_BITS"]
 
@@ -39,7 +39,7 @@ _BLOCK = 1 << 20
 
 def _pipeline_formats():
     """The sigmoid pipelines' formats: every row of the accuracy table, and SQ(4,16) -> 20."""
-    from scripts.commands.accuracy import CONFIGURATIONS
+    from sigmoid_hw.scripts.commands.accuracy import CONFIGURATIONS
     formats = [(str(fmt).replace(" ", ""), out) for fmt, out in CONFIGURATIONS]
     return formats + [f for f in FORMATS_BY_BITS.values() if f not in formats]
 
@@ -52,7 +52,7 @@ def configurations():
     """``[(design, options)]``: the matrix ``make verify`` runs on every input.
 
     Every design of the registry. The sigmoid pipelines at every configuration
-    of the accuracy table (``scripts.commands.accuracy.CONFIGURATIONS``, 8 to
+    of the accuracy table (``sigmoid_hw.scripts.commands.accuracy.CONFIGURATIONS``, 8 to
     24 input bits) and SQ(4,16) -> UQ(0,20); the functions and the unit at 16,
     20 and 24 input bits (``FORMATS_BY_BITS``); each in every rounding mode
     and at each clock target it takes (``TARGETS_MHZ``). The comparator also
@@ -90,7 +90,7 @@ _METHOD_ROUNDINGS = {"table": ("correct",)}
 
 
 def _method_configurations(name):
-    from model.exact import FUNCTION_NAMES
+    from sigmoid_hw.model.exact import FUNCTION_NAMES
     return [(name, dict(function=fn, input_format=fmt, output_bits=out, rounding=rounding))
             for fmt, out in METHOD_FORMATS for fn in FUNCTION_NAMES
             for rounding in _METHOD_ROUNDINGS.get(name, ("faithful", "correct"))]
@@ -167,7 +167,7 @@ def verify(name, options=None, *, backend="verilator", netlist="none", count=Non
            gap=0.1, seed=1, folder=None, progress=None):
     """Run design ``name`` with ``options`` through ``backend``; return a result dict.
 
-    The dict holds ``flow.vectors.StreamResult.as_dict()`` (count, received,
+    The dict holds ``sigmoid_hw.flow.vectors.StreamResult.as_dict()`` (count, received,
     mismatches, missing, extra, stream_errors, cycles, first, passed) and
     ``design``, ``options``, ``backend``, ``netlist``, ``seconds`` (all of it,
     model and compilation included), ``model_seconds``, ``build_seconds``,
@@ -237,7 +237,7 @@ def _pysim(component, raw, expected, payloads, pack, in_width, limit, stall, gap
 
 def _compiled(component, name, top, backend, netlist, work, xs, ys, count, in_width,
               out_width, constants, stall, gap, seed, wait, result):
-    from flow import icarus, verilator
+    from sigmoid_hw.flow import icarus, verilator
     if netlist == "none":
         path = os.path.join(work, top + ".v")
         try:
@@ -255,7 +255,7 @@ def _compiled(component, name, top, backend, netlist, work, xs, ys, count, in_wi
             result["lint"] = messages
             extra_args = [waiver]
     else:
-        from flow.netlist import netlist_sources
+        from sigmoid_hw.flow.netlist import netlist_sources
         sources = netlist_sources(component, top, netlist, os.path.join(work, "netlist"))
         extra_args = ["-Wno-lint", "-Wno-style"]   # the cell libraries are not lint-clean
     if backend == "verilator":

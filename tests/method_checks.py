@@ -9,8 +9,8 @@ says wherever no saturation is involved. Returns the error metrics.
 
 import numpy as np
 
-from model.exact import Symmetry, function
-from model.function_exact import function_error_metrics, rounded_reference
+from sigmoid_hw.model.exact import Symmetry, function
+from sigmoid_hw.model.function_exact import function_error_metrics, rounded_reference
 
 __all__ = ["check_unit", "check_rtl"]
 
@@ -55,9 +55,9 @@ def check_unit(name, fmt, out_fmt, y, rounding):
 
 def check_rtl(dut, evaluate, *, stall, gap, seed):
     """Every input of ``dut`` (a method unit) through its gateware under random stalls and
-    gaps equals ``model.methods.spec.unit_model`` of ``evaluate``, the method's core model."""
-    from hw.streamsim import run_stream
-    from model.methods.spec import unit_model
+    gaps equals ``sigmoid_hw.model.methods.spec.unit_model`` of ``evaluate``, the method's core model."""
+    from sigmoid_hw.hw.streamsim import run_stream
+    from sigmoid_hw.model.methods.spec import unit_model
     x = dut.input_format.raw_range()
     out, _ = run_stream(dut, [int(v) for v in x], stall=stall, gap=gap, seed=seed)
     expected = unit_model(dut.plan, evaluate, x)

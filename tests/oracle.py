@@ -4,7 +4,7 @@ Nothing here uses the project's code, so a test that compares against it
 compares against the mathematics, not against ``model/``. ``sigmoid(x) > t``
 is monotonic in x, so for a threshold t the exact decision over a format's
 inputs is one boundary B (the smallest passing raw value), found here by
-bisection, independently of ``model.threshold``.
+bisection, independently of ``sigmoid_hw.model.threshold``.
 """
 
 from fractions import Fraction

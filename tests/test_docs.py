@@ -33,7 +33,7 @@ def test_docs_build_without_warnings(tmp_path):
                  "_generated/api/model", "_generated/api/hw"):
         assert (out / (page + ".html")).exists(), page
     api = (out / "_generated" / "api" / "hw.html").read_text()
-    assert 'id="hw.pipeline.SigmoidPipeline"' in api      # autodoc of a public name
+    assert 'id="sigmoid_hw.hw.pipeline.SigmoidPipeline"' in api      # autodoc of a public name
     cli = (out / "_generated" / "cli.html").read_text()
     assert "sigmoid-hw simulate" in cli                      # from the argument parsers
 

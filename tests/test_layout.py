@@ -2,7 +2,9 @@
 
 Read from the source with ``ast`` (nothing is imported): a module's imports,
 at the top and inside functions, must stay within the packages its layer may
-use (model < hw < flow/link/boards/report/formal < scripts/examples).
+use (model < hw < flow/link/boards/report/formal < scripts/examples), and go
+through the one import name ``sigmoid_hw`` (a bare ``import hw`` would load a
+second copy of a module from the source tree, and fails from the wheel).
 """
 
 import ast
@@ -25,6 +27,9 @@ ALLOWED = {
 }
 
 
+PREFIX = "sigmoid_hw."
+
+
 def _modules():
     for package in PROJECT:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -32,7 +37,7 @@ def _modules():
             yield package, name.removesuffix(".__init__"), path
 
 
-def _imports(path, top_only=False):
+def _raw_imports(path, top_only=False):
     tree = ast.parse(path.read_text())
     nodes = tree.body if top_only else ast.walk(tree)
     for node in nodes:
@@ -43,6 +48,12 @@ def _imports(path, top_only=False):
             yield from (node.module + "." + alias.name for alias in node.names)
 
 
+def _imports(path, top_only=False):
+    """The project modules ``path`` imports, named without the ``sigmoid_hw.`` prefix."""
+    for name in _raw_imports(path, top_only):
+        yield name[len(PREFIX):] if name.startswith(PREFIX) else name
+
+
 MODULES = list(_modules())
 
 
@@ -51,6 +62,18 @@ def test_imports_only_downwards(package, name, path):
     bad = sorted({imp for imp in _imports(path) if imp.split(".")[0] in PROJECT
                   and imp.split(".")[0] not in ALLOWED[package]})
     assert not bad, "{} ({}) imports {}".format(name, package, bad)
+
+
+TEST_FILES = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "docs").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", [m[2] for m in MODULES] + TEST_FILES,
+                         ids=[m[1] for m in MODULES] + [p.name for p in TEST_FILES])
+def test_imports_use_the_one_import_name(path):
+    # examples/ is not part of the package (the tests import it from the checkout)
+    bare = sorted({imp for imp in _raw_imports(path)
+                   if imp.split(".")[0] in PROJECT and imp.split(".")[0] != "examples"})
+    assert not bare, "{} imports {} (expected sigmoid_hw.{})".format(path.name, bare, bare[0])
 
 
 def test_no_import_cycles():

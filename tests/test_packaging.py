@@ -3,10 +3,12 @@
 A list of packages by hand left ``flow.cocotb_bench``, ``formal`` and the
 Verilog cell models under ``flow/cells/`` out of the wheel: ``export
 --cocotb`` and the netlist proof failed from an installed package while the
-editable install of ``make`` hid it. The test builds the wheel from a copy
-of the source folders (as a fresh clone has them), checks its file list
-against the sources, installs it (not editable) into a folder outside the
-source tree and runs commands from there.
+editable install of ``make`` hid it; and the wheel installed seven generic
+top-level names (``hw``, ``model``, ...). Now the folders are sub-packages of one
+import name, ``sigmoid_hw``. The test builds the wheel from a copy of the
+source folders (as a fresh clone has them), checks its file list against the
+sources, installs it (not editable) into a folder outside the source tree and
+runs commands from there.
 """
 
 import glob
@@ -40,7 +42,7 @@ def _sources(root):
         for path in glob.glob(os.path.join(root, package, "**", "*"), recursive=True):
             rel = os.path.relpath(path, root).replace(os.sep, "/")
             if rel.endswith(".py") or (rel.startswith("flow/cells/") and rel.endswith(".v")):
-                found.add(rel)
+                found.add("sigmoid_hw/" + rel)
     return found
 
 
@@ -50,9 +52,9 @@ def wheel(tmp_path_factory):
         pytest.skip("needs setuptools >= 77 in this environment (pip install -e '.[test]')")
     tree = tmp_path_factory.mktemp("tree")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in PACKAGES:
+    for package in PACKAGES + ("sigmoid_hw",):
         shutil.copytree(os.path.join(ROOT, package), tree / package, ignore=ignore)
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(os.path.join(ROOT, name), tree / name)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
@@ -66,10 +68,13 @@ def test_wheel_holds_every_module_and_the_cell_models(wheel):
     names = set(zipfile.ZipFile(path).namelist())
     for needed in ("flow/cocotb_bench/__init__.py", "flow/cocotb_bench/run.py",
                    "flow/cocotb_bench/stream_test.py", "formal/__init__.py",
-                   "formal/harness.py", "formal/run.py", "flow/cells/ecp5_mult18x18d.v"):
-        assert needed in names
+                   "formal/harness.py", "formal/run.py", "flow/cells/ecp5_mult18x18d.v",
+                   "flow/cost_fit.json"):
+        assert "sigmoid_hw/" + needed in names
     assert sorted(sources - names) == []
-    assert not [n for n in names if n.startswith(("tests/", "docs/"))]
+    # one top-level import name: nothing beside sigmoid_hw/ but the wheel's metadata
+    tops = {n.split("/")[0] for n in names}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"sigmoid_hw"}
 
 
 @pytest.fixture(scope="module")
@@ -91,26 +96,27 @@ def installed(wheel, tmp_path_factory):
 
 def test_installed_package_is_the_one_imported(installed):
     site, _, run = installed
-    done = run("-c", "import scripts, flow.cocotb_bench, formal.run; print(scripts.__file__)")
+    done = run("-c", "import sigmoid_hw.scripts, sigmoid_hw.flow.cocotb_bench, "
+                     "sigmoid_hw.formal.run; print(sigmoid_hw.scripts.__file__)")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str(site / "scripts" / "__init__.py")
+    assert done.stdout.strip() == str(site / "sigmoid_hw" / "scripts" / "__init__.py")
 
 
 def test_simulate_from_the_wheel(installed):
     _, _, run = installed
-    done = run("-m", "scripts.cli", "simulate", "--count", "64", "--no-progress")
+    done = run("-m", "sigmoid_hw.scripts.cli", "simulate", "--count", "64", "--no-progress")
     assert done.returncode == 0, done.stderr
     assert "mismatches 0" in done.stdout
 
 
 def test_export_cocotb_and_cell_models_from_the_wheel(installed):
     _, work, run = installed
-    done = run("-m", "scripts.cli", "export", "-o", "out/p.v", "--cocotb", "out/cocotb",
+    done = run("-m", "sigmoid_hw.scripts.cli", "export", "-o", "out/p.v", "--cocotb", "out/cocotb",
                "--vectors", "16")
     assert done.returncode == 0, done.stderr
     assert {"run.py", "stream_test.py"} <= set(os.listdir(work / "out" / "cocotb"))
     # the netlist simulation's ECP5 multiplier model is package data
-    done = run("-c", "from flow.netlist import cell_library; "
+    done = run("-c", "from sigmoid_hw.flow.netlist import cell_library; "
                      "print(open(cell_library('ecp5', ['MULT18X18D'], 'cells.v')).read())")
     assert done.returncode == 0, done.stderr
     assert "module MULT18X18D" in done.stdout
@@ -119,6 +125,6 @@ def test_export_cocotb_and_cell_models_from_the_wheel(installed):
 @pytest.mark.toolchain
 def test_formal_proofs_from_the_wheel(installed):
     _, _, run = installed
-    done = run("-m", "formal.run", "-k", "comparator", "--quick")
+    done = run("-m", "sigmoid_hw.formal.run", "-k", "comparator", "--quick")
     assert done.returncode == 0, done.stdout + done.stderr
     assert " as expected, 0 not, " in done.stdout

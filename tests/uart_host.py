@@ -1,7 +1,7 @@
-"""The tests' host on the two UART lines of ``link.gateware.SigmoidLink``: one 8N1 line model.
+"""The tests' host on the two UART lines of ``sigmoid_hw.link.gateware.SigmoidLink``: one 8N1 line model.
 
 Written from the definition of 8N1 (start bit 0, eight data bits LSB first,
-stop bit 1), not from ``link.uart``: it sends requests of ``link.protocol``
+stop bit 1), not from ``sigmoid_hw.link.uart``: it sends requests of ``sigmoid_hw.link.protocol``
 and reads the board's responses bit by bit, as two testbenches of one
 simulation. Gaps and the number of requests in flight are fixed numbers, or
 ``(lo, hi)`` ranges drawn from a seeded generator.
@@ -11,7 +11,7 @@ import random
 
 from amaranth.sim import Simulator
 
-from link.protocol import Ledger
+from sigmoid_hw.link.protocol import Ledger
 
 __all__ = ["UARTHost", "byte_levels", "ledger_of"]
 
@@ -22,7 +22,7 @@ def byte_levels(byte, stop=1):
 
 
 def ledger_of(responses, count):
-    """The ``link.protocol.Ledger`` of ``count`` requests, finished."""
+    """The ``sigmoid_hw.link.protocol.Ledger`` of ``count`` requests, finished."""
     ledger = Ledger(count)
     for r in responses:
         ledger.add(r)

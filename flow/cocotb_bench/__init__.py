@@ -4,7 +4,7 @@
 ``run.py`` (the runner: ``python run.py icarus|verilator``), ``bench.json``
 (top module, widths, latency, stall and gap, seed, the Verilog file and the
 waiver file, relative to the folder) and the two vector files of
-``flow.vectors``. ``run_bench`` runs ``run.py`` in a fresh Python.
+``sigmoid_hw.flow.vectors``. ``run_bench`` runs ``run.py`` in a fresh Python.
 """
 
 import json
@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-from flow.vectors import write_words
+from sigmoid_hw.flow.vectors import write_words
 
 __all__ = ["write_bench", "run_bench", "BENCH_FILES"]
 

@@ -1,8 +1,8 @@
 """The device's limits with the DSP block's own registers: a hardened multiply, a hardened Horner step.
 
-``hw.baselines.limits`` measures a multiply whose registers Yosys places
+``sigmoid_hw.hw.baselines.limits`` measures a multiply whose registers Yosys places
 (on the ECP5 all of them in the fabric); these measure what the block can do
-when every register it has is used, by direct instance (``hw.dsp``):
+when every register it has is used, by direct instance (``sigmoid_hw.hw.dsp``):
 
 - ``HardMultiplyLimit(family)`` (compare row ``dsp-hard-limit``): ECP5, one
   MULT18X18D, signed 18 x 18, with its input, pipeline and output registers
@@ -18,7 +18,7 @@ when every register it has is used, by direct instance (``hw.dsp``):
   latency 4); HX8K, a 16 x 16 multiply in logic between registers, then a
   registered 32-bit add (latency 3).
 
-Like ``hw.baselines.limits`` these are measuring circuits: the registers run
+Like ``sigmoid_hw.hw.baselines.limits`` these are measuring circuits: the registers run
 free, ``i.ready`` is always high, ``o.valid`` is ``i.valid`` ``latency``
 clocks later, and a word the consumer does not take is lost.
 ``instance=False`` builds the same registers and arithmetic without the
@@ -29,7 +29,7 @@ from amaranth import *
 from amaranth.lib import wiring, stream, data
 from amaranth.lib.wiring import In, Out
 
-from hw.dsp import MULT18X18D_WIDTH, SB_MAC16_WIDTH, mult18x18d, sb_mac16
+from sigmoid_hw.hw.dsp import MULT18X18D_WIDTH, SB_MAC16_WIDTH, mult18x18d, sb_mac16
 
 __all__ = ["HardMultiplyLimit", "HornerStepLimit", "LIMIT_FAMILIES"]
 

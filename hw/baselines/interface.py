@@ -4,8 +4,8 @@ from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from model.baselines import INPUT_FORMAT, OUTPUT_FORMAT, TANH_OUTPUT_FORMAT
-from model.fixed import FixedFormat
+from sigmoid_hw.model.baselines import INPUT_FORMAT, OUTPUT_FORMAT, TANH_OUTPUT_FORMAT
+from sigmoid_hw.model.fixed import FixedFormat
 
 __all__ = ["Baseline", "BaselineSigmoid", "BaselineTanh"]
 

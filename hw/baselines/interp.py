@@ -1,7 +1,7 @@
 """TFLite's 256-entry sigmoid table with linear interpolation: its int16 ``Logistic`` and ``Tanh``.
 
 Comparison designs, not the seed's method. Bit-exact with
-``model.baselines.interp256_sigmoid`` and ``model.baselines.tanh_interp256_tanh``
+``sigmoid_hw.model.baselines.interp256_sigmoid`` and ``sigmoid_hw.model.baselines.tanh_interp256_tanh``
 (see there for the table and the roundings, all TFLite's). Both read
 one word per input that holds a knot and its difference to the next
 (``_knot_memory``).
@@ -11,8 +11,8 @@ from amaranth import *
 from amaranth.lib import data
 from amaranth.lib.memory import Memory
 
-from hw.baselines.interface import BaselineSigmoid, BaselineTanh
-from model.baselines import INPUT_FORMAT, OUTPUT_BITS, interp256_entries, tflite_sigmoid_table
+from sigmoid_hw.hw.baselines.interface import BaselineSigmoid, BaselineTanh
+from sigmoid_hw.model.baselines import INPUT_FORMAT, OUTPUT_BITS, interp256_entries, tflite_sigmoid_table
 
 __all__ = ["Interp256", "TanhInterp256"]
 

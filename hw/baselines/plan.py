@@ -1,14 +1,14 @@
 """PLAN (Amin, Curtis and Hayes-Gill 1997): four linear segments, shifts and adds only.
 
 A comparison design, not the seed's method. Bit-exact with
-``model.baselines.plan_sigmoid``; the segment constants come from
-``model.baselines.PLAN_SEGMENTS``.
+``sigmoid_hw.model.baselines.plan_sigmoid``; the segment constants come from
+``sigmoid_hw.model.baselines.PLAN_SEGMENTS``.
 """
 
 from amaranth import *
 
-from hw.baselines.interface import BaselineSigmoid
-from model.baselines import INPUT_FORMAT, OUTPUT_BITS, PLAN_SEGMENTS
+from sigmoid_hw.hw.baselines.interface import BaselineSigmoid
+from sigmoid_hw.model.baselines import INPUT_FORMAT, OUTPUT_BITS, PLAN_SEGMENTS
 
 __all__ = ["PLAN"]
 

@@ -1,14 +1,14 @@
 """The direct ROM: every output correctly rounded, the accuracy limit at its memory cost.
 
 A comparison design, not the seed's method. Bit-exact with
-``model.baselines.rom_sigmoid``.
+``sigmoid_hw.model.baselines.rom_sigmoid``.
 """
 
 from amaranth import *
 from amaranth.lib.memory import Memory
 
-from hw.baselines.interface import BaselineSigmoid
-from model.baselines import INPUT_FORMAT, OUTPUT_BITS, rom_entries, rom_minus_eight
+from sigmoid_hw.hw.baselines.interface import BaselineSigmoid
+from sigmoid_hw.model.baselines import INPUT_FORMAT, OUTPUT_BITS, rom_entries, rom_minus_eight
 
 __all__ = ["DirectROM"]
 

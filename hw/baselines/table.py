@@ -1,15 +1,15 @@
 """Plain 1024-entry tables, no interpolation: a sigmoid over [-8, 8) and hls4ml's tanh over [-4, 4).
 
 Comparison designs, not the seed's method. Bit-exact with
-``model.baselines.table1024_sigmoid`` and ``model.baselines.tanh1024_tanh``
+``sigmoid_hw.model.baselines.table1024_sigmoid`` and ``sigmoid_hw.model.baselines.tanh1024_tanh``
 (see there for hls4ml's tables and index).
 """
 
 from amaranth import *
 from amaranth.lib.memory import Memory
 
-from hw.baselines.interface import BaselineSigmoid, BaselineTanh
-from model.baselines import (INPUT_FORMAT, OUTPUT_BITS, TANH_TABLE_BITS, table1024_entries,
+from sigmoid_hw.hw.baselines.interface import BaselineSigmoid, BaselineTanh
+from sigmoid_hw.model.baselines import (INPUT_FORMAT, OUTPUT_BITS, TANH_TABLE_BITS, table1024_entries,
                              tanh1024_entries)
 
 __all__ = ["Table1024", "Tanh1024"]

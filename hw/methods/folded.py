@@ -2,7 +2,7 @@
 
 The stream contract and the symmetry are written once, here; a method
 (``FunctionTable``, ``MultipartiteTable``, ``PiecewisePolynomial``) supplies
-only its core datapath, ``a -> y_h``, from its plan (``model.methods``)::
+only its core datapath, ``a -> y_h``, from its plan (``sigmoid_hw.model.methods``)::
 
     x ──reg──> fold: a = |x| (or x), sign ──reg──> core (core_latency cycles) ──> y_h
                  │                                                         │
@@ -11,11 +11,11 @@ only its core datapath, ``a -> y_h``, from its plan (``model.methods``)::
          y = k_h (y_h + delta) + k_a a' + c 2^f_out ──reg──> clip(y, lo, hi) ──reg──> o
 
 One result per clock; every register holds while ``o.valid & ~o.ready`` (the
-shared stall of ``hw.baselines.interface``), so ``i.ready`` is its
+shared stall of ``sigmoid_hw.hw.baselines.interface``), so ``i.ready`` is its
 complement; ``latency = core_latency + 4``. ``(k_h, k_a, c)`` is the fold's
-triple for the sign (``model.exact.function.Fold``), ``delta`` the plan's
+triple for the sign (``sigmoid_hw.model.exact.function.Fold``), ``delta`` the plan's
 correction for ``a`` (correct rounding), 0 elsewhere. The model of a unit is
-``model.methods.spec.Problem.unfold`` of the method's ``evaluate``: the same
+``sigmoid_hw.model.methods.spec.Problem.unfold`` of the method's ``evaluate``: the same
 integers.
 
 Subclasses implement ``core_latency`` and ``elaborate_core(m, a, stall)``,
@@ -28,9 +28,9 @@ from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from hw.timing import FAMILIES
-from model.methods.spec import Problem
-from model.validate import check_instance, check_real
+from sigmoid_hw.hw.timing import FAMILIES
+from sigmoid_hw.model.methods.spec import Problem
+from sigmoid_hw.model.validate import check_instance, check_real
 
 __all__ = ["FoldedUnit"]
 
@@ -53,12 +53,12 @@ class FoldedUnit(wiring.Component):
     Parameters
     ----------
     plan
-        A method's plan: has ``problem`` (``model.methods.spec.Problem``) and
+        A method's plan: has ``problem`` (``sigmoid_hw.model.methods.spec.Problem``) and
         ``corrections`` (``((a, delta), ...)``).
     target_mhz : float or None
         A clock the core should meet (the method decides where its registers go).
     family : ``"ecp5"``, ``"ice40-up"``, ``"ice40-hx"`` or None
-        The delay model's family (``hw.timing.FAMILIES``).
+        The delay model's family (``sigmoid_hw.hw.timing.FAMILIES``).
 
     Members
     -------
@@ -115,7 +115,7 @@ class FoldedUnit(wiring.Component):
             return None, None
         if not hasattr(self, "_rebuilt_range"):
             import numpy as np
-            from model.methods.spec import apply_corrections
+            from sigmoid_hw.model.methods.spec import apply_corrections
             problem = self._plan.problem
             spec, fold = problem.spec, problem.fold
             a = problem.points

@@ -1,7 +1,7 @@
 """``MultipartiteTable``: initial values plus offset tables and an adder tree, no multiplier.
 
 The core of de Dinechin and Tisserand's multipartite method on the
-``FoldedUnit`` frame, bit-exact with ``model.methods.multipartite``
+``FoldedUnit`` frame, bit-exact with ``sigmoid_hw.model.methods.multipartite``
 (``evaluate_multipartite(plan, a)``; the frame adds the plan's corrections)::
 
     a -> u = min(a - lo, 2^n - 1) -+- A ---------------> TIV ---------------+
@@ -24,8 +24,8 @@ The core of de Dinechin and Tisserand's multipartite method on the
 from amaranth import *
 from amaranth.lib.memory import Memory
 
-from hw.methods.folded import FoldedUnit
-from model.methods.multipartite import evaluate_multipartite, multipartite_plan
+from sigmoid_hw.hw.methods.folded import FoldedUnit
+from sigmoid_hw.model.methods.multipartite import evaluate_multipartite, multipartite_plan
 
 __all__ = ["MultipartiteTable", "LOGIC_BITS"]
 
@@ -38,7 +38,7 @@ class MultipartiteTable(FoldedUnit):
     Parameters
     ----------
     function : str
-        A name of ``model.exact.FUNCTION_NAMES``.
+        A name of ``sigmoid_hw.model.exact.FUNCTION_NAMES``.
     input_format : SQ
         Default SQ(4, 12).
     output_bits : int

@@ -3,7 +3,7 @@
 For an accuracy of ``2^p`` ulp a unit need not compute the last ``p`` bits:
 a faithful unit of ``W - p`` bits, its output shifted left by ``p`` (zeros
 below), is within ``2^p`` ulp of ``f`` at ``W`` bits, since every output
-format of ``model.exact.function`` keeps its integer bits as ``W`` changes
+format of ``sigmoid_hw.model.exact.function`` keeps its integer bits as ``W`` changes
 (``f_out`` drops by ``p``). The shift is wiring: no logic, no register.
 """
 
@@ -11,7 +11,7 @@ from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from model.validate import check_int
+from sigmoid_hw.model.validate import check_int
 
 __all__ = ["Padded"]
 

@@ -1,7 +1,7 @@
-"""``PiecewisePolynomial``: a polynomial per uniform segment (``model.methods.piecewise``), on the
+"""``PiecewisePolynomial``: a polynomial per uniform segment (``sigmoid_hw.model.methods.piecewise``), on the
 ``FoldedUnit`` frame.
 
-The core, bit for bit ``model.methods.piecewise.evaluate_piecewise`` (the
+The core, bit for bit ``sigmoid_hw.model.methods.piecewise.evaluate_piecewise`` (the
 frame adds the corrections)::
 
     u = a - lo ─┬─ top k bits ──> Memory (C_0 .. C_d of the segment, registered read)
@@ -21,9 +21,9 @@ into the segment bits, and the sign of ``t`` cleared.
 from amaranth import *
 from amaranth.lib.memory import Memory
 
-from hw.methods.folded import FoldedUnit
-from model.methods.piecewise import derive_piecewise, evaluate_piecewise
-from model.methods.spec import FunctionSpec, exact_folds, problem
+from sigmoid_hw.hw.methods.folded import FoldedUnit
+from sigmoid_hw.model.methods.piecewise import derive_piecewise, evaluate_piecewise
+from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
 
 __all__ = ["PiecewisePolynomial", "piecewise_plan"]
 
@@ -56,7 +56,7 @@ class PiecewisePolynomial(FoldedUnit):
     Parameters
     ----------
     function : str
-        A name of ``model.exact.FUNCTION_NAMES``.
+        A name of ``sigmoid_hw.model.exact.FUNCTION_NAMES``.
     input_format : SQ
         Default SQ(4, 12).
     output_bits : int

@@ -1,4 +1,4 @@
-"""``FunctionTable``: every output stored (``model.methods.table``), on the ``FoldedUnit`` frame.
+"""``FunctionTable``: every output stored (``sigmoid_hw.model.methods.table``), on the ``FoldedUnit`` frame.
 
 The core is one ``amaranth.lib.memory.Memory`` with a synchronous read port
 (block RAM where Yosys finds one that fits: iCE40 EBR, ECP5 DP16KD; logic
@@ -9,9 +9,9 @@ the last entry returns the tail constant instead. Core latency 2.
 from amaranth import *
 from amaranth.lib.memory import Memory
 
-from hw.methods.folded import FoldedUnit
-from model.methods.spec import FunctionSpec, exact_folds, problem
-from model.methods.table import derive_table, evaluate_table
+from sigmoid_hw.hw.methods.folded import FoldedUnit
+from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
+from sigmoid_hw.model.methods.table import derive_table, evaluate_table
 
 __all__ = ["FunctionTable", "table_plan"]
 
@@ -32,7 +32,7 @@ class FunctionTable(FoldedUnit):
     Parameters
     ----------
     function : str
-        A name of ``model.exact.FUNCTION_NAMES``.
+        A name of ``sigmoid_hw.model.exact.FUNCTION_NAMES``.
     input_format : SQ
         Default SQ(4, 12).
     output_bits : int

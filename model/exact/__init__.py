@@ -1,12 +1,12 @@
 """What is right: one ``Function`` record per activation, and its certified exact value.
 
-``model.exact.function`` holds the records (``FUNCTIONS``, ``function(name)``)
+``sigmoid_hw.model.exact.function`` holds the records (``FUNCTIONS``, ``function(name)``)
 with their symmetry, default output format, saturation and the folds a method
-may use; ``model.exact.mpref`` evaluates the functions that are not built on
-the integer sigmoid of ``model.accuracy`` (GELU, ELU and the derivatives).
+may use; ``sigmoid_hw.model.exact.mpref`` evaluates the functions that are not built on
+the integer sigmoid of ``sigmoid_hw.model.accuracy`` (GELU, ELU and the derivatives).
 """
 
-from model.exact.function import (Activation, Symmetry, Method, Rounding, Fold, Function,
+from sigmoid_hw.model.exact.function import (Activation, Symmetry, Method, Rounding, Fold, Function,
                                   FUNCTIONS, FUNCTION_NAMES, function, rounding_mode)
 
 __all__ = ["Activation", "Symmetry", "Method", "Rounding", "Fold", "Function", "FUNCTIONS",

@@ -3,7 +3,7 @@
 FloPoCo's ``FixFunction`` in this project's terms. A method (``Method``)
 never branches on a function's name: it reads the record's ``folds`` (how
 the input may be folded by the symmetry and the output rebuilt), its
-``output_format`` and ``saturation``, and asks ``model.function_exact`` for
+``output_format`` and ``saturation``, and asks ``sigmoid_hw.model.function_exact`` for
 the certified exact value. Strings are accepted once, at the boundary
 (``function("gelu")``, ``Method("table")``, ``Rounding("correct")``), the
 way ``amaranth.lib.io.Direction`` is; enum members are used after that.
@@ -54,8 +54,8 @@ integer); ``Function.folds_for`` lists those that are exact for the formats.
 import enum
 from dataclasses import dataclass
 
-from model.fixed import SQ, UQ, FixedFormat
-from model.validate import check_instance, check_int
+from sigmoid_hw.model.fixed import SQ, UQ, FixedFormat
+from sigmoid_hw.model.validate import check_instance, check_int
 
 __all__ = ["Activation", "Symmetry", "Method", "Rounding", "Fold", "Function", "FUNCTIONS",
            "FUNCTION_NAMES", "function", "rounding_mode", "FOLDS"]
@@ -107,7 +107,7 @@ class Symmetry(_Named):
 
 
 class Method(_Named):
-    """How a function is computed (``hw.designs`` has one design per method)."""
+    """How a function is computed (``sigmoid_hw.hw.designs`` has one design per method)."""
     PIPELINE = "pipeline"           # the seed's reduction, bit pattern and Horner
     TABLE = "table"                 # every output stored
     MULTIPARTITE = "multipartite"   # initial values plus offset tables, no multiplier

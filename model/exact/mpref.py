@@ -2,7 +2,7 @@
 
 ``mp_scaled(name, raw_x, in_format, out_frac_bits, guard_bits)`` returns
 ``(numer, shift, bound)`` with ``|numer / 2^shift - f(x) 2^out_frac_bits| <=
-bound / 2^shift``, the contract of ``model.function_exact.exact_scaled``.
+bound / 2^shift``, the contract of ``sigmoid_hw.model.function_exact.exact_scaled``.
 
 Each value is evaluated with mpmath at ``p = guard + out + i + 40`` bits on the
 exactly represented input ``x = raw 2^-f`` (an ``mpf``, no rounding), from
@@ -19,10 +19,10 @@ bits of its own and returns them to within a few units of the working
 precision; each formula adds a few roundings more. The bound taken is
 ``2^(24 - p)`` times the terms' magnitude ``(1 + |x|) 2^out``: 2^20 times
 that. The few inputs whose value lies within the bound of a rounding midpoint
-are recomputed by ``model.function_exact.correctly_rounded`` with twice the
+are recomputed by ``sigmoid_hw.model.function_exact.correctly_rounded`` with twice the
 guard bits (so ``p`` doubles), Ziv's strategy. The tests check this path
 against the integer-certified sigmoid, tanh, sigmoid' and SiLU of
-``model.accuracy`` (the same formulas for those four are in ``MP_FORMULAS``).
+``sigmoid_hw.model.accuracy`` (the same formulas for those four are in ``MP_FORMULAS``).
 """
 
 import numpy as np

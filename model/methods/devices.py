@@ -3,8 +3,8 @@
 ``Device.blocks`` counts the block RAMs of a ``depth x width`` table in the
 best of the RAM's read shapes, ``Device.multiplier`` the DSP blocks of a
 signed product (operands cut into chunks of the native width, low chunks
-unsigned, as ``hw.timing.chunks`` does) or, without DSPs, its LUTs. A plan's
-cost (``model.methods.piecewise.PiecewisePlan.cost``) is the sum of its
+unsigned, as ``sigmoid_hw.hw.timing.chunks`` does) or, without DSPs, its LUTs. A plan's
+cost (``sigmoid_hw.model.methods.piecewise.PiecewisePlan.cost``) is the sum of its
 shares of the budget a unit has on the device (``Device.budget``): a LUT
 weighs 1/150 of a DSP on the UP5K, an EBR a quarter of it.
 """
@@ -66,7 +66,7 @@ DEVICES = {
     "ice40-up": Device("iCE40 UP5K", (150, 1, 4), 16, _EBR),
     "ice40-hx": Device("iCE40 HX8K", (300, 0, 4), None, _EBR),
     "ecp5": Device("ECP5 LFE5U-85F", (150, 1, 1), 18, _BRAM18K),
-    # Gowin (flow.gowin): MULT18X18 blocks and 18 Kib BSRAM, as nextpnr-himbaechel counts them
+    # Gowin (sigmoid_hw.flow.gowin): MULT18X18 blocks and 18 Kib BSRAM, as nextpnr-himbaechel counts them
     "gowin-gw1n": Device("Gowin GW1NR-9", (150, 1, 1), 18, _BRAM18K),
     "gowin-gw2a": Device("Gowin GW2A-18", (150, 1, 1), 18, _BRAM18K),
 }

@@ -2,7 +2,7 @@
 
 "Multipartite table methods" (IEEE TC 54(3), 2005; FloPoCo's
 ``FixFunctionByMultipartiteTable``), on the folded problem of
-``model.methods.spec``: ``h`` on the domain ``a = lo .. hi``, ``u = a - lo``
+``sigmoid_hw.model.methods.spec``: ``h`` on the domain ``a = lo .. hi``, ``u = a - lo``
 read as ``n`` bits (a folded domain ``0 .. 2^n`` clamps its one point past
 the top, ``a = 2^n``, to ``2^n - 1``; the ``method`` term below covers it)::
 
@@ -37,7 +37,7 @@ Error bound, in output ulp (``error_terms``)::
     tiv nudge       at most 16 2^-g, where a TIV word was moved (below)
     final rounding  1/2
 
-The split (``model.methods.multipartite_search``): for each count of offset
+The split (``sigmoid_hw.model.methods.multipartite_search``): for each count of offset
 tables, every ``alpha`` and every composition of the other bits into the
 ``beta_i``; the paper's per-table estimates (eq. 5, and its second-order
 form where ``C_i`` reaches ``B_i``) choose the ``gamma_i`` and rank the
@@ -50,24 +50,24 @@ fewest table bits plus ``CORRECTION_BITS`` per correction wins.
 Nudges and corrections: the room left below 1/2 ulp lets a TIV word move by
 a few guard units (the ``tiv nudge`` term). Correct rounding moves each to
 round the most points of its block to ``R`` and corrects the rest,
-``(a, R - y_h)`` where ``y_h != R`` (as ``model.methods.spec.find_corrections``
+``(a, R - y_h)`` where ``y_h != R`` (as ``sigmoid_hw.model.methods.spec.find_corrections``
 defines them; bounds ``1/2 .. 1/16`` are each tried). A faithful
 multipartite of a monotonic function can step back where ``h`` is flat (the
 offsets' sawtooth): moves remove such steps, corrections to ``R`` the rest.
 ``evaluate_multipartite`` is the core's integer datapath; the frame
-(``model.methods.spec.unit_model``) adds the corrections.
+(``sigmoid_hw.model.methods.spec.unit_model``) adds the corrections.
 """
 
 from fractions import Fraction
 
-from model.exact.function import Rounding
-from model.methods.multipartite_datapath import (MultipartitePlan, MultipartiteSplit,
+from sigmoid_hw.model.exact.function import Rounding
+from sigmoid_hw.model.methods.multipartite_datapath import (MultipartitePlan, MultipartiteSplit,
                                                  evaluate_multipartite, multipartite_sum)
-from model.methods.multipartite_search import (CORRECTION_BITS, MAX_GUARD_BITS,
+from sigmoid_hw.model.methods.multipartite_search import (CORRECTION_BITS, MAX_GUARD_BITS,
                                                ProblemTables, build_plan, plan_cost,
                                                search_plan)
-from model.methods.spec import FunctionSpec, Problem, exact_folds, problem as make_problem
-from model.validate import check_instance, check_int
+from sigmoid_hw.model.methods.spec import FunctionSpec, Problem, exact_folds, problem as make_problem
+from sigmoid_hw.model.validate import check_instance, check_int
 
 __all__ = ["MultipartiteSplit", "MultipartitePlan", "derive_multipartite",
            "evaluate_multipartite", "multipartite_sum", "multipartite_plan", "MAX_TABLES",
@@ -117,7 +117,7 @@ def derive_multipartite(problem, tables=None, split=None):
     ValueError
         No split of at most ``MAX_GUARD_BITS`` guard bits is faithful (names the spec).
     """
-    check_instance("problem", problem, Problem, "a Problem from model.methods.spec.problem")
+    check_instance("problem", problem, Problem, "a Problem from sigmoid_hw.model.methods.spec.problem")
     if tables is not None:
         tables = check_int("tables", tables, 1, MAX_TABLES)
     tab = ProblemTables(problem)

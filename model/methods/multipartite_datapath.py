@@ -1,4 +1,4 @@
-"""The multipartite method's records and integer datapath (``model.methods.multipartite``).
+"""The multipartite method's records and integer datapath (``sigmoid_hw.model.methods.multipartite``).
 
 ``MultipartiteSplit`` says how the domain's bits are cut, ``MultipartitePlan``
 holds the tables and the bound's terms, and ``multipartite_sum`` /
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.methods.spec import Problem, apply_corrections
+from sigmoid_hw.model.methods.spec import Problem, apply_corrections
 
 __all__ = ["MultipartiteSplit", "MultipartitePlan", "domain_bits", "split_fields",
            "clamp_domain", "multipartite_sum", "evaluate_multipartite"]
@@ -17,7 +17,7 @@ __all__ = ["MultipartiteSplit", "MultipartitePlan", "domain_bits", "split_fields
 
 @dataclass(frozen=True)
 class MultipartiteSplit:
-    """How the domain's ``n`` bits are cut (``model.methods.multipartite``).
+    """How the domain's ``n`` bits are cut (``sigmoid_hw.model.methods.multipartite``).
 
     Members
     -------
@@ -59,7 +59,7 @@ def _int_shape(lo, hi):
 
 @dataclass(frozen=True, eq=False)
 class MultipartitePlan:
-    """A multipartite unit's tables and bound (``model.methods.multipartite``).
+    """A multipartite unit's tables and bound (``sigmoid_hw.model.methods.multipartite``).
 
     Members
     -------
@@ -179,8 +179,8 @@ def multipartite_sum(plan, a):
 def evaluate_multipartite(plan, a, corrected=False):
     """``y_h`` at domain points ``a`` (numpy int64): what the RTL's core computes.
 
-    The plan's corrections are the frame's (``hw.methods.folded``): they are
-    added by ``model.methods.spec.unit_model``, or here with ``corrected=True``.
+    The plan's corrections are the frame's (``sigmoid_hw.hw.methods.folded``): they are
+    added by ``sigmoid_hw.model.methods.spec.unit_model``, or here with ``corrected=True``.
     """
     y = multipartite_sum(plan, a) >> plan.split.guard_bits
     return apply_corrections(plan.corrections, a, y) if corrected else y

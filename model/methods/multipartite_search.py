@@ -1,6 +1,6 @@
 """How ``derive_multipartite`` finds a split: estimates, measurement, tables, nudges, corrections.
 
-See ``model.methods.multipartite`` for the method. ``ProblemTables`` holds
+See ``sigmoid_hw.model.methods.multipartite`` for the method. ``ProblemTables`` holds
 ``H`` and the paper's per-table quantities of one problem; ``search_plan``
 ranks the splits of ``m`` offset tables by the paper's estimates, measures
 the best ``MEASURED`` on every point, builds and finishes them
@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from model.methods.multipartite_datapath import (MultipartitePlan, MultipartiteSplit,
+from sigmoid_hw.model.methods.multipartite_datapath import (MultipartitePlan, MultipartiteSplit,
                                                  clamp_domain, domain_bits, multipartite_sum,
                                                  split_fields)
 

@@ -1,6 +1,6 @@
 """``PiecewisePolynomial``'s plan and model: a polynomial per uniform segment, Horner in integers.
 
-The folded domain ``lo .. hi`` of a ``Problem`` (``model.methods.spec``) is
+The folded domain ``lo .. hi`` of a ``Problem`` (``sigmoid_hw.model.methods.spec``) is
 ``u = a - lo = 0 .. 2^n - 1`` (unfolded input: offset binary), plus, for a
 folded input, the one point ``u = 2^n`` (the most negative input folded).
 ``2^k`` uniform segments: the top ``k`` bits of ``u`` address the segment
@@ -50,7 +50,7 @@ Degree and segments (``None``): for each degree 1 .. 3, the smallest ``k``
 whose fit errs at most 0.45 ulp (faithful; ``2^-5`` correct), and ``k + 1``;
 of those the cheapest by ``PiecewisePlan.cost(family)``: its shares of the
 budget a unit has on the family's device (LUT, DSP, block RAM from its
-widths, ``model.methods.devices``); with no family, the sum of those on the
+widths, ``sigmoid_hw.model.methods.devices``); with no family, the sum of those on the
 UP5K, HX8K and ECP5 (a plan good on all three: the registry's default).
 """
 
@@ -59,12 +59,12 @@ import functools
 
 import numpy as np
 
-from model.exact.function import Rounding
-from model.methods.devices import DEVICES
-from model.methods.polyfit import (split, segment_grid, minimax_fit, choose_lsbs, quantize,
+from sigmoid_hw.model.exact.function import Rounding
+from sigmoid_hw.model.methods.devices import DEVICES
+from sigmoid_hw.model.methods.polyfit import (split, segment_grid, minimax_fit, choose_lsbs, quantize,
                                    signed_bits, field)
-from model.methods.spec import Problem, find_corrections, apply_corrections
-from model.validate import check_choice, check_instance, check_int
+from sigmoid_hw.model.methods.spec import Problem, find_corrections, apply_corrections
+from sigmoid_hw.model.validate import check_choice, check_instance, check_int
 
 __all__ = ["PiecewisePlan", "derive_piecewise", "evaluate_piecewise",
            "MAX_DEGREE", "MAX_CORRECTIONS"]
@@ -244,8 +244,8 @@ def _trace(plan, a):
 
 def evaluate_piecewise(plan, a, corrected=False):
     """``y_h`` at domain points ``a`` (numpy int64): what ``PiecewisePolynomial``'s core
-    computes, bit for bit. The corrections are the frame's (``hw.methods.folded``): added by
-    ``model.methods.spec.unit_model``, or here with ``corrected=True``."""
+    computes, bit for bit. The corrections are the frame's (``sigmoid_hw.hw.methods.folded``): added by
+    ``sigmoid_hw.model.methods.spec.unit_model``, or here with ``corrected=True``."""
     check_instance("plan", plan, PiecewisePlan, "a PiecewisePlan")
     a = np.asarray(a, dtype=np.int64)
     y = np.asarray(_trace(plan, a)[0] >> plan.frac_bits[0]).astype(np.int64)
@@ -378,7 +378,7 @@ def derive_piecewise(problem, degree=None, segments=None, family=None):
         count whose error bound is not below 1 ulp (faithful) or whose fit is
         above ``2^-9`` ulp (correct).
     """
-    check_instance("problem", problem, Problem, "a Problem from model.methods.spec.problem")
+    check_instance("problem", problem, Problem, "a Problem from sigmoid_hw.model.methods.spec.problem")
     if family is not None:
         check_choice("family", family, tuple(DEVICES))
     count = problem.hi - problem.lo + 1

@@ -1,5 +1,5 @@
 """Numerics of the piecewise method: the segment grid, a discrete minimax fit per segment, the
-coefficients' LSBs and their storage (``model.methods.piecewise``).
+coefficients' LSBs and their storage (``sigmoid_hw.model.methods.piecewise``).
 
 Floats are fine here: the fit only has to be good; the plan's proof is the
 exhaustive integer evaluation.

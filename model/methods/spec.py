@@ -2,9 +2,9 @@
 
 A spec is a function, an input format, an output format and a rounding mode.
 A method does not approximate ``f`` itself but ``h`` on the domain of a
-``Fold`` (``model.exact.function``): ``problem(spec, fold)`` gives that
+``Fold`` (``sigmoid_hw.model.exact.function``): ``problem(spec, fold)`` gives that
 domain, ``h``'s correctly rounded raw values ``R`` on it and the fractions
-``h 2^f_out - R`` (from the certified ``model.function_exact``), which every
+``h 2^f_out - R`` (from the certified ``sigmoid_hw.model.function_exact``), which every
 method's derivation and proof read. ``Problem.unfold`` turns the method's
 ``y_h`` back into the output ``y`` with the fold's exact integer rebuild and
 the function's saturation, so a method proves its bound on ``h`` once and it
@@ -20,10 +20,10 @@ import functools
 
 import numpy as np
 
-from model.exact.function import Function, Rounding, function as function_record, rounding_mode
-from model.fixed import SQ, UQ, FixedFormat
-from model.function_exact import correctly_rounded, rounded_reference
-from model.validate import check_instance
+from sigmoid_hw.model.exact.function import Function, Rounding, function as function_record, rounding_mode
+from sigmoid_hw.model.fixed import SQ, UQ, FixedFormat
+from sigmoid_hw.model.function_exact import correctly_rounded, rounded_reference
+from sigmoid_hw.model.validate import check_instance
 
 __all__ = ["FunctionSpec", "Problem", "problem", "exact_folds", "find_corrections",
            "apply_corrections",
@@ -187,7 +187,7 @@ def apply_corrections(corrections, a, y_h):
 
 def unit_model(plan, evaluate, raw_x):
     """The raw outputs of a method's unit for ``raw_x``: fold, ``evaluate(plan, a)``,
-    corrections, unfold, saturation (what ``hw.methods.folded.FoldedUnit`` computes)."""
+    corrections, unfold, saturation (what ``sigmoid_hw.hw.methods.folded.FoldedUnit`` computes)."""
     raw_x = np.asarray(raw_x, dtype=np.int64)
     a, _ = plan.problem.fold.fold(raw_x)
     y_h = apply_corrections(plan.corrections, a, evaluate(plan, a))

@@ -1,7 +1,7 @@
 """``FunctionTable``'s plan and model: every output of the folded problem stored, no arithmetic.
 
 The table holds ``R = round(h 2^f_out)`` for every domain point ``a`` of the
-fold (``model.methods.spec``), so the unit is correctly rounded by
+fold (``sigmoid_hw.model.methods.spec``), so the unit is correctly rounded by
 construction, faithful or correct alike: its error bound is the one term
 ``final rounding <= 1/2 ulp``. Two things keep it small:
 
@@ -18,8 +18,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from model.methods.spec import Problem
-from model.validate import check_instance
+from sigmoid_hw.model.methods.spec import Problem
+from sigmoid_hw.model.validate import check_instance
 
 __all__ = ["TablePlan", "derive_table", "evaluate_table"]
 
@@ -70,7 +70,7 @@ class TablePlan:
 
 def derive_table(problem):
     """The ``TablePlan`` of ``problem``: ``R`` on the domain, the constant tail cut off."""
-    check_instance("problem", problem, Problem, "a Problem from model.methods.spec.problem")
+    check_instance("problem", problem, Problem, "a Problem from sigmoid_hw.model.methods.spec.problem")
     r = problem.rounded
     last = r.size - 1
     while last > 0 and r[last - 1] == r[-1]:

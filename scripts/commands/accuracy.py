@@ -2,7 +2,7 @@
 
 Without pipeline options, the table of every configuration of
 ``CONFIGURATIONS`` and every coefficient source; the shared pipeline options
-(``scripts.options``) narrow it: ``--coefficients`` to one source,
+(``sigmoid_hw.scripts.options``) narrow it: ``--coefficients`` to one source,
 ``--input-format`` / ``--output-bits`` to one configuration (the other at its
 default), ``--order`` fixes the order.
 """
@@ -12,12 +12,12 @@ import time
 
 import numpy as np
 
-from model.fixed import SQ
-from model.params import COEFFICIENT_SOURCES
-from report.accuracy import accuracy_figures, error_note, monotonic_note
-from report.progress import bar, ticking
-from report.text import yes_no
-from scripts.options import (add_pipeline_arguments, check_function_options,
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.params import COEFFICIENT_SOURCES
+from sigmoid_hw.report.accuracy import accuracy_figures, error_note, monotonic_note
+from sigmoid_hw.report.progress import bar, ticking
+from sigmoid_hw.report.text import yes_no
+from sigmoid_hw.scripts.options import (add_pipeline_arguments, check_function_options,
                              pipeline_params_from_args)
 
 NAME = "accuracy"
@@ -37,11 +37,11 @@ CONFIGURATIONS = [
 
 def add_arguments(parser):
     add_pipeline_arguments(parser)
-    from model.exact import FUNCTION_NAMES
-    from scripts.methods import METHOD_DESIGNS
+    from sigmoid_hw.model.exact import FUNCTION_NAMES
+    from sigmoid_hw.scripts.methods import METHOD_DESIGNS
     parser.add_argument("--function", default="sigmoid", choices=FUNCTION_NAMES,
                         help="tanh, dsigmoid or silu: rows of that function on the sigmoid core "
-                             "(scripts.functions); default the sigmoid's table; any function "
+                             "(sigmoid_hw.scripts.functions); default the sigmoid's table; any function "
                              "with --method")
     parser.add_argument("--method", default=None, choices=METHOD_DESIGNS,
                         help="rows of this method design for --function (every input, each "
@@ -71,11 +71,11 @@ def measure(params, count=10**6, every=False):
     """One row of the table: the model of ``params`` against exact sigmoid.
 
     Besides the table's figures: ``saturated``, ``saturation_x``,
-    ``max_ulp_unsaturated``, ``steps_down``, ``steps`` (``report.accuracy``)
+    ``max_ulp_unsaturated``, ``steps_down``, ``steps`` (``sigmoid_hw.report.accuracy``)
     and ``notes``, the lines that explain an error above the bound
     (``error_note``) and a step down (``monotonic_note``).
     """
-    from model.pipeline import plan_for, sigmoid_fixed
+    from sigmoid_hw.model.pipeline import plan_for, sigmoid_fixed
     start = time.monotonic()
     plan = plan_for(params)
     fmt, bits = params.input_format, params.output_bits
@@ -109,9 +109,9 @@ def _rows_wanted(args):
 
 
 def _run_method(args):
-    from model.fixed import parse_format
-    from scripts.commands.methods import markdown, _commit
-    from scripts.methods import matrix_rows
+    from sigmoid_hw.model.fixed import parse_format
+    from sigmoid_hw.scripts.commands.methods import markdown, _commit
+    from sigmoid_hw.scripts.methods import matrix_rows
     core_only = [n for n in ("order", "coefficients") if getattr(args, n, None) is not None]
     if core_only:
         raise ValueError("--method {} takes --input-format, --output-bits and --rounding, not {}"
@@ -134,12 +134,12 @@ def _run_method(args):
 def run(args):
     if getattr(args, "method", None) is not None:
         return _run_method(args)
-    from model.functions import FUNCTIONS as PIPELINE_FUNCTIONS
+    from sigmoid_hw.model.functions import FUNCTIONS as PIPELINE_FUNCTIONS
     if args.function not in PIPELINE_FUNCTIONS:
         raise ValueError("--function {} is computed by the methods: give --method table, "
                          "multipartite or piecewise".format(args.function))
     if getattr(args, "function", "sigmoid") != "sigmoid":
-        from scripts.functions import run_accuracy
+        from sigmoid_hw.scripts.functions import run_accuracy
         check_function_options(args)
         return run_accuracy(args)
     if args.random < 1:

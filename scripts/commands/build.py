@@ -7,12 +7,12 @@ import subprocess
 import sys
 import time
 
-from flow.implement import fit_error_from_log, netlist_cells, parse_report
-from boards.platforms import BOARDS, board
-from flow.toolchain import TOOLCHAINS, ToolchainError, use_toolchain
-from report.progress import bar, ticking, write
-from report.text import count as count_of
-from scripts.options import add_design_arguments, design_options_from_args, parse_threshold
+from sigmoid_hw.flow.implement import fit_error_from_log, netlist_cells, parse_report
+from sigmoid_hw.boards.platforms import BOARDS, board
+from sigmoid_hw.flow.toolchain import TOOLCHAINS, ToolchainError, use_toolchain
+from sigmoid_hw.report.progress import bar, ticking, write
+from sigmoid_hw.report.text import count as count_of
+from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, parse_threshold
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "build_board"]
 
@@ -57,7 +57,7 @@ def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
                 toolchain="yowasp", options=None):
     """Build one board's bitstream in ``out``; return its report (a dict).
 
-    ``threshold`` is text for ``scripts.options.parse_threshold`` or a number;
+    ``threshold`` is text for ``sigmoid_hw.scripts.options.parse_threshold`` or a number;
     ``options`` the sigmoid unit's options (``input_format``, ``output_bits``,
     ``order``; None: the defaults).
 
@@ -65,7 +65,7 @@ def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
     ------
     DoesNotFit, ToolchainError
     """
-    from boards.top import BoardTop
+    from sigmoid_hw.boards.top import BoardTop
 
     if isinstance(threshold, str):
         threshold = parse_threshold(threshold, runtime=False)
@@ -73,7 +73,7 @@ def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
     top = BoardTop(name, baud=baud, design=design, threshold=threshold, **(options or {}))
     platform = spec.platform_class()
     from amaranth.vendor import GowinPlatform
-    gowin = isinstance(platform, GowinPlatform)   # boards.gowin: nextpnr-himbaechel
+    gowin = isinstance(platform, GowinPlatform)   # sigmoid_hw.boards.gowin: nextpnr-himbaechel
     family = "gowin" if gowin else "ice40" if platform.device.startswith("iCE40") else "ecp5"
     os.makedirs(out, exist_ok=True)
     report_name = BUILD_NAME + ".report.json"
@@ -111,7 +111,7 @@ def build_board(name, out, *, design="pipeline", threshold="1/2", baud=115200,
         "latency": top.sigmoid.latency,
     }
     if gowin:
-        from flow.gowin import parse_gowin_report
+        from sigmoid_hw.flow.gowin import parse_gowin_report
         result.update(parse_gowin_report(report))
     else:
         result.update(parse_report(report, family, cells))

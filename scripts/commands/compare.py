@@ -1,21 +1,21 @@
 """``sigmoid-hw compare``: every design side by side, accuracy and implementation, on each device.
 
-For each design of ``hw.designs`` (the pipelines, the threshold comparator,
+For each design of ``sigmoid_hw.hw.designs`` (the pipelines, the threshold comparator,
 the comparison designs of ``hw/baselines``) and each device, one row: the
 exhaustive accuracy over all 65,536 SQ(4,12) inputs (max and mean error in
 ulp of the 16-bit output, share correctly rounded, from each record's
-bit-exact model and ``model.accuracy``) and the out-of-context
-implementation figures of ``flow.implement`` (LUT, FF, DSP, BRAM, Fmax) with
+bit-exact model and ``sigmoid_hw.model.accuracy``) and the out-of-context
+implementation figures of ``sigmoid_hw.flow.implement`` (LUT, FF, DSP, BRAM, Fmax) with
 the latency and results per second (one result per clock for every design).
 ``--accuracy-only`` prints the accuracy once, without implementing. The
-Pareto front and its figure are ``report.pareto`` and ``report.compare_plot``.
+Pareto front and its figure are ``sigmoid_hw.report.pareto`` and ``sigmoid_hw.report.compare_plot``.
 
 Per device, four rows measure the device itself, with the same flow and seed
-(``hw.baselines.limits``): ``dsp-limit``, one registered multiply of the
+(``sigmoid_hw.hw.baselines.limits``): ``dsp-limit``, one registered multiply of the
 device's native width (18 x 18 in a MULT18X18D on ECP5, 16 x 16 in an
 SB_MAC16 on the UP5K, 16 x 16 in logic on the HX8K), and ``adder-limit``,
 one registered 32-bit add. ``vs_limit`` = Fmax / dsp-limit. And with the DSP
-block's own registers, by direct instance (``hw.baselines.hard_limits``):
+block's own registers, by direct instance (``sigmoid_hw.hw.baselines.hard_limits``):
 ``dsp-hard-limit``, the multiply with every register of its block (none on
 the HX8K, which has no DSP block), and ``horner-step-limit``, one hardened
 Horner step (that multiply, then a registered add; the UP5K's inside its
@@ -23,12 +23,12 @@ SB_MAC16). ``vs_step_limit`` = Fmax / horner-step-limit.
 
 The speed sweep (``--targets``): the default pipeline again at each
 ``target_mhz`` (rows ``pipeline@50`` ... and ``pipeline@max``, the deepest
-split the delay model makes, ``hw.timing``), each built with the device's
-delay model; ``report.compare_plot.write_speed_plot`` draws Fmax against
+split the delay model makes, ``sigmoid_hw.hw.timing``), each built with the device's
+delay model; ``sigmoid_hw.report.compare_plot.write_speed_plot`` draws Fmax against
 latency. iCE40 rows carry icetime's Fmax too (``fmax_icetime_mhz``).
 
 ``--function tanh|dsigmoid|silu`` compares that function's designs, in its own ulp, and
-``--sharing`` one ActivationUnit against two pipelines (``scripts.compare_functions``).
+``--sharing`` one ActivationUnit against two pipelines (``sigmoid_hw.scripts.compare_functions``).
 
 A design that does not fit a device gets a row that says why. The direct ROM
 needs 480 Kib of initialized block RAM; a device with less is reported as
@@ -44,17 +44,17 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
-from hw.designs import DESIGNS, design
-from model.function_exact import FUNCTIONS
-from model.fixed import SQ
-from report.compare_plot import write_plot
-from report.speed_plot import write_speed_plot
-from report.progress import bar, ticking, write
-from scripts.options import seed
-from scripts.compare_functions import (VARIANTS, check_rows,
+from sigmoid_hw.hw.designs import DESIGNS, design
+from sigmoid_hw.model.function_exact import FUNCTIONS
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.report.compare_plot import write_plot
+from sigmoid_hw.report.speed_plot import write_speed_plot
+from sigmoid_hw.report.progress import bar, ticking, write
+from sigmoid_hw.scripts.options import seed
+from sigmoid_hw.scripts.compare_functions import (VARIANTS, check_rows,
                                        function_rows, row_description, row_design,
                                        row_function, row_metrics, SHARED)
-from scripts.compare_tables import (ADDER_LIMIT, BLOCK_RAM_BITS, DSP_HARD_LIMIT, DSP_LIMIT,
+from sigmoid_hw.scripts.compare_tables import (ADDER_LIMIT, BLOCK_RAM_BITS, DSP_HARD_LIMIT, DSP_LIMIT,
                                     LIMITS, STEP_LIMIT, _precheck, _ulp_text,
                                     format_accuracy_table, format_table)
 
@@ -94,21 +94,21 @@ def _sweep_target(name):
 # Block RAM that can hold initial contents (the UP5K's 1 Mib of SPRAM cannot:
 # the bitstream does not initialize it).
 def _family(device):
-    from flow.implement import DEVICES
+    from sigmoid_hw.flow.implement import DEVICES
     return DEVICES[device].timing_family
 
 
 def _component(name, device="ecp5-85f"):
-    """A fresh component: design ``name`` of ``hw.designs`` at SQ(4,12) -> UQ(0,16), a
+    """A fresh component: design ``name`` of ``sigmoid_hw.hw.designs`` at SQ(4,12) -> UQ(0,16), a
     ``pipeline@target`` of the sweep, or a limit, for ``device``."""
     if name in LIMITS:
-        from hw.baselines.limits import (ADD_WIDTH, NATIVE_MULTIPLY_WIDTH, RegisteredAdd,
+        from sigmoid_hw.hw.baselines.limits import (ADD_WIDTH, NATIVE_MULTIPLY_WIDTH, RegisteredAdd,
                                          RegisteredMultiply)
         if name == ADDER_LIMIT:
             return RegisteredAdd(ADD_WIDTH)
         if name == DSP_LIMIT:
             return RegisteredMultiply(NATIVE_MULTIPLY_WIDTH[_family(device)])
-        from hw.baselines.hard_limits import HardMultiplyLimit, HornerStepLimit
+        from sigmoid_hw.hw.baselines.hard_limits import HardMultiplyLimit, HornerStepLimit
         return (HardMultiplyLimit if name == DSP_HARD_LIMIT else HornerStepLimit)(
             _family(device))
     given = {"input_format": INPUT_FORMAT, "output_bits": OUTPUT_BITS}
@@ -124,12 +124,12 @@ def _component(name, device="ecp5-85f"):
 def inspect_designs(designs=DESIGN_ORDER, *, function="sigmoid", progress=None):
     """What compare needs of each design before any synthesis, by name (and the limits).
 
-    Each component is made once from its ``hw.designs`` record and
+    Each component is made once from its ``sigmoid_hw.hw.designs`` record and
     elaborated (so a design that cannot be built fails here, in seconds, and
     no component is left unused); its record's bit-exact model gives the
     exhaustive accuracy over all SQ(4,12) inputs, against the exact
     ``function`` where the design computes it, else its own
-    (``scripts.compare_functions.row_metrics``), in the ulp of its output.
+    (``sigmoid_hw.scripts.compare_functions.row_metrics``), in the ulp of its output.
 
     Returns
     -------
@@ -164,7 +164,7 @@ def inspect_designs(designs=DESIGN_ORDER, *, function="sigmoid", progress=None):
 
 def _hard_limit_precheck(name, device):
     """Why a hardened limit cannot be built for ``device`` (a family with no DSP block, or
-    one ``hw.baselines.hard_limits`` does not know), or None."""
+    one ``sigmoid_hw.hw.baselines.hard_limits`` does not know), or None."""
     from amaranth.hdl import Fragment
     try:
         Fragment.get(_component(name, device), None)
@@ -175,13 +175,13 @@ def _hard_limit_precheck(name, device):
 
 def _implement_job(design, device, seed, toolchain, build_dir):
     """One implementation, in a worker process: a row's device-specific fields."""
-    from flow.implement import DoesNotFit, implement
-    from flow.toolchain import ToolchainError
+    from sigmoid_hw.flow.implement import DoesNotFit, implement
+    from sigmoid_hw.flow.toolchain import ToolchainError
     component = _component(design, device)
     row = {"seed": seed, "latency": getattr(component, "latency", None)}
     schedule = getattr(component, "schedule", None)
     if schedule is not None and schedule.estimate_ns:
-        row["model_mhz"] = round(1000 / schedule.estimate_ns, 1)   # hw.timing's estimate
+        row["model_mhz"] = round(1000 / schedule.estimate_ns, 1)   # sigmoid_hw.hw.timing's estimate
     folder = None if build_dir is None else os.path.join(build_dir, design + "-" + device)
     try:
         result = implement(component, device, seed=seed, build_dir=folder, toolchain=toolchain)
@@ -223,7 +223,7 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
     (``sweep_name``).
 
     ``log(text)`` is called once per finished implementation; progress bars
-    (``report.progress``) are drawn on a terminal unless ``show_progress`` is
+    (``sigmoid_hw.report.progress``) are drawn on a terminal unless ``show_progress`` is
     false.
 
     Returns
@@ -307,8 +307,8 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
 
 
 def add_arguments(parser):
-    from flow.implement import DEVICES
-    from flow.toolchain import TOOLCHAINS
+    from sigmoid_hw.flow.implement import DEVICES
+    from sigmoid_hw.flow.toolchain import TOOLCHAINS
     parser.add_argument("--devices", nargs="+", default=list(DEVICE_ORDER),
                         choices=sorted(DEVICES), metavar="DEVICE",
                         help="devices (default: {})".format(" ".join(DEVICE_ORDER)))
@@ -319,7 +319,7 @@ def add_arguments(parser):
                         choices=list(DESIGN_ORDER), metavar="DESIGN",
                         help="designs (default: those of --function; all rows: {})".format(
                             " ".join(DESIGN_ORDER)))
-    from scripts.pareto import add_pareto_arguments
+    from sigmoid_hw.scripts.pareto import add_pareto_arguments
     add_pareto_arguments(parser)
     parser.add_argument("--sharing", action="store_true",
                         help="ActivationUnit(sigmoid, tanh) against one SigmoidPipeline plus "
@@ -356,10 +356,10 @@ def run(args):
         raise ValueError("Jobs must be a positive integer, not {!r}".format(args.jobs))
     devices = list(dict.fromkeys(args.devices))
     if args.pareto:
-        from scripts.pareto import run_pareto
+        from sigmoid_hw.scripts.pareto import run_pareto
         return run_pareto(args, devices)
     if args.sharing:
-        from scripts.compare_functions import run_sharing
+        from sigmoid_hw.scripts.compare_functions import run_sharing
         return run_sharing(args, devices, compare)
     chosen = function_rows(args.function) if args.designs is None else args.designs
     check_rows(args.function, chosen)

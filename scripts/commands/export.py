@@ -5,9 +5,9 @@ error bound (and the largest error over every input, where the format is
 small enough to try them all) and what each port means; the port list is
 read back from the generated file, so it names the real ports. With
 ``--testbench`` (the default for Verilog) a self-checking test bench with
-vectors from the integer model is written beside it (``flow.testbench``);
+vectors from the integer model is written beside it (``sigmoid_hw.flow.testbench``);
 ``--simulate`` runs it in Icarus Verilog. What the design is, and its
-integer model, come from its registry record (``hw.designs``).
+integer model, come from its registry record (``sigmoid_hw.hw.designs``).
 """
 
 import os
@@ -16,10 +16,10 @@ import sys
 
 import numpy as np
 
-from flow.testbench import icarus_available, run_icarus, verilog_testbench
-from hw.designs import computed_function, design as design_record, make_design
-from report.waves import io_formats, runtime_limit
-from scripts.options import add_design_arguments, design_options_from_args
+from sigmoid_hw.flow.testbench import icarus_available, run_icarus, verilog_testbench
+from sigmoid_hw.hw.designs import computed_function, design as design_record, make_design
+from sigmoid_hw.report.waves import io_formats, runtime_limit
+from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "export_design", "header_lines",
            "read_ports", "bench_vectors", "expected_outputs", "FORMATS"]
@@ -118,7 +118,7 @@ def _error_text(record, component):
     if record.kind == "pipeline":
         plan = component.plan
         lines.append("Error      |y - 2^{F} sigmoid(x)| < 1/2 + {e:.4f} = {b:.4f} ulp for every "
-                     "input (proven bound: model.pipeline error budget; 1 ulp = 2^-{F})".format(
+                     "input (proven bound: sigmoid_hw.model.pipeline error budget; 1 ulp = 2^-{F})".format(
                          F=out.f_bits, e=float(plan.error_bound), b=0.5 + float(plan.error_bound)))
     if record.kind == "method" and getattr(component.plan, "error_bound", None) is not None:
         lines.append("Error      |y - 2^{} {}(x)| <= {:.4f} ulp where not saturated (proven "
@@ -126,14 +126,14 @@ def _error_text(record, component):
                          out.f_bits, component.function, float(component.plan.error_bound),
                          component.rounding))
     if record.kind == "function":
-        from model.functions import error_bound
+        from sigmoid_hw.model.functions import error_bound
         fn = component.params.functions[0]
         lines.append("Error      |y - 2^{} {}(x)| < {:.4f} ulp where not saturated (proven bound: "
-                     "model.function_params)".format(out.f_bits, fn,
+                     "sigmoid_hw.model.function_params)".format(out.f_bits, fn,
                                                      float(error_bound(component.params, fn))))
     if fmt.width <= _EXHAUSTIVE_MAX_WIDTH:
-        from model.accuracy import error_metrics
-        from model.function_exact import function_error_metrics
+        from sigmoid_hw.model.accuracy import error_metrics
+        from sigmoid_hw.model.function_exact import function_error_metrics
         raw = fmt.raw_range()
         y = record.model(component, raw)
         m = (function_error_metrics(computed_function(record, component), y, raw, fmt, out)
@@ -147,8 +147,8 @@ def _error_text(record, component):
 
 def _unit_error_text(record, component):
     """Each function's proven bound and, up to 2^20 inputs, its measured error."""
-    from model.function_exact import function_error_metrics
-    from model.functions import error_bound
+    from sigmoid_hw.model.function_exact import function_error_metrics
+    from sigmoid_hw.model.functions import error_bound
     fmt, lines = component.input_format, []
     for k, (fn, out) in enumerate(zip(component.functions, component.output_formats)):
         text = "{:<11}{}: |y - 2^{} {}(x)| < {:.4f} ulp where not saturated (proven bound)".format(
@@ -340,7 +340,7 @@ def add_arguments(parser):
                             DEFAULT_VECTORS))
     parser.add_argument("--cocotb", default=None, metavar="DIR",
                         help="also write a cocotb 2.x test bench with its runner into DIR "
-                             "(python DIR/run.py icarus|verilator; flow.cocotb_bench), with "
+                             "(python DIR/run.py icarus|verilator; sigmoid_hw.flow.cocotb_bench), with "
                              "the --vectors vectors")
     parser.add_argument("--simulate", action="store_true",
                         help="run the test bench in Icarus Verilog (iverilog, vvp)")
@@ -348,13 +348,13 @@ def add_arguments(parser):
 
 def _write_lint_and_cocotb(args, record, component, top, ports, path, count):
     """The Verilator lint waiver beside the Verilog; the cocotb bench when asked for."""
-    from flow.verilator import LINT_COMMAND, write_waiver
+    from sigmoid_hw.flow.verilator import LINT_COMMAND, write_waiver
     waiver = write_waiver(path)
     print("wrote      {}: lint waivers ({} {} {})".format(waiver, LINT_COMMAND, waiver, path))
     if args.cocotb is None:
         return
-    from flow.cocotb_bench import write_bench
-    from hw.streamsim import patience
+    from sigmoid_hw.flow.cocotb_bench import write_bench
+    from sigmoid_hw.hw.streamsim import patience
     widths = {name: bits for name, _, bits in ports}
     fmt, _ = io_formats(record, component)
     extra = component.plan.reduction.thresholds if record.kind == "pipeline" else ()

@@ -1,11 +1,11 @@
-"""``sigmoid-hw generate``: the cheapest proven design for a spec on a device (``scripts.generate``).
+"""``sigmoid-hw generate``: the cheapest proven design for a spec on a device (``sigmoid_hw.scripts.generate``).
 
 Prints the chosen design (design, options, resources, Fmax, latency, rate,
 max ulp, correctly rounded share), the candidates rejected and why, and the
 cost model's error against the builds it made; ``-o DIR`` writes the Verilog,
 a cocotb bench, the vectors of every input and the report there; ``--json``
 prints the same as one object. ``--refit`` rebuilds the cost model's fit
-first (``scripts.costfit``).
+first (``sigmoid_hw.scripts.costfit``).
 """
 
 import json
@@ -13,12 +13,12 @@ import os
 import sys
 import time
 
-from flow.implement import DEVICES
-from model.exact import FUNCTION_NAMES, Method
-from model.fixed import parse_format
-from model.validate import check_int
-from report.progress import bar
-from scripts.generate import Spec, generate, parse_accuracy, parse_cost
+from sigmoid_hw.flow.implement import DEVICES
+from sigmoid_hw.model.exact import FUNCTION_NAMES, Method
+from sigmoid_hw.model.fixed import parse_format
+from sigmoid_hw.model.validate import check_int
+from sigmoid_hw.report.progress import bar
+from sigmoid_hw.scripts.generate import Spec, generate, parse_accuracy, parse_cost
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -125,8 +125,8 @@ def _print(result, spec, seconds, errors):
 
 
 def _rtl_proof(chosen):
-    from scripts.verification import verify
-    from hw.designs import make_design
+    from sigmoid_hw.scripts.verification import verify
+    from sigmoid_hw.hw.designs import make_design
     component = make_design(chosen["design"], **chosen["options"])
     backend = "pysim" if component.input_format.width <= 16 else "verilator"
     r = verify(chosen["design"], chosen["options"], backend=backend, count=None)
@@ -135,11 +135,11 @@ def _rtl_proof(chosen):
 
 
 def _write_out(result, folder, command):
-    from flow.cocotb_bench import write_bench
-    from flow.verilator import write_waiver
-    from hw.designs import design as design_record, make_design
-    from hw.streamsim import patience
-    from scripts.commands.export import expected_outputs, export_design
+    from sigmoid_hw.flow.cocotb_bench import write_bench
+    from sigmoid_hw.flow.verilator import write_waiver
+    from sigmoid_hw.hw.designs import design as design_record, make_design
+    from sigmoid_hw.hw.streamsim import patience
+    from sigmoid_hw.scripts.commands.export import expected_outputs, export_design
     c = result["chosen"]
     os.makedirs(folder, exist_ok=True)
     component = make_design(c["design"], **c["options"])
@@ -168,14 +168,14 @@ def run(args):
     with bar(None, "generate", unit="step", enabled=not args.no_progress) as progress:
         say = lambda text: (progress.set_postfix_str(text[:60]), progress.update())
         if args.refit:
-            from scripts.costfit import refit
+            from sigmoid_hw.scripts.costfit import refit
             refit([spec.device], progress=say)
         result = generate(spec, estimate_only=args.estimate, build_top=args.build_top,
                           progress=say)
         if result["chosen"] is not None and not args.estimate:
             say("prove   RTL against the model on every input")
             result["rtl_proof"] = _rtl_proof(result["chosen"])
-    from flow.cost import load_fit
+    from sigmoid_hw.flow.cost import load_fit
     fit = load_fit()
     if result["builds"] and fit:
         errors = _errors_vs_builds(result, fit, spec.device)
@@ -203,8 +203,8 @@ def run(args):
 
 def _errors_vs_builds(result, fit, device):
     """The cost model's |estimate - real| for the builds this run made."""
-    from flow.cost import estimate, features, method_kind
-    from hw.designs import make_design
+    from sigmoid_hw.flow.cost import estimate, features, method_kind
+    from sigmoid_hw.hw.designs import make_design
     errors = {}
     for b in result["builds"]:
         component = make_design(b["design"], **b["options"])

@@ -1,7 +1,7 @@
 """``sigmoid-hw host``: talk to a board over its serial port, check every answer against the model.
 
 Sends a range or a file of inputs, a few requests in flight at a time, and
-checks each answer (``link.host``: ``y`` against the integer model, the
+checks each answer (``sigmoid_hw.link.host``: ``y`` against the integer model, the
 decision against the exact threshold limit). Words the board reports lost are
 listed with the reason; a loss without a report, or a wrong answer, makes the
 exit code 1. Examples::
@@ -22,10 +22,10 @@ import time
 
 import numpy as np
 
-from link.host import check_answers, exchange, read_inputs, summarize
-from link.protocol import LinkProtocol
-from model.fixed import parse_format
-from scripts.options import parse_threshold, positive_float, positive_int
+from sigmoid_hw.link.host import check_answers, exchange, read_inputs, summarize
+from sigmoid_hw.link.protocol import LinkProtocol
+from sigmoid_hw.model.fixed import parse_format
+from sigmoid_hw.scripts.options import parse_threshold, positive_float, positive_int
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -52,7 +52,7 @@ def add_arguments(parser):
                         help="the board's coefficients (default table)")
     parser.add_argument("--rounding", default="faithful", choices=("faithful", "correct"),
                         help="the board's rounding (default faithful)")
-    from model.exact import FUNCTION_NAMES
+    from sigmoid_hw.model.exact import FUNCTION_NAMES
     parser.add_argument("--function", default="sigmoid", choices=FUNCTION_NAMES,
                         help="the board's function (build --function; default sigmoid)")
     parser.add_argument("--method", default=None,
@@ -88,7 +88,7 @@ def _reason(exc):
 
 def _method_model(args, fmt):
     """The board's method unit (build --design METHOD): its model and output width."""
-    from hw.designs import design, make_design
+    from sigmoid_hw.hw.designs import design, make_design
     unit = make_design(args.method, function=args.function, input_format=fmt,
                        output_bits=args.output_bits, rounding=args.rounding)
     width = unit.output_format.width
@@ -96,8 +96,8 @@ def _method_model(args, fmt):
 
 
 def run(args):
-    from model.pipeline import derive_params
-    from model.threshold import threshold_limit
+    from sigmoid_hw.model.pipeline import derive_params
+    from sigmoid_hw.model.threshold import threshold_limit
 
     try:
         fmt = parse_format(args.input_format)
@@ -108,7 +108,7 @@ def run(args):
                                    rounding=args.rounding)
             out_bits = params.output_bits
         else:
-            from model.functions import derive_function
+            from sigmoid_hw.model.functions import derive_function
             params = derive_function(args.function, fmt, args.output_bits, args.rounding)
             out_bits = params.output_formats[0].width
         limit = threshold_limit(parse_threshold(args.threshold, runtime=False), fmt)

@@ -16,11 +16,11 @@ import json
 import subprocess
 import sys
 
-from model.exact import FUNCTION_NAMES
-from model.fixed import parse_format
-from report.progress import bar
-from report.text import yes_no
-from scripts.methods import METHOD_DESIGNS, matrix_rows
+from sigmoid_hw.model.exact import FUNCTION_NAMES
+from sigmoid_hw.model.fixed import parse_format
+from sigmoid_hw.report.progress import bar
+from sigmoid_hw.report.text import yes_no
+from sigmoid_hw.scripts.methods import METHOD_DESIGNS, matrix_rows
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "markdown"]
 
@@ -60,16 +60,16 @@ def _commit():
 
 
 def _synth(rows, devices, input_format, output_bits, progress):
-    from flow.implement import DoesNotFit, implement
-    from hw.designs import make_design
+    from sigmoid_hw.flow.implement import DoesNotFit, implement
+    from sigmoid_hw.hw.designs import make_design
     for row in rows:
         row["devices"] = {}
         for device in devices:
             dut = make_design(row["method"], function=row["function"],
                               input_format=input_format, output_bits=output_bits,
                               rounding=row["rounding"])
-            from flow.cost import _structural, features
-            from scripts.generate import CAPACITY
+            from sigmoid_hw.flow.cost import _structural, features
+            from sigmoid_hw.scripts.generate import CAPACITY
             brams = _structural(features(dut), device)[0]
             if brams > CAPACITY[device]["brams"]:     # not built: minutes to learn it
                 row["devices"][device] = {"does_not_fit": "needs {} block RAMs, the device "
@@ -119,7 +119,7 @@ def run(args):
     roundings = args.rounding or ["faithful", "correct"]
     devices = args.device or []
     if devices:
-        from flow.implement import DEVICES
+        from sigmoid_hw.flow.implement import DEVICES
         for d in devices:
             if d not in DEVICES:
                 raise ValueError("--device must be one of {}, not {!r}".format(

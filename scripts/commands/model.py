@@ -14,10 +14,10 @@ import numbers
 
 import numpy as np
 
-from model.bitpattern import pattern_string, reference_raw
-from model.derivatives import derivative_poly
-from model.reference import logit, sigmoid
-from model.taylor import SEED_MAX_ERROR, error_table
+from sigmoid_hw.model.bitpattern import pattern_string, reference_raw
+from sigmoid_hw.model.derivatives import derivative_poly
+from sigmoid_hw.model.reference import logit, sigmoid
+from sigmoid_hw.model.taylor import SEED_MAX_ERROR, error_table
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "report", "format_poly"]
 

@@ -1,19 +1,19 @@
 """``sigmoid-hw plot``: the pipeline's sigmoid (or tanh, sigmoid', SiLU) against the exact one.
 
-The figures are ``report.plots`` (three PNG files, 800 x 500 pixels: the
+The figures are ``sigmoid_hw.report.plots`` (three PNG files, 800 x 500 pixels: the
 function with a zoomed inset, the error in ulp against x, the error
-histogram); the pipeline options are the shared ones of ``scripts.options``.
+histogram); the pipeline options are the shared ones of ``sigmoid_hw.scripts.options``.
 ``--function tanh|dsigmoid|silu`` plots that function's model (the design of
-``model.functions.derive_function``: input format, output bits and rounding
+``sigmoid_hw.model.functions.derive_function``: input format, output bits and rounding
 apply; the sigmoid core's own options do not).
 """
 
 import os
 
-from model.function_exact import FUNCTIONS
-from report.accuracy import accuracy_notes
-from report.plots import MAX_POINTS, png_size, write_plots
-from scripts.options import (add_pipeline_arguments, check_function_options,
+from sigmoid_hw.model.function_exact import FUNCTIONS
+from sigmoid_hw.report.accuracy import accuracy_notes
+from sigmoid_hw.report.plots import MAX_POINTS, png_size, write_plots
+from sigmoid_hw.scripts.options import (add_pipeline_arguments, check_function_options,
                              pipeline_params_from_args)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
@@ -30,7 +30,7 @@ def add_arguments(parser):
     parser.add_argument("--function", default="sigmoid", choices=FUNCTIONS,
                         help="the function plotted: sigmoid (default), tanh, dsigmoid "
                              "(sigmoid') or silu")
-    from scripts.methods import METHOD_DESIGNS
+    from sigmoid_hw.scripts.methods import METHOD_DESIGNS
     parser.add_argument("--method", default=None, choices=METHOD_DESIGNS,
                         help="plot this method design's --function (any of the nine)")
     parser.add_argument("--out", default=DEFAULT_OUT,
@@ -63,12 +63,12 @@ def run(args):
     if args.method is not None:
         print("bound      {:.4f} ulp where not saturated (the plan's error terms)".format(bound))
     elif args.function == "sigmoid":
-        print("bound      1/2 + {:.4f} = {:.4f} ulp (model.pipeline error budget)".format(
+        print("bound      1/2 + {:.4f} = {:.4f} ulp (sigmoid_hw.model.pipeline error budget)".format(
             bound - 0.5, bound))
         for note in accuracy_notes(m, fmt, params.output_bits, bound):
             print("note       " + note)
     else:
-        print("bound      {:.4f} ulp where not saturated (model.functions.error_bound)".format(
+        print("bound      {:.4f} ulp where not saturated (sigmoid_hw.model.functions.error_bound)".format(
             bound))
     for path in paths:
         w, h = png_size(path)
@@ -78,7 +78,7 @@ def run(args):
 
 def _method_unit(args):
     """The method unit of ``--method`` and ``--function`` with the options it takes."""
-    from hw.designs import make_design
+    from sigmoid_hw.hw.designs import make_design
     core_only = [n for n in ("order", "coefficients") if getattr(args, n, None) is not None]
     if core_only:
         raise ValueError("--method {} takes --input-format, --output-bits and --rounding, not {}"
@@ -89,8 +89,8 @@ def _method_unit(args):
 
 def _function_params(args):
     """``derive_function`` of ``--function`` with the options a function design takes."""
-    from model.fixed import parse_format
-    from model.functions import derive_function
+    from sigmoid_hw.model.fixed import parse_format
+    from sigmoid_hw.model.functions import derive_function
     check_function_options(args)
     fmt = parse_format(args.input_format) if isinstance(args.input_format, str) else None
     return derive_function(args.function, fmt, args.output_bits or 16,

@@ -5,11 +5,11 @@ import time
 
 import numpy as np
 
-from hw.designs import design, make_design
-from report.accuracy import accuracy_figures, accuracy_notes
-from report.progress import bar
-from report.text import count as count_of, yes_no
-from scripts.options import add_design_arguments, design_options_from_args, probability, seed
+from sigmoid_hw.hw.designs import design, make_design
+from sigmoid_hw.report.accuracy import accuracy_figures, accuracy_notes
+from sigmoid_hw.report.progress import bar
+from sigmoid_hw.report.text import count as count_of, yes_no
+from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, probability, seed
 
 NAME = "simulate"
 HELP = ("simulate the pipeline RTL (exhaustive by default), compare it bit for bit with the "
@@ -49,10 +49,10 @@ def simulate(name, dut, raw_x, *, stall=0.0, seed=1, progress=None):
     """Run design ``name``'s component ``dut`` on ``raw_x``; returns a dict of figures.
 
     ``missing`` counts the outputs that never came (the run gave up waiting,
-    see ``hw.streamsim.patience``); ``rtl_mismatches`` counts the outputs
+    see ``sigmoid_hw.hw.streamsim.patience``); ``rtl_mismatches`` counts the outputs
     that came and differ from the model. See ``run`` for the other keys.
     """
-    from hw.streamsim import run_stream
+    from sigmoid_hw.hw.streamsim import run_stream
     params = dut.params
     start = time.monotonic()
     outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=stall, seed=seed,
@@ -75,7 +75,7 @@ def simulate(name, dut, raw_x, *, stall=0.0, seed=1, progress=None):
 def run(args):
     dut = make_design(args.design, **design_options_from_args(args))
     if design(args.design).kind == "method":    # --design table|multipartite|piecewise
-        from scripts.methods import run_simulate as run_method
+        from sigmoid_hw.scripts.methods import run_simulate as run_method
         fmt = dut.input_format
         if args.count is None:
             return run_method(args, dut, fmt.raw_range())
@@ -87,7 +87,7 @@ def run(args):
     params, plan = dut.params, dut.plan
     raw_x = _inputs(plan, args.count, args.seed)
     if design(args.design).kind == "function":     # --function tanh|dsigmoid|silu
-        from scripts.functions import run_simulate
+        from sigmoid_hw.scripts.functions import run_simulate
         fmt = dut.input_format
         return run_simulate(args, dut, fmt.raw_range() if args.count is None else
                             np.unique(np.clip(raw_x, fmt.min, fmt.max)))
@@ -111,7 +111,7 @@ def run(args):
         print("  RTL == model      {:>10}   mismatches {}{}".format(
             yes_no(result["rtl_mismatches"] == 0 and missing == 0), result["rtl_mismatches"],
             "" if not missing else "; missing {} (outputs that never came: the simulation "
-            "gave up waiting, see hw.streamsim.patience)".format(missing)))
+            "gave up waiting, see sigmoid_hw.hw.streamsim.patience)".format(missing)))
         print("  max error         {:>10.4f} ulp (bound {:.4f})".format(
             result["max_ulp"], result["error_bound"]))
         print("  mean error        {:>10.4f} ulp".format(result["mean_ulp"]))

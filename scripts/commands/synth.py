@@ -5,13 +5,13 @@ import math
 import os
 import sys
 
-from flow.dsp_registers import format_dsp_registers
-from flow.implement import DEVICES, DoesNotFit, implement
-from flow.toolchain import TOOLCHAINS, ToolchainError
-from hw.designs import make_design
-from report.progress import bar, ticking
-from report.text import count as count_of
-from scripts.options import add_design_arguments, design_options_from_args, seed
+from sigmoid_hw.flow.dsp_registers import format_dsp_registers
+from sigmoid_hw.flow.implement import DEVICES, DoesNotFit, implement
+from sigmoid_hw.flow.toolchain import TOOLCHAINS, ToolchainError
+from sigmoid_hw.hw.designs import make_design
+from sigmoid_hw.report.progress import bar, ticking
+from sigmoid_hw.report.text import count as count_of
+from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, seed
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -46,7 +46,7 @@ def format_report(result):
                                                           result["boundary_ffs"])),
         ("DSPs", str(result["dsps"])),
     ]
-    # each DSP block's own registers, read from the netlist (flow.dsp_registers)
+    # each DSP block's own registers, read from the netlist (sigmoid_hw.flow.dsp_registers)
     dsp_lines = format_dsp_registers(result.get("dsp_registers") or [])
     rows += [("DSP regs" if k == 0 else "", line) for k, line in enumerate(dsp_lines)]
     rows += [

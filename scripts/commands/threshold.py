@@ -4,7 +4,7 @@ Prints the limit L (an input passes when ``raw >= L``), the boundary input
 ``L * 2**-f`` as a number, sigmoid just below and at the boundary, and the
 seed's float logit ``-ln(1/T - 1)`` with the limit it implies, for comparison.
 
-T is read exactly as written (``scripts.options.parse_threshold``): ``0.7``
+T is read exactly as written (``sigmoid_hw.scripts.options.parse_threshold``): ``0.7``
 is 7/10 (not the float nearest it), ``3/4`` and ``1e-3`` work too, as do
 ``inf`` and ``-inf``. With ``--raw-format UQ(0,16)`` T is a raw word of that
 format instead (``0x8000`` is 1/2).
@@ -21,9 +21,9 @@ from fractions import Fraction
 import json
 import math
 
-from model.fixed import parse_format
-from model.threshold import threshold_limit, naive_logit, naive_limit, logit_bounds
-from scripts.options import parse_threshold
+from sigmoid_hw.model.fixed import parse_format
+from sigmoid_hw.model.threshold import threshold_limit, naive_logit, naive_limit, logit_bounds
+from sigmoid_hw.scripts.options import parse_threshold
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "describe"]
 

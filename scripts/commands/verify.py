@@ -3,7 +3,7 @@
 ``--backend`` picks Amaranth's simulator (``pysim``), Icarus Verilog or
 Verilator (compiled, the fast one); ``--netlist ice40|ecp5`` simulates the
 netlist Yosys synthesizes for that family (with its cell models) instead of
-the exported RTL. ``--all`` runs the whole matrix (``scripts.verification``:
+the exported RTL. ``--all`` runs the whole matrix (``sigmoid_hw.scripts.verification``:
 every pipeline design, rounding mode and clock target at 16, 20 and 24 input
 bits, the other designs, the method designs for every function at 16 and 20
 bits, the default's netlists for both families and the method designs' sigmoid
@@ -19,10 +19,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
 
-from hw.designs import DESIGNS
-from report.progress import bar, ticking
-from scripts.options import add_design_arguments, design_options_from_args, probability, seed
-from scripts.verification import BACKENDS, NETLISTS, configurations, verify
+from sigmoid_hw.hw.designs import DESIGNS
+from sigmoid_hw.report.progress import bar, ticking
+from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, probability, seed
+from sigmoid_hw.scripts.verification import BACKENDS, NETLISTS, configurations, verify
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 

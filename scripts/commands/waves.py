@@ -1,7 +1,7 @@
 """``sigmoid-hw waves``: simulate a design and write a VCD with a GTKWave save file.
 
 This module reads the options and prints; the waveform, its number views
-and the save file are ``report.waves`` (``report.vcd`` reads and writes the
+and the save file are ``sigmoid_hw.report.waves`` (``sigmoid_hw.report.vcd`` reads and writes the
 dump).
 """
 
@@ -10,12 +10,12 @@ import math
 import os
 from fractions import Fraction
 
-from hw.designs import design, make_design
-from model.baselines import INPUT_FORMAT as BASELINE_INPUT_FORMAT
-from model.fixed import parse_format
-from report.unit_waves import unit_inputs
-from report.waves import RUNTIME_THRESHOLD, expected_outputs, runtime_limit, write_waves
-from scripts.options import add_design_arguments, design_options_from_args, probability, seed
+from sigmoid_hw.hw.designs import design, make_design
+from sigmoid_hw.model.baselines import INPUT_FORMAT as BASELINE_INPUT_FORMAT
+from sigmoid_hw.model.fixed import parse_format
+from sigmoid_hw.report.unit_waves import unit_inputs
+from sigmoid_hw.report.waves import RUNTIME_THRESHOLD, expected_outputs, runtime_limit, write_waves
+from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, probability, seed
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "default_inputs", "parse_inputs",
            "range_inputs"]

@@ -6,14 +6,14 @@ import mpmath
 import pytest
 import numpy as np
 
-from hw.designs import DESIGNS
-from model import baselines
-from model.accuracy import error_metrics
-from model.fixed import SQ
-from report.compare_plot import write_plot
-from report.pareto import pareto_front
-from scripts.cli import main
-from scripts.commands.compare import (BLOCK_RAM_BITS, LIMITS, _hard_limit_precheck,
+from sigmoid_hw.hw.designs import DESIGNS
+from sigmoid_hw.model import baselines
+from sigmoid_hw.model.accuracy import error_metrics
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.report.compare_plot import write_plot
+from sigmoid_hw.report.pareto import pareto_front
+from sigmoid_hw.scripts.cli import main
+from sigmoid_hw.scripts.commands.compare import (BLOCK_RAM_BITS, LIMITS, _hard_limit_precheck,
                                       _precheck, compare, inspect_designs)
 import oracle
 
@@ -68,7 +68,7 @@ def test_compare_accuracy_of_the_pipelines_is_their_model():
     assert found["comparator"]["metrics"] is None and found["comparator"]["latency"] == 1
     worst = found["pipeline-minimax"]["metrics"]
     x = worst["worst_x"]
-    from model.pipeline import derive_params, sigmoid_fixed
+    from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed
     y = int(sigmoid_fixed(np.array([x]), derive_params(coefficients="minimax"))[0])
     with mpmath.workdps(40):
         exact = oracle.sigmoid_scaled(x, 12, 16)
@@ -131,7 +131,7 @@ def test_accuracy_only_prints_the_table_once(capsys):
 # --- compare --function and --sharing -----------------------------------------
 
 def test_function_rows_by_default():
-    from scripts.compare_functions import function_rows
+    from sigmoid_hw.scripts.compare_functions import function_rows
     assert function_rows("tanh") == ["tanh", "tanh-cr", "activation", "tanh1024",
                                       "tanh-interp256"]
     assert function_rows("dsigmoid") == ["dsigmoid", "dsigmoid-cr"]
@@ -168,7 +168,7 @@ def test_compare_function_refuses_other_designs(capsys):
 
 
 def test_sharing_rows_sum_and_difference():
-    from scripts.compare_functions import format_sharing_table, sharing_rows
+    from sigmoid_hw.scripts.compare_functions import format_sharing_table, sharing_rows
 
     def row(design, luts, ffs, dsps, brams, fmax, device="up5k"):
         return {"design": design, "device": device, "luts": luts, "core_ffs": ffs,
@@ -189,7 +189,7 @@ def test_sharing_rows_sum_and_difference():
 
 
 def test_registry_functions_field():
-    from hw.designs import Design, register
+    from sigmoid_hw.hw.designs import Design, register
     assert DESIGNS["tanh1024"].functions == ("tanh",) and DESIGNS["plan"].functions == ("sigmoid",)
     assert DESIGNS["activation"].functions == ("sigmoid", "tanh")
     bad = Design("bad-functions", "x", lambda: None, "baseline", lambda c, raw: raw, "tanh")

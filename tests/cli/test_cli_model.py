@@ -8,7 +8,7 @@ import re
 import mpmath
 import pytest
 
-from scripts.cli import main
+from sigmoid_hw.scripts.cli import main
 import oracle
 
 # Copied by hand from ../shared/SEEDS.md.

@@ -1,4 +1,4 @@
-"""The shared command-line options (``scripts.options``) and the wording every command shares."""
+"""The shared command-line options (``sigmoid_hw.scripts.options``) and the wording every command shares."""
 
 import argparse
 import math
@@ -6,12 +6,12 @@ from fractions import Fraction
 
 import pytest
 
-from hw.designs import DESIGNS
-from model.fixed import UQ
-from model.params import COEFFICIENT_SOURCES
-from report.text import count, yes_no
-from scripts.cli import build_parser
-from scripts.options import parse_threshold, probability
+from sigmoid_hw.hw.designs import DESIGNS
+from sigmoid_hw.model.fixed import UQ
+from sigmoid_hw.model.params import COEFFICIENT_SOURCES
+from sigmoid_hw.report.text import count, yes_no
+from sigmoid_hw.scripts.cli import build_parser
+from sigmoid_hw.scripts.options import parse_threshold, probability
 
 PIPELINES = [name for name, record in DESIGNS.items() if record.kind == "pipeline"]
 
@@ -61,7 +61,7 @@ def _parses(argv):
 @pytest.mark.parametrize("command", [["simulate"], ["plot"], ["accuracy"],
                                      ["synth", "--device", "up5k"]])
 def test_every_coefficient_source_everywhere(command, capsys):
-    """The --coefficients choices are model.params.COEFFICIENT_SOURCES, minimax included."""
+    """The --coefficients choices are sigmoid_hw.model.params.COEFFICIENT_SOURCES, minimax included."""
     assert all(_parses(command + ["--coefficients", c]) for c in COEFFICIENT_SOURCES)
     assert not _parses(command + ["--coefficients", "all"])
 
@@ -92,7 +92,7 @@ def test_one_wording():
 
 
 def test_reports_say_1_cycle():
-    from scripts.commands import build, synth
+    from sigmoid_hw.scripts.commands import build, synth
     result = {"design": "comparator", "latency": 1, "device": "up5k", "part": "iCE40UP5K-SG48",
               "seed": 1, "toolchain": "yowasp", "luts": 20, "ffs": 18, "boundary_ffs": 17,
               "dsps": 0, "brams": 0, "fmax_mhz": 100.0, "target_mhz": 12.0, "seconds": 1.0}
@@ -108,7 +108,7 @@ def test_reports_say_1_cycle():
                                               ("silu", "silu")])
 def test_function_option_selects_the_design(function, design):
     import argparse
-    from scripts.options import add_design_arguments
+    from sigmoid_hw.scripts.options import add_design_arguments
     parser = argparse.ArgumentParser()
     add_design_arguments(parser)
     args = parser.parse_args(["--function", function])

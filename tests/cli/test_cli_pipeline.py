@@ -9,7 +9,7 @@ import sys
 import mpmath
 import pytest
 
-from scripts.cli import main
+from sigmoid_hw.scripts.cli import main
 import oracle
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def _cli(*argv):
     """The command in a fresh interpreter (as a user runs it): ``(exit code, stdout, stderr)``."""
-    done = subprocess.run([sys.executable, "-m", "scripts.cli", *argv], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "sigmoid_hw.scripts.cli", *argv], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     return done.returncode, done.stdout, done.stderr
 
@@ -44,7 +44,7 @@ def test_simulate_random_json(capsys):
     assert result["rtl_mismatches"] == 0 and result["missing"] == 0 and result["latency"] == 10
     assert 0 <= result["correctly_rounded"] <= 1 and result["max_ulp"] < 1
     # the worst input's error, recomputed independently with mpmath
-    from model.pipeline import sigmoid_fixed
+    from sigmoid_hw.model.pipeline import sigmoid_fixed
     x = result["worst_x"]
     exact = oracle.sigmoid_scaled(x, 12, 16)
     assert abs(float(sigmoid_fixed(x) - exact) - result["worst_error"]) < 1e-9
@@ -78,9 +78,9 @@ def test_simulate_under_heavy_stall_collects_every_word(capsys):
 
 def test_simulate_reports_missing_words_not_mismatches(monkeypatch, capsys):
     """A run that gives up (forced: 3 idle cycles) reports the words missing, none mismatched."""
-    import hw.streamsim
-    real = hw.streamsim.run_stream
-    monkeypatch.setattr(hw.streamsim, "run_stream",
+    import sigmoid_hw.hw.streamsim
+    real = sigmoid_hw.hw.streamsim.run_stream
+    monkeypatch.setattr(sigmoid_hw.hw.streamsim, "run_stream",
                         lambda *a, **k: real(*a, **dict(k, max_idle=3)))
     assert main(["simulate", "--count", "10", "--stall", "0.9", "--json"]) == 1
     result = json.loads(capsys.readouterr().out)

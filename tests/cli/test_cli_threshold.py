@@ -8,7 +8,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from scripts.cli import main
+from sigmoid_hw.scripts.cli import main
 import oracle
 
 

@@ -2,7 +2,7 @@
 
 import json
 
-from scripts.cli import main
+from sigmoid_hw.scripts.cli import main
 
 
 def test_simulate_function(capsys):

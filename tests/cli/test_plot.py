@@ -9,10 +9,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from model.fixed import SQ
-from model.pipeline import derive_params, plan_for, sigmoid_fixed
-from report.plots import PLOT_FILES, make_figures, write_plots
-from scripts.cli import main
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, plan_for, sigmoid_fixed
+from sigmoid_hw.report.plots import PLOT_FILES, make_figures, write_plots
+from sigmoid_hw.scripts.cli import main
 import oracle
 
 
@@ -126,8 +126,8 @@ def test_cli_minimax_and_the_saturation_note(tmp_path, capsys):
     ("dsigmoid", lambda x: oracle.sigmoid(x) * (1 - oracle.sigmoid(x))),
     ("silu", lambda x: x * oracle.sigmoid(x))])
 def test_function_plot_data_against_mpmath(function, exact):
-    from model.functions import derive_function
-    from report.plots import plot_data
+    from sigmoid_hw.model.functions import derive_function
+    from sigmoid_hw.report.plots import plot_data
     params = derive_function(function, SQ(4, 8), 12)
     data = plot_data(params)
     assert data["function"] == function and data["exhaustive"]

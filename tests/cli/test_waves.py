@@ -1,5 +1,5 @@
-"""``sigmoid-hw waves`` and ``report.waves``: the VCD and the GTKWave save file, against the
-model and mpmath; ``report.vcd`` on hand-written dumps."""
+"""``sigmoid-hw waves`` and ``sigmoid_hw.report.waves``: the VCD and the GTKWave save file, against the
+model and mpmath; ``sigmoid_hw.report.vcd`` on hand-written dumps."""
 
 import math
 import re
@@ -8,15 +8,15 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from hw.designs import make_design
-from hw.pipeline import SigmoidPipeline
-from model.baselines import BASELINES
-from model.fixed import SQ
-from model.pipeline import derive_params, plan_for, sigmoid_fixed, trace_fixed
-from report.vcd import read_vcd, write_with_views
-from report.waves import write_waves
-from scripts.cli import main
-from scripts.commands.waves import default_inputs, parse_inputs, range_inputs
+from sigmoid_hw.hw.designs import make_design
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.model.baselines import BASELINES
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, plan_for, sigmoid_fixed, trace_fixed
+from sigmoid_hw.report.vcd import read_vcd, write_with_views
+from sigmoid_hw.report.waves import write_waves
+from sigmoid_hw.scripts.cli import main
+from sigmoid_hw.scripts.commands.waves import default_inputs, parse_inputs, range_inputs
 import oracle
 
 PIPE = "bench.top."
@@ -296,7 +296,7 @@ def test_read_vcd_on_a_hand_written_file(tmp_path):
 
 
 class _SQ2_2:
-    """A view of the 4-bit register s1 as SQ(2, 2), written the way report.waves does."""
+    """A view of the 4-bit register s1 as SQ(2, 2), written the way sigmoid_hw.report.waves does."""
     name = "s1_SQ2_2"
     source = "bench.top.s1"
 

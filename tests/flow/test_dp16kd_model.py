@@ -33,8 +33,8 @@ import subprocess
 
 import pytest
 
-from flow.netlist import cell_library
-from flow.verilator import _PCH_FIX, verilator_available, verilator_command, verilator_env
+from sigmoid_hw.flow.netlist import cell_library
+from sigmoid_hw.flow.verilator import _PCH_FIX, verilator_available, verilator_command, verilator_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CELL = os.path.join(ROOT, "flow", "cells", "ecp5_dp16kd.v")
@@ -416,7 +416,7 @@ _ROMS = ((1, 14), (2, 13), (4, 12), (9, 11))     # width, address bits: one bloc
 def test_yosys_narrow_rom_layout_agrees_with_the_model(tmp_path):
     # Yosys's memory_libmap writes INITVAL for 1-, 2-, 4- and 9-bit ROMs by its own width
     # rule; the model must read back every word of each
-    from flow.toolchain import run_tool
+    from sigmoid_hw.flow.toolchain import run_tool
     rng = random.Random(9)
     contents = {w: [rng.getrandbits(w) for _ in range(1 << bits)] for w, bits in _ROMS}
     source = []
@@ -466,7 +466,7 @@ def test_yosys_narrow_rom_layout_agrees_with_the_model(tmp_path):
 @needs_verilator
 @pytest.mark.toolchain
 def test_ecp5_netlist_of_a_block_ram_table_equals_the_model_on_every_input():
-    from scripts.verification import verify
+    from sigmoid_hw.scripts.verification import verify
     r = verify("table", dict(function="sigmoid", input_format="SQ(4,6)", output_bits=10),
                backend="verilator", netlist="ecp5")
     assert (r["count"], r["received"], r["mismatches"], r["missing"]) == (1024, 1024, 0, 0)

@@ -1,4 +1,4 @@
-"""flow.dsp_registers: each DSP block's registers read from a netlist's cell parameters.
+"""sigmoid_hw.flow.dsp_registers: each DSP block's registers read from a netlist's cell parameters.
 
 Netlists here are written by hand in Yosys's JSON form (parameters as bit
 strings, constant port bits as "0"/"1"), so every case is checked without the
@@ -7,8 +7,8 @@ tools; tests/hw/test_hard_limits.py reads real netlists of the hardened limits.
 
 import pytest
 
-from flow.dsp_registers import dsp_registers, format_dsp_registers, summarize
-from scripts.commands.synth import format_report
+from sigmoid_hw.flow.dsp_registers import dsp_registers, format_dsp_registers, summarize
+from sigmoid_hw.scripts.commands.synth import format_report
 
 
 def _netlist(*cells):

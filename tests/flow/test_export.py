@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from flow.testbench import icarus_available, run_icarus, verilog_testbench
-from model.baselines import BASELINES
-from model.pipeline import sigmoid_fixed
-from scripts.cli import main
-from scripts.commands.export import read_ports
+from sigmoid_hw.flow.testbench import icarus_available, run_icarus, verilog_testbench
+from sigmoid_hw.model.baselines import BASELINES
+from sigmoid_hw.model.pipeline import sigmoid_fixed
+from sigmoid_hw.scripts.cli import main
+from sigmoid_hw.scripts.commands.export import read_ports
 
 PORTS = {"clk": ("input", 1), "rst": ("input", 1), "i__payload": ("input", 16),
          "i__valid": ("input", 1), "i__ready": ("output", 1), "o__payload": ("output", 16),

@@ -16,11 +16,11 @@ from types import SimpleNamespace
 import pytest
 from amaranth.hdl import Fragment
 
-from formal.harness import TokenSkeleton, stage_valids
-from formal.run import PROPERTIES, prove
-from hw.chain import Register
-from hw.pipeline import SigmoidPipeline
-from model.pipeline import plan_for
+from sigmoid_hw.formal.harness import TokenSkeleton, stage_valids
+from sigmoid_hw.formal.run import PROPERTIES, prove
+from sigmoid_hw.hw.chain import Register
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.model.pipeline import plan_for
 
 
 @pytest.mark.slow

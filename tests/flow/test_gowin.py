@@ -16,10 +16,10 @@ import subprocess
 
 import pytest
 
-from flow.implement import DEVICES, implement
-from flow.gowin import GOWIN_PARTS, parse_gowin_report
-from flow.toolchain import tool_path, use_toolchain
-from flow.verilator import _PCH_FIX, verilator_available, verilator_command, verilator_env
+from sigmoid_hw.flow.implement import DEVICES, implement
+from sigmoid_hw.flow.gowin import GOWIN_PARTS, parse_gowin_report
+from sigmoid_hw.flow.toolchain import tool_path, use_toolchain
+from sigmoid_hw.flow.verilator import _PCH_FIX, verilator_available, verilator_command, verilator_env
 
 CELLS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                      "flow", "cells", "gowin_mult.v")
@@ -64,8 +64,8 @@ def test_parse_gowin_report():
 ])
 def test_gowin_board_build_plans(name, pins, tool):
     """The board's top elaborates, its script runs nextpnr-himbaechel (not nextpnr-gowin)."""
-    from boards.platforms import board, platform_for
-    from boards.top import BoardTop
+    from sigmoid_hw.boards.platforms import board, platform_for
+    from sigmoid_hw.boards.top import BoardTop
 
     platform = platform_for(name)
     assert platform.required_tools == ["yosys", "nextpnr-himbaechel", "gowin_pack"]
@@ -145,7 +145,7 @@ def test_gowin_multiplier_models(tmp_path):
 
 @pytest.mark.toolchain
 def test_gw1nr_9_comparator(tmp_path):
-    from hw.designs import make_design
+    from sigmoid_hw.hw.designs import make_design
     r = implement(make_design("comparator"), "gw1nr-9", build_dir=str(tmp_path))
     with open(tmp_path / "report.json") as f:
         util = json.load(f)["utilization"]
@@ -159,9 +159,9 @@ def test_gw1nr_9_comparator(tmp_path):
 @pytest.mark.parametrize("family, target", [("gowin-gw1n", 100), ("gowin-gw2a", 250)])
 def test_pipeline_at_a_gowin_target_equals_the_model(family, target):
     import numpy as np
-    from hw.pipeline import SigmoidPipeline
-    from hw.streamsim import run_stream
-    from model.pipeline import sigmoid_fixed
+    from sigmoid_hw.hw.pipeline import SigmoidPipeline
+    from sigmoid_hw.hw.streamsim import run_stream
+    from sigmoid_hw.model.pipeline import sigmoid_fixed
     dut = SigmoidPipeline(target_mhz=target, family=family)
     assert dut.schedule.family == family and not dut.schedule.free_running  # shared stall
     rng = random.Random(3)
@@ -174,7 +174,7 @@ def test_pipeline_at_a_gowin_target_equals_the_model(family, target):
 @pytest.mark.slow
 @pytest.mark.toolchain
 def test_gowin_netlist_equals_the_model_on_every_input():
-    from scripts.verification import verify
+    from sigmoid_hw.scripts.verification import verify
     r = verify("pipeline", backend="verilator", netlist="gowin")
     assert (r["count"], r["received"], r["mismatches"], r["missing"]) == (65536, 65536, 0, 0)
     assert r["passed"]
@@ -182,7 +182,7 @@ def test_gowin_netlist_equals_the_model_on_every_input():
 
 def test_cell_library_refuses_a_black_box(tmp_path):
     # Yosys ships Gowin's block RAMs as empty black boxes: no model rather than a silent one
-    from flow.netlist import cell_library
+    from sigmoid_hw.flow.netlist import cell_library
     with pytest.raises(ValueError, match=r"^no simulation model for cell SDP of family gowin "
                                          r"\(Yosys's has no behaviour: a black box or an "
                                          r"empty module\)$"):

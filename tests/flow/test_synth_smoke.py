@@ -16,11 +16,11 @@ from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
-from flow.implement import DEVICES, DoesNotFit, fit_error_from_log, implement, parse_report
-from flow.ooc import OutOfContextHarness
-from flow.toolchain import TOOLS, tool_path, toolchain_env, use_toolchain
-from hw.designs import DESIGNS, make_design
-from scripts.cli import main as cli_main
+from sigmoid_hw.flow.implement import DEVICES, DoesNotFit, fit_error_from_log, implement, parse_report
+from sigmoid_hw.flow.ooc import OutOfContextHarness
+from sigmoid_hw.flow.toolchain import TOOLS, tool_path, toolchain_env, use_toolchain
+from sigmoid_hw.hw.designs import DESIGNS, make_design
+from sigmoid_hw.scripts.cli import main as cli_main
 
 
 class ManyMultipliers(wiring.Component):
@@ -196,8 +196,8 @@ def test_synth_command_rejects_bad_options(capsys):
 ])
 def test_board_build_plans(name, pins):
     """Each board's top elaborates and its build script needs only the YoWASP tools."""
-    from boards.platforms import board, platform_for
-    from boards.top import BoardTop
+    from sigmoid_hw.boards.platforms import board, platform_for
+    from sigmoid_hw.boards.top import BoardTop
 
     platform = platform_for(name)
     assert set(platform.required_tools) <= {"yosys", "nextpnr-ice40", "icepack",
@@ -216,10 +216,10 @@ def test_board_build_plans(name, pins):
 def test_board_top_takes_the_design_options_build_passes():
     # build passes every shared design option on (the demo's bitstream step failed on
     # target_mhz before BoardTop took them)
-    from boards.top import BoardTop
+    from sigmoid_hw.boards.top import BoardTop
     top = BoardTop("icebreaker", rounding="correct", target_mhz=None, family=None)
     assert top.sigmoid.params.rounding == "correct"
-    # the parts are made by hw.designs: elaborate them, as a build would
+    # the parts are made by sigmoid_hw.hw.designs: elaborate them, as a build would
     from amaranth.hdl import Fragment
     Fragment.get(top.sigmoid, None)
     Fragment.get(top.comparator, None)
@@ -231,7 +231,7 @@ def test_board_top_takes_a_function_design():
     # build --function tanh: the tanh pipeline as the board's unit, the comparator on its
     # input format
     from amaranth.hdl import Fragment
-    from boards.top import BoardTop
+    from sigmoid_hw.boards.top import BoardTop
     top = BoardTop("icebreaker", design="tanh", rounding="correct")
     assert top.sigmoid.params.functions == ("tanh",)
     assert top.sigmoid.output_format.signed

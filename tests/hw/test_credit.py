@@ -1,5 +1,5 @@
 # amaranth: UnusedElaboratable=no
-"""hw.credit.CreditBuffer: registered flags only, nothing lost, one word per clock.
+"""sigmoid_hw.hw.credit.CreditBuffer: registered flags only, nothing lost, one word per clock.
 
 The buffer alone behind a model datapath (a delay line of ``depth`` clocks,
 as the free-running pipeline is), with random producers and consumers; and
@@ -17,10 +17,10 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 
-from hw.credit import CreditBuffer
-from hw.pipeline import SigmoidPipeline
-from hw.streamsim import run_stream
-from model.pipeline import sigmoid_fixed
+from sigmoid_hw.hw.credit import CreditBuffer
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model.pipeline import sigmoid_fixed
 
 
 class _DelayLine(wiring.Component):

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from amaranth.lib import wiring
 
-from hw import ActivationUnit, SigmoidDerivativePipeline, SiLUPipeline, TanhPipeline
-from hw.pipeline import SigmoidPipeline
-from hw.streamsim import run_stream
-from model.fixed import SQ, UQ
-from model.function_model import function_fixed, unit_fixed
-from model.functions import derive_function
+from sigmoid_hw.hw import ActivationUnit, SigmoidDerivativePipeline, SiLUPipeline, TanhPipeline
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model.fixed import SQ, UQ
+from sigmoid_hw.model.function_model import function_fixed, unit_fixed
+from sigmoid_hw.model.functions import derive_function
 
 FMT = SQ(4, 12)
 X = FMT.raw_range()
@@ -88,7 +88,7 @@ def test_interfaces():
     with pytest.raises(TypeError, match=r"^params must be UnitParams of the one function "
                                         r"'tanh'"):
         TanhPipeline(params=derive_function("silu"))
-    with pytest.raises(TypeError, match=r"^params must be UnitParams from model\.functions"):
+    with pytest.raises(TypeError, match=r"^params must be UnitParams from sigmoid_hw\.model\.functions"):
         ActivationUnit(params=3)
 
 

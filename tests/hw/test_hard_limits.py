@@ -1,9 +1,9 @@
 # amaranth: UnusedElaboratable=no
-"""The hardened limits (hw.baselines.hard_limits) and the DSP primitives (hw.dsp).
+"""The hardened limits (sigmoid_hw.hw.baselines.hard_limits) and the DSP primitives (sigmoid_hw.hw.dsp).
 
 The twins (``instance=False``) against Python products in Amaranth's
 simulator; the instances through Yosys, whose netlist keeps the DSP cell
-with the registers asked for (read with ``flow.dsp_registers``), simulated
+with the registers asked for (read with ``sigmoid_hw.flow.dsp_registers``), simulated
 with the cell models (Verilator) against the same Python products.
 """
 
@@ -16,11 +16,11 @@ from amaranth import Module, Signal, signed
 from amaranth.back import rtlil
 from amaranth.sim import Simulator
 
-from flow.dsp_registers import dsp_registers
-from flow.hard_cells import synth_script
-from flow.toolchain import run_tool
-from hw.baselines.hard_limits import HardMultiplyLimit, HornerStepLimit
-from hw.dsp import mult18x18d, sb_mac16
+from sigmoid_hw.flow.dsp_registers import dsp_registers
+from sigmoid_hw.flow.hard_cells import synth_script
+from sigmoid_hw.flow.toolchain import run_tool
+from sigmoid_hw.hw.baselines.hard_limits import HardMultiplyLimit, HornerStepLimit
+from sigmoid_hw.hw.dsp import mult18x18d, sb_mac16
 
 FAMILIES = ("ecp5", "ice40-up")
 
@@ -121,7 +121,7 @@ def test_latency_and_validation():
 
 def _synthesize(component, family, folder):
     """Yosys alone (no place and route): the JSON netlist of ``component``."""
-    from flow.implement import DEVICES
+    from sigmoid_hw.flow.implement import DEVICES
     device = {"ecp5": "ecp5-85f", "ice40-up": "up5k"}[family]
     os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
     os.makedirs(folder, exist_ok=True)
@@ -137,7 +137,7 @@ def _synthesize(component, family, folder):
 @pytest.mark.toolchain
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_register_inside_the_block(tmp_path, family):
-    """Counts from the netlist: every register of the block is used (flow.dsp_registers)."""
+    """Counts from the netlist: every register of the block is used (sigmoid_hw.flow.dsp_registers)."""
     netlist = _synthesize(HornerStepLimit(family), family, str(tmp_path))
     blocks = dsp_registers(netlist)
     assert len(blocks) == 1
@@ -162,9 +162,9 @@ def test_instance_netlist_equals_products(tmp_path, family, limit):
     (The ECP5 Horner step's 72 input bits exceed the harness's 64-bit words; its
     MULT18X18D is the hard multiply's, and its add is fabric logic.)
     """
-    from flow import verilator
-    from flow.netlist import netlist_sources
-    from flow.vectors import write_words
+    from sigmoid_hw.flow import verilator
+    from sigmoid_hw.flow.netlist import netlist_sources
+    from sigmoid_hw.flow.vectors import write_words
     if not verilator.verilator_available():
         pytest.skip("Verilator is not available")
     dut = limit(family)
@@ -190,9 +190,9 @@ def test_instance_netlist_equals_products(tmp_path, family, limit):
 
 def test_hardened_pipeline_instances_only_for_synthesis():
     """ECP5 above the fabric multiply's reach: MULT18X18D instances when synthesis elaborates
-    (hw.dsp.PRIMITIVES), the plain twin for simulation and export; other families as before."""
-    from hw.dsp import PRIMITIVES
-    from hw.pipeline import SigmoidPipeline
+    (sigmoid_hw.hw.dsp.PRIMITIVES), the plain twin for simulation and export; other families as before."""
+    from sigmoid_hw.hw.dsp import PRIMITIVES
+    from sigmoid_hw.hw.pipeline import SigmoidPipeline
     dut = SigmoidPipeline(target_mhz=250, family="ecp5")
     assert all(h.hard_dsp for h in dut.schedule.horner) and dut.schedule.free_running
     assert "MULT18X18D" not in rtlil.convert(dut, emit_src=False)

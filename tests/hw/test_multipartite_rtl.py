@@ -4,11 +4,11 @@
 import numpy as np
 import pytest
 
-from hw.methods.multipartite import LOGIC_BITS, MultipartiteTable
-from hw.streamsim import first_output
-from model.fixed import SQ
-from model.methods.multipartite import evaluate_multipartite
-from model.methods.spec import unit_model
+from sigmoid_hw.hw.methods.multipartite import LOGIC_BITS, MultipartiteTable
+from sigmoid_hw.hw.streamsim import first_output
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.methods.multipartite import evaluate_multipartite
+from sigmoid_hw.model.methods.spec import unit_model
 from method_checks import check_rtl
 
 

@@ -3,9 +3,9 @@
 
 import pytest
 
-from hw.methods.piecewise import PiecewisePolynomial
-from model.fixed import SQ
-from model.methods.piecewise import evaluate_piecewise
+from sigmoid_hw.hw.methods.piecewise import PiecewisePolynomial
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.methods.piecewise import evaluate_piecewise
 from method_checks import check_rtl
 
 

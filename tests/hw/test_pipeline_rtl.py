@@ -4,10 +4,10 @@
 import numpy as np
 import pytest
 
-from hw import SigmoidPipeline
-from hw.streamsim import run_stream
-from model.fixed import SQ
-from model.pipeline import sigmoid_fixed, plan_for
+from sigmoid_hw.hw import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import sigmoid_fixed, plan_for
 
 
 @pytest.mark.slow
@@ -31,7 +31,7 @@ def test_default_interface_and_latency():
 
 
 def test_latency_is_measured_cycles_from_input_to_output():
-    from hw.streamsim import first_output
+    from sigmoid_hw.hw.streamsim import first_output
     dut = SigmoidPipeline()
     latency, y = first_output(dut, 4096, limit=40)
     assert latency == dut.latency

@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from hw.coefficients import DerivedCoefficients, coefficient_source
-from hw.horner import HornerEvaluator
-from hw.output import OutputStage
-from hw.reduction import SignFold, RangeReducer
-from hw.reference import BitPatternReference
-from hw.streamsim import run_stream
-from model.constants import LN2
-from model.fixed import SQ
-from model.pipeline import derive_params, plan_for, trace_fixed
+from sigmoid_hw.hw.coefficients import DerivedCoefficients, coefficient_source
+from sigmoid_hw.hw.horner import HornerEvaluator
+from sigmoid_hw.hw.output import OutputStage
+from sigmoid_hw.hw.reduction import SignFold, RangeReducer
+from sigmoid_hw.hw.reference import BitPatternReference
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model.constants import LN2
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, plan_for, trace_fixed
 
 DEFAULT = derive_params()
 DERIVED = derive_params(coefficients="derived")
@@ -130,7 +130,7 @@ def test_derived_coefficients_match_model():
 def test_derived_coefficients_are_close_to_exact_taylor_coefficients():
     # Independent oracle: c_k = P_k(y0)/k! at y0 = 2^n/(2^n+1), exact rationals.
     from math import factorial
-    from model.derivatives import derivative_poly, poly_eval
+    from sigmoid_hw.model.derivatives import derivative_poly, poly_eval
     plan = plan_for(DERIVED)
     tr_n = np.arange(plan.reduction.n_max + 1)
     dut = DerivedCoefficients(plan)
@@ -167,7 +167,7 @@ def test_output_stage_clamps_unfolds_and_saturates():
 
 
 def test_stage_registers_are_numbered_in_pipeline_order():
-    from hw.pipeline import SigmoidPipeline
+    from sigmoid_hw.hw.pipeline import SigmoidPipeline
     for params in (DEFAULT, DERIVED):
         dut = SigmoidPipeline(params=params)
         valids = [r for r in dut.registers if r.name == "valid"]

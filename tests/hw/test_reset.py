@@ -28,13 +28,13 @@ import pytest
 from amaranth import *
 from amaranth.sim import Simulator, DomainReset
 
-from model.fixed import SQ
-from model.pipeline import derive_params, sigmoid_fixed
-from hw.pipeline import SigmoidPipeline
-from hw.score_filter import ScoreFilter
-from hw.threshold import ThresholdComparator
-from link.gateware import SigmoidLink
-from hw.streamsim import plain
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.score_filter import ScoreFilter
+from sigmoid_hw.hw.threshold import ThresholdComparator
+from sigmoid_hw.link.gateware import SigmoidLink
+from sigmoid_hw.hw.streamsim import plain
 import oracle
 
 

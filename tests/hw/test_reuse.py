@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from hw import SigmoidPipeline, TanhPipeline, SiLUPipeline
-from hw.designs import make_design
-from hw.horner_shared import SharedHornerEvaluator, reuse_groups
-from hw.streamsim import first_output, run_stream
-from model.fixed import SQ
-from model.function_model import function_fixed
-from model.pipeline import derive_params, plan_for, sigmoid_fixed
+from sigmoid_hw.hw import SigmoidPipeline, TanhPipeline, SiLUPipeline
+from sigmoid_hw.hw.designs import make_design
+from sigmoid_hw.hw.horner_shared import SharedHornerEvaluator, reuse_groups
+from sigmoid_hw.hw.streamsim import first_output, run_stream
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.function_model import function_fixed
+from sigmoid_hw.model.pipeline import derive_params, plan_for, sigmoid_fixed
 
 
 def _edges(params, count, seed):
@@ -195,7 +195,7 @@ def test_reuse_refused_with_target_or_registered_products():
 
 def test_command_line_options():
     import argparse
-    from scripts.options import add_design_arguments, design_options_from_args
+    from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args
     parser = argparse.ArgumentParser()
     add_design_arguments(parser)
     args = parser.parse_args(["--function", "tanh", "--reuse", "5", "--multiplier-width", "16"])

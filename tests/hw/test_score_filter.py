@@ -1,9 +1,9 @@
 # amaranth: UnusedElaboratable=no
-"""hw.score_filter.ScoreFilter: only passing items come out, in order, with the pipeline's sigmoid.
+"""sigmoid_hw.hw.score_filter.ScoreFilter: only passing items come out, in order, with the pipeline's sigmoid.
 
 The pass decision expected here comes from mpmath (bisection for the exact
 boundary, as in test_threshold_model); the sigmoid from the bit-exact model
-``model.pipeline.sigmoid_fixed``. Tags are unique, so comparing the whole
+``sigmoid_hw.model.pipeline.sigmoid_fixed``. Tags are unique, so comparing the whole
 output list catches any item lost, duplicated or reordered.
 """
 
@@ -16,13 +16,13 @@ import pytest
 from amaranth import *
 from amaranth.sim import Simulator
 
-from hw.pipeline import SigmoidPipeline
-from hw.score_filter import ScoreFilter
-from hw.streamsim import run_stream
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.score_filter import ScoreFilter
+from sigmoid_hw.hw.streamsim import run_stream
 from oracle import mp_boundary
-from model.fixed import SQ
-from model.pipeline import derive_params, sigmoid_fixed
-from model.threshold import threshold_limit
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed
+from sigmoid_hw.model.threshold import threshold_limit
 
 FMT = SQ(4, 12)
 

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from flow.implement import icetime_fmax, parse_icetime
-from hw.baselines.limits import RegisteredAdd, RegisteredMultiply
-from hw.pipeline import SigmoidPipeline
-from hw.streamsim import first_output, run_stream, stream_put
-from hw.timing import FAMILIES, chunks, pack, schedule, segments
-from model.pipeline import derive_params, plan_for, sigmoid_fixed
+from sigmoid_hw.flow.implement import icetime_fmax, parse_icetime
+from sigmoid_hw.hw.baselines.limits import RegisteredAdd, RegisteredMultiply
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import first_output, run_stream, stream_put
+from sigmoid_hw.hw.timing import FAMILIES, chunks, pack, schedule, segments
+from sigmoid_hw.model.pipeline import derive_params, plan_for, sigmoid_fixed
 
 SETTINGS = [("ecp5", 100), ("ecp5", 150), ("ecp5", 1000), ("ice40-up", 90),
             ("ice40-hx", 100), ("ice40-hx", 1000)]
@@ -196,7 +196,7 @@ def test_parse_icetime_and_missing_tool(tmp_path, monkeypatch):
 
 
 def test_target_option_reaches_the_pipeline():
-    from scripts.cli import main
+    from sigmoid_hw.scripts.cli import main
     import contextlib
     import io
     text = io.StringIO()
@@ -216,7 +216,7 @@ def test_up5k_target_through_the_tools_with_icetime(tmp_path):
     from its own report (or "missing" without icetime)."""
     import os
     import shutil
-    from flow.implement import implement
+    from sigmoid_hw.flow.implement import implement
     dut = SigmoidPipeline(target_mhz=150, family="ice40-up")
     result = implement(dut, "up5k", build_dir=str(tmp_path))
     assert result["dsps"] == 6 and result["brams"] == 1
@@ -232,7 +232,7 @@ def test_derived_correct_rounding_split_keeps_the_carried_coefficients():
     # found by `sigmoid-hw verify --all`: a split multiply-add registered its pair carries
     # as c0, c1, ... beside the derived coefficients c1, c2, ... it carries, and the carry
     # overwrote c1 (the linear term was lost; for x = 1 ulp the output stayed 1/2)
-    from model.fixed import SQ
+    from sigmoid_hw.model.fixed import SQ
     dut = SigmoidPipeline(SQ(4, 16), 20, coefficients="derived", rounding="correct",
                           target_mhz=150)
     xs = [1, 2, 100, 12345, -12345] + _sample(dut.params, count=60)
@@ -244,7 +244,7 @@ def test_two_step_fold_keeps_the_most_negative_input():
     # found by `sigmoid-hw verify --all`: with the fold in two steps (|x|, then the clamp)
     # the register between them was as narrow as the clamped a, and |x| = 2^(W-1) of the
     # most negative input wrapped to 0 (sigmoid(-8) came out 1/2)
-    from model.fixed import SQ
+    from sigmoid_hw.model.fixed import SQ
     dut = SigmoidPipeline(SQ(4, 8), 8, target_mhz=150)
     assert dut._schedule.fold == 2 and dut.plan.reduction.a_clamp is not None
     xs = [-2048, -2047, -1, 0, 2047] + _sample(dut.params, count=100)

@@ -1,13 +1,13 @@
-"""``hw.streamsim.run_stream``: its stall and gap checks and its patience under heavy stalls."""
+"""``sigmoid_hw.hw.streamsim.run_stream``: its stall and gap checks and its patience under heavy stalls."""
 
 import math
 
 import numpy as np
 import pytest
 
-from hw.pipeline import SigmoidPipeline
-from hw.streamsim import GIVE_UP_CHANCE, patience, run_stream
-from model.pipeline import sigmoid_fixed
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import GIVE_UP_CHANCE, patience, run_stream
+from sigmoid_hw.model.pipeline import sigmoid_fixed
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +59,9 @@ def test_heavy_stalls_collect_every_word(dut_inputs):
 def test_stream_put_and_get_carry_words_through_a_pipeline():
     # the documented helpers, one producer and one consumer testbench
     from amaranth.sim import Simulator
-    from hw import SigmoidPipeline
-    from hw.streamsim import stream_get, stream_put
-    from model.pipeline import sigmoid_fixed
+    from sigmoid_hw.hw import SigmoidPipeline
+    from sigmoid_hw.hw.streamsim import stream_get, stream_put
+    from sigmoid_hw.model.pipeline import sigmoid_fixed
     import oracle
     dut = SigmoidPipeline()
     xs = [-32768, -4096, 0, 1, 4096, 32767]

@@ -1,16 +1,16 @@
 """Streams under stress: seeded random stalls on ``o.ready`` and gaps on ``i.valid``.
 
 Every run sends a long input sequence through a component with
-``hw.streamsim.run_stream`` (which also checks the amaranth.lib.stream rules
+``sigmoid_hw.hw.streamsim.run_stream`` (which also checks the amaranth.lib.stream rules
 on the output at every clock: valid held, payload stable until taken) and
 compares the whole output sequence with the model applied to the input
 sequence: same length, same order, same values, so nothing is lost,
 duplicated or reordered.
 
-Models: ``model.pipeline.sigmoid_fixed`` for the pipeline (the bit-exact
+Models: ``sigmoid_hw.model.pipeline.sigmoid_fixed`` for the pipeline (the bit-exact
 specification); for the comparator and the score filter the pass decision
 ``sigmoid(x) > t`` is computed here with mpmath (``L = floor(2^f logit(t)) +
-1``), independently of ``model.threshold``.
+1``), independently of ``sigmoid_hw.model.threshold``.
 
 The seeds are fixed so that CI is reproducible; set ``SIGMOID_STRESS_SEED``
 to another integer to explore other stall patterns. Every failure message
@@ -28,13 +28,13 @@ import mpmath
 import numpy as np
 import pytest
 
-from model.fixed import SQ
-from model.pipeline import derive_params, sigmoid_fixed, plan_for
-from hw.pipeline import SigmoidPipeline
-from hw.score_filter import ScoreFilter
-from hw.streamsim import run_stream
-from hw.threshold import ThresholdComparator
-from link.gateware import SigmoidLink
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed, plan_for
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.score_filter import ScoreFilter
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.hw.threshold import ThresholdComparator
+from sigmoid_hw.link.gateware import SigmoidLink
 import oracle
 from uart_host import UARTHost, ledger_of
 
@@ -307,7 +307,7 @@ def test_board_link_paced_under_stress():
 @pytest.mark.slow
 def test_board_link_flood_accounts_for_every_word():
     """Requests back to back (more than the board can answer): each word is answered, in
-    order, or reported dropped (``link.protocol.Ledger``); answers equal the model."""
+    order, or reported dropped (``sigmoid_hw.link.protocol.Ledger``); answers equal the model."""
     name = "link-flood"
     seed = seed_for(name)
     dut = _link(queue_depth=6)

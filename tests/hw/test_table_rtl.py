@@ -3,10 +3,10 @@
 
 import pytest
 
-from hw.methods.table import FunctionTable
-from model.fixed import SQ
+from sigmoid_hw.hw.methods.table import FunctionTable
+from sigmoid_hw.model.fixed import SQ
 from method_checks import check_rtl
-from model.methods.table import evaluate_table
+from sigmoid_hw.model.methods.table import evaluate_table
 
 
 def _check(dut, stall, gap, seed):

@@ -1,5 +1,5 @@
 # amaranth: UnusedElaboratable=no
-"""hw.threshold.ThresholdComparator in simulation, against the exact decision from mpmath.
+"""sigmoid_hw.hw.threshold.ThresholdComparator in simulation, against the exact decision from mpmath.
 
 Seven compile-time comparators and one runtime-programmable one share the
 input in a test harness, so one simulation of all 65,536 inputs under random
@@ -17,11 +17,11 @@ from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 
-from hw.streamsim import run_stream
-from hw.threshold import ThresholdComparator
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.hw.threshold import ThresholdComparator
 from oracle import mp_boundary
-from model.fixed import SQ, UQ
-from model.threshold import threshold_limit
+from sigmoid_hw.model.fixed import SQ, UQ
+from sigmoid_hw.model.threshold import threshold_limit
 
 FMT = SQ(4, 12)
 

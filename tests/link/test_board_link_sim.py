@@ -4,9 +4,9 @@
 The host side here is a bit-level 8N1 line model (written from the definition,
 not from link/uart.py) around the same ``LinkProtocol``, ``ResponseDecoder``
 and ``Ledger`` that ``link/host.py`` uses. Every answer is checked against
-the integer model (``model.pipeline.sigmoid_fixed``) and against the exact
+the integer model (``sigmoid_hw.model.pipeline.sigmoid_fixed``) and against the exact
 decision sigmoid(x) > t computed with mpmath; every word must be answered or
-reported lost (the policy of ``link.protocol``).
+reported lost (the policy of ``sigmoid_hw.link.protocol``).
 """
 
 import random
@@ -16,12 +16,12 @@ import mpmath
 import numpy as np
 from amaranth import Signal
 
-from hw.pipeline import SigmoidPipeline
-from hw.threshold import ThresholdComparator
-from link.gateware import SigmoidLink
-from link.protocol import LinkProtocol, Ledger, REQUEST_SYNC
-from model.fixed import SQ
-from model.pipeline import derive_params, sigmoid_fixed
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.threshold import ThresholdComparator
+from sigmoid_hw.link.gateware import SigmoidLink
+from sigmoid_hw.link.protocol import LinkProtocol, Ledger, REQUEST_SYNC
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed
 from uart_host import UARTHost, byte_levels, ledger_of
 
 BAUD = 1_000_000
@@ -189,8 +189,8 @@ class FakeBoard:
 
 
 def test_host_script_checks_every_answer():
-    from model.threshold import threshold_limit
-    from link.host import check_answers, exchange, read_inputs
+    from sigmoid_hw.model.threshold import threshold_limit
+    from sigmoid_hw.link.host import check_answers, exchange, read_inputs
 
     proto = LinkProtocol(16, 16)
     limit = threshold_limit(T, FMT)
@@ -212,8 +212,8 @@ def test_host_checks_a_tanh_board_with_signed_answers():
     # a board built with --function tanh --rounding correct: its answers are the two's
     # complement bits of round(32768 tanh(x)), here computed with mpmath
     from types import SimpleNamespace
-    from link.host import check_answers
-    from model.functions import derive_function
+    from sigmoid_hw.link.host import check_answers
+    from sigmoid_hw.model.functions import derive_function
     params = derive_function("tanh", FMT, 16, "correct")
     words = [-32768, -5000, -1, 0, 1, 777, 20000, 32767]
 
@@ -234,8 +234,8 @@ def test_host_checks_a_method_board():
     # the two's complement bits of round(4096 x Phi(x)), here computed with mpmath
     from types import SimpleNamespace
     import argparse
-    from link.host import check_answers
-    from scripts.commands.host import _method_model
+    from sigmoid_hw.link.host import check_answers
+    from sigmoid_hw.scripts.commands.host import _method_model
     model, width = _method_model(argparse.Namespace(
         method="table", function="gelu", output_bits=16, rounding="correct"), FMT)
     assert width == 16

@@ -10,8 +10,8 @@ import pytest
 from amaranth import Module
 from amaranth.sim import Simulator
 
-from hw.streamsim import stream_put
-from link.uart import UARTRx, UARTTx, baud_divisor
+from sigmoid_hw.hw.streamsim import stream_put
+from sigmoid_hw.link.uart import UARTRx, UARTTx, baud_divisor
 
 CLK = 1_600_000
 BAUD = 100_000

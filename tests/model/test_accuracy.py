@@ -1,4 +1,4 @@
-"""model.accuracy: the exact sigmoid reference and the ulp metrics, against mpmath at 50 digits."""
+"""sigmoid_hw.model.accuracy: the exact sigmoid reference and the ulp metrics, against mpmath at 50 digits."""
 
 import random
 
@@ -6,10 +6,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from model import accuracy
-from model.accuracy import (correctly_rounded_sigmoid, error_metrics, exact_sigmoid_scaled,
+from sigmoid_hw.model import accuracy
+from sigmoid_hw.model.accuracy import (correctly_rounded_sigmoid, error_metrics, exact_sigmoid_scaled,
                             exhaustive_metrics, sigmoid_error_ulp)
-from model.fixed import SQ, UQ
+from sigmoid_hw.model.fixed import SQ, UQ
 import oracle
 
 HARD_RAW = -12570  # x = -3.06884765625: sigmoid(x) * 2**16 = 2910.4999984... (SEEDS.md)
@@ -129,7 +129,7 @@ def test_validation():
 
 
 def test_monotonic_violations_lists_every_step_down():
-    from model.accuracy import monotonic_violations
+    from sigmoid_hw.model.accuracy import monotonic_violations
     # in any order, with a repeated input; steps down between neighbours 2 -> 3 and 5 -> 7
     x = np.array([5, 1, 3, 2, 7, 3, 0])
     y = np.array([9, 1, 4, 6, 8, 4, 0])
@@ -141,7 +141,7 @@ def test_monotonic_violations_lists_every_step_down():
 
 
 def test_monotonic_note_names_the_steps():
-    from report.accuracy import accuracy_figures, monotonic_note
+    from sigmoid_hw.report.accuracy import accuracy_figures, monotonic_note
     fmt = SQ(4, 4)
     x = fmt.raw_range()
     y = correctly_rounded_sigmoid(x, fmt, 8)

@@ -6,7 +6,7 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from model.bitpattern import pattern_bit, pattern_string, reference_raw, reference_value
+from sigmoid_hw.model.bitpattern import pattern_bit, pattern_string, reference_raw, reference_value
 
 
 def exact(n):

@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from model.derivatives import derivative_poly, poly_eval, sigmoid_derivative, taylor_coefficients
+from sigmoid_hw.model.derivatives import derivative_poly, poly_eval, sigmoid_derivative, taylor_coefficients
 
 K_MAX = 16
 MP = mpmath.MPContext()

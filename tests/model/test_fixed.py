@@ -1,4 +1,4 @@
-"""model.fixed: SQ / UQ formats against exact Fraction arithmetic."""
+"""sigmoid_hw.model.fixed: SQ / UQ formats against exact Fraction arithmetic."""
 
 from fractions import Fraction
 import math
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from model.fixed import ROUNDING_MODES, SQ, UQ, parse_format
+from sigmoid_hw.model.fixed import ROUNDING_MODES, SQ, UQ, parse_format
 
 
 def oracle_round(value, mode):

@@ -1,22 +1,22 @@
 """The Function records: names parsed once, formats, folds, and the exact references they rely on.
 
 The new references (GELU, ELU, tanh', SiLU', GELU') are checked against
-mpmath with *other* formulas than ``model.exact.mpref`` uses (erf instead of
+mpmath with *other* formulas than ``sigmoid_hw.model.exact.mpref`` uses (erf instead of
 erfc, 1 - tanh^2 instead of sech^2, a numerical derivative of SiLU and GELU),
 at 60 digits; mpref's formulas for the four older functions are checked
-against the integer-certified references of ``model.accuracy``.
+against the integer-certified references of ``sigmoid_hw.model.accuracy``.
 """
 
 import mpmath
 import numpy as np
 import pytest
 
-from model.exact import Activation, Method, Rounding, function, FUNCTION_NAMES, rounding_mode
-from model.exact.function import FOLDS
-from model.exact.mpref import mp_scaled
-from model.fixed import SQ, UQ
-from model.function_exact import correctly_rounded, exact_scaled
-from model.methods.spec import FunctionSpec, problem
+from sigmoid_hw.model.exact import Activation, Method, Rounding, function, FUNCTION_NAMES, rounding_mode
+from sigmoid_hw.model.exact.function import FOLDS
+from sigmoid_hw.model.exact.mpref import mp_scaled
+from sigmoid_hw.model.fixed import SQ, UQ
+from sigmoid_hw.model.function_exact import correctly_rounded, exact_scaled
+from sigmoid_hw.model.methods.spec import FunctionSpec, problem
 
 FMT = SQ(4, 12)
 

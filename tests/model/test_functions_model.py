@@ -6,11 +6,11 @@ import mpmath
 import numpy as np
 import pytest
 
-from model.accuracy import monotonic_violations
-from model.fixed import SQ, UQ, parse_format
-from model.function_exact import correctly_rounded, function_error_metrics
-from model.function_model import function_fixed, unit_fixed
-from model.functions import derive_function, derive_unit, error_bound
+from sigmoid_hw.model.accuracy import monotonic_violations
+from sigmoid_hw.model.fixed import SQ, UQ, parse_format
+from sigmoid_hw.model.function_exact import correctly_rounded, function_error_metrics
+from sigmoid_hw.model.function_model import function_fixed, unit_fixed
+from sigmoid_hw.model.functions import derive_function, derive_unit, error_bound
 
 FMT = SQ(4, 12)
 X = FMT.raw_range()

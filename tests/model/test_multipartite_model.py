@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from method_checks import check_unit
-from model.exact import FUNCTION_NAMES
-from model.fixed import SQ
-from model.methods.multipartite import (MAX_TABLES, MultipartiteSplit, derive_multipartite,
+from sigmoid_hw.model.exact import FUNCTION_NAMES
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.methods.multipartite import (MAX_TABLES, MultipartiteSplit, derive_multipartite,
                                         evaluate_multipartite, multipartite_plan)
-from model.methods.spec import FunctionSpec, problem, unit_model
+from sigmoid_hw.model.methods.spec import FunctionSpec, problem, unit_model
 
 FORMATS = [(SQ(4, 8), 8), (SQ(4, 12), 16)]
 
@@ -115,7 +115,7 @@ def test_bad_parameters(kwargs, error, message):
 
 def test_bad_problem_and_fold():
     with pytest.raises(TypeError, match=r"^problem must be a Problem from "
-                                        r"model\.methods\.spec\.problem, not 'sigmoid'$"):
+                                        r"sigmoid_hw\.model\.methods\.spec\.problem, not 'sigmoid'$"):
         derive_multipartite("sigmoid")
     with pytest.raises(ValueError, match=r"^fold must be one of 'complement', 'none' for "
                                          r"sigmoid SQ\(4, 8\) -> UQ\(0, 8\) faithful, "

@@ -32,10 +32,10 @@ import pytest
 import hypothesis
 from hypothesis import given, seed, settings, strategies as st, HealthCheck
 
-from model.fixed import SQ
-from model.pipeline import derive_params, sigmoid_fixed, plan_for
-from hw.pipeline import SigmoidPipeline
-from hw.streamsim import run_stream
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed, plan_for
+from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import run_stream
 import oracle
 
 FUZZ_SEED = os.environ.get("SIGMOID_FUZZ_SEED")

@@ -5,11 +5,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from model.exact import FUNCTION_NAMES
-from model.fixed import SQ
-from model.methods.piecewise import (MAX_CORRECTIONS, PiecewisePlan, derive_piecewise,
+from sigmoid_hw.model.exact import FUNCTION_NAMES
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.methods.piecewise import (MAX_CORRECTIONS, PiecewisePlan, derive_piecewise,
                                      evaluate_piecewise)
-from model.methods.spec import FunctionSpec, problem, unit_model
+from sigmoid_hw.model.methods.spec import FunctionSpec, problem, unit_model
 from method_checks import check_unit
 
 FORMATS = [(SQ(4, 8), 8), pytest.param(SQ(4, 12), 16, marks=pytest.mark.slow)]
@@ -139,7 +139,7 @@ def test_explicit_segments_and_degree():
 def test_errors():
     prob = _problem("sigmoid", SQ(4, 8), 8)
     with pytest.raises(TypeError, match=r"^problem must be a Problem from "
-                                        r"model\.methods\.spec\.problem, not 'sigmoid'$"):
+                                        r"sigmoid_hw\.model\.methods\.spec\.problem, not 'sigmoid'$"):
         derive_piecewise("sigmoid")
     with pytest.raises(ValueError, match=r"^degree must be between 1 and 3, not 4$"):
         derive_piecewise(prob, degree=4)

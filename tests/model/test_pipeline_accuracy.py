@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model.accuracy import error_metrics, sigmoid_error_ulp
-from model.fixed import SQ
-from model.pipeline import derive_params, sigmoid_fixed, plan_for
+from sigmoid_hw.model.accuracy import error_metrics, sigmoid_error_ulp
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed, plan_for
 import oracle
 
 
@@ -73,8 +73,8 @@ def test_minimax_fit_error_is_measured_against_exact_sigmoid():
     # independent oracle: the stored polynomial's error on every input, vs mpmath
     import mpmath
     from fractions import Fraction
-    from model.approx import minimax_fit
-    from model.geometry import geometry
+    from sigmoid_hw.model.approx import minimax_fit
+    from sigmoid_hw.model.geometry import geometry
     fmt = SQ(4, 12)
     fits, bound = minimax_fit(fmt, 16, 4)
     geo = geometry(fmt, 16, 0)

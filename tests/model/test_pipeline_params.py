@@ -3,9 +3,9 @@
 
 import pytest
 
-from hw import SigmoidPipeline
-from model.fixed import SQ, UQ
-from model.pipeline import derive_params, sigmoid_fixed
+from sigmoid_hw.hw import SigmoidPipeline
+from sigmoid_hw.model.fixed import SQ, UQ
+from sigmoid_hw.model.pipeline import derive_params, sigmoid_fixed
 
 
 @pytest.mark.parametrize("kwargs,exc,pattern", [

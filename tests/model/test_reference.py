@@ -1,4 +1,4 @@
-"""model.reference against mpmath at 50 digits, and its edge cases."""
+"""sigmoid_hw.model.reference against mpmath at 50 digits, and its edge cases."""
 
 import math
 import os
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from model.reference import logit, logit_mp, sigmoid, sigmoid_mp, tanh
+from sigmoid_hw.model.reference import logit, logit_mp, sigmoid, sigmoid_mp, tanh
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MP = mpmath.MPContext()
@@ -228,9 +228,9 @@ def test_mp_variants():
 
 def test_model_needs_neither_mpmath_nor_amaranth():
     code = ("import sys; sys.modules['mpmath'] = None; sys.modules['amaranth'] = None\n"
-            "import model.reference, model.taylor, model.derivatives, model.bitpattern, model.fixed\n"
-            "assert model.reference.sigmoid(0.0) == 0.5\n"
-            "try:\n    model.reference.sigmoid_mp(0.0)\nexcept ImportError:\n    print('lazy')\n")
+            "import sigmoid_hw.model.reference, sigmoid_hw.model.taylor, sigmoid_hw.model.derivatives, sigmoid_hw.model.bitpattern, sigmoid_hw.model.fixed\n"
+            "assert sigmoid_hw.model.reference.sigmoid(0.0) == 0.5\n"
+            "try:\n    sigmoid_hw.model.reference.sigmoid_mp(0.0)\nexcept ImportError:\n    print('lazy')\n")
     out = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "lazy"

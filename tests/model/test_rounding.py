@@ -1,7 +1,7 @@
 # amaranth: UnusedElaboratable=no
 """Correct rounding: every output the exact sigmoid rounded to nearest, on every input.
 
-The oracle is certified exact arithmetic (``model.accuracy``, integers only)
+The oracle is certified exact arithmetic (``sigmoid_hw.model.accuracy``, integers only)
 and, on samples, mpmath at 60 digits: never another approximation.
 """
 
@@ -11,12 +11,12 @@ import mpmath
 import numpy as np
 import pytest
 
-from hw import SigmoidPipeline
-from hw.streamsim import run_stream
-from model import rounding
-from model.accuracy import correctly_rounded_sigmoid
-from model.fixed import SQ
-from model.pipeline import derive_params, plan_for, sigmoid_fixed, trace_fixed
+from sigmoid_hw.hw import SigmoidPipeline
+from sigmoid_hw.hw.streamsim import run_stream
+from sigmoid_hw.model import rounding
+from sigmoid_hw.model.accuracy import correctly_rounded_sigmoid
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.pipeline import derive_params, plan_for, sigmoid_fixed, trace_fixed
 import oracle
 
 CONFIGS = [(SQ(4, 8), 8), (SQ(4, 8), 12), (SQ(4, 12), 12), (SQ(4, 12), 16)]

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from hw.methods.table import table_plan
-from model.exact import FUNCTION_NAMES
-from model.fixed import SQ
-from model.methods.spec import unit_model
-from model.methods.table import evaluate_table
+from sigmoid_hw.hw.methods.table import table_plan
+from sigmoid_hw.model.exact import FUNCTION_NAMES
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.methods.spec import unit_model
+from sigmoid_hw.model.methods.table import evaluate_table
 from method_checks import check_unit
 
 FORMATS = [(SQ(4, 8), 8), (SQ(4, 12), 16)]

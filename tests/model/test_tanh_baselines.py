@@ -7,9 +7,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from model import baselines
-from model.fixed import SQ
-from model.function_exact import function_error_metrics
+from sigmoid_hw.model import baselines
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.function_exact import function_error_metrics
 
 FMT = SQ(4, 12)
 OUT = SQ(1, 15)

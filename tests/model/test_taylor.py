@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from model.taylor import (SEED_MAX_ERROR, coefficients, error_table, nearest_n, sigmoid_hw,
+from sigmoid_hw.model.taylor import (SEED_MAX_ERROR, coefficients, error_table, nearest_n, sigmoid_hw,
                           sigmoid_taylor)
 
 # Copied by hand from ../shared/SEEDS.md, "Figures worth knowing".

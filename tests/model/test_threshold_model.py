@@ -1,4 +1,4 @@
-"""model.threshold: the exact limit L against mpmath at 60 digits.
+"""sigmoid_hw.model.threshold: the exact limit L against mpmath at 60 digits.
 
 For a threshold t the exact decision ``sigmoid(x) > t`` is monotonic in x,
 so it is one boundary B (the smallest passing raw value). B is found here
@@ -18,8 +18,8 @@ import pytest
 
 from oracle import DPS, mp_boundary as _mp_boundary, \
     mp_passes as _mp_passes, mp_threshold as _mp_threshold
-from model.fixed import SQ, UQ
-from model.threshold import (threshold_limit, threshold_from_raw, exact_threshold,
+from sigmoid_hw.model.fixed import SQ, UQ
+from sigmoid_hw.model.threshold import (threshold_limit, threshold_from_raw, exact_threshold,
                              naive_limit, naive_logit, naive_counterexamples, logit_bounds,
                              limit_shape)
 import oracle

@@ -267,6 +267,59 @@ PROPERTIES += [
              lambda: IntervalContract(SigmoidPipeline(reuse=7, multiplier_width=16)),
              cut_multipliers=True),
 ]
+
+def _piecewise(degree, reuse):
+    """The piecewise tanh of ``degree`` at SQ(4,8) -> 8, correctly rounded (odd fold, its
+    corrections), its multiply-adds on ``ceil(degree / reuse)`` multipliers."""
+    from sigmoid_hw.hw.methods.piecewise import PiecewisePolynomial
+    return PiecewisePolynomial("tanh", SQ(4, 8), 8, "correct", degree=degree, reuse=reuse)
+
+
+PROPERTIES.append(Property(
+    "piecewise tanh SQ(4,8)->8 degree 2: full contract",
+    "rule, ready, words in flight, bounded response of the FoldedUnit frame (latency 10)",
+    lambda: StreamContract(_piecewise(2, 1)), cut_multipliers=True))
+for _degree, _reuse in ((2, 2), (3, 2), (3, 3)):
+    _make = (lambda d=_degree, r=_reuse: _piecewise(d, r))
+    PROPERTIES += [
+        Property("piecewise tanh SQ(4,8)->8 degree {} reuse={}: stream contract".format(
+                     _degree, _reuse),
+                 "rule, words in flight, bounded response with {} multiply-adds per "
+                 "multiplier".format(_reuse),
+                 (lambda make=_make: StreamContract(make(), ["rule", "count", "response"])),
+                 cut_multipliers=True),
+        Property("piecewise tanh SQ(4,8)->8 degree {} reuse={}: initiation interval".format(
+                     _degree, _reuse),
+                 "i.ready low for {} clocks after each word taken; o.ready for {} clocks "
+                 "implies i.ready in one of them".format(_reuse - 1, _reuse),
+                 (lambda make=_make: IntervalContract(make())), cut_multipliers=True),
+    ]
+
+
+def _piecewise_unpaced():
+    """The degree-3 reuse=3 unit whose frame takes a word every clock (negative control)."""
+    from sigmoid_hw.hw.methods.piecewise import PiecewisePolynomial
+
+    class Unpaced(PiecewisePolynomial):
+        pacing = True
+
+        @property
+        def initiation_interval(self):
+            return self.reuse if self.pacing else 1
+
+        def elaborate(self, platform):
+            self.pacing = False         # the frame reads 1: no word is held back
+            try:
+                return super().elaborate(platform)
+            finally:
+                self.pacing = True
+    return Unpaced("tanh", SQ(4, 8), 8, "correct", degree=3, reuse=3)
+
+
+PROPERTIES.append(Property(
+    "negative control: piecewise reuse=3 whose frame takes a word every clock",
+    "must FAIL: a word is taken in the clock after another",
+    lambda: IntervalContract(_piecewise_unpaced()), cut_multipliers=True, expect="FAILED"))
 PROPERTIES.append(Property(
     "negative control: interval 3 claimed by a pipeline without reuse",
     "must FAIL: a word is taken in the clock after another",

@@ -12,7 +12,12 @@ only its core datapath, ``a -> y_h``, from its plan (``sigmoid_hw.model.methods`
 
 One result per clock; every register holds while ``o.valid & ~o.ready`` (the
 shared stall of ``sigmoid_hw.hw.baselines.interface``), so ``i.ready`` is its
-complement; ``latency = core_latency + 4``. ``(k_h, k_a, c)`` is the fold's
+complement; ``latency = core_latency + 4``. A core that shares its multipliers
+(``initiation_interval`` R > 1) is sent a word only when the first ``R - 1``
+stages are empty (``i.ready`` low otherwise), so words stay at least R stages
+apart; the valid bit of every stage is a register of ``registers`` (one per
+clock of latency, as ``sigmoid_hw.formal`` reads them) and the core sees them as
+``core_valids``. ``(k_h, k_a, c)`` is the fold's
 triple for the sign (``sigmoid_hw.model.exact.function.Fold``), ``delta`` the plan's
 correction for ``a`` (correct rounding), 0 elsewhere. The model of a unit is
 ``sigmoid_hw.model.methods.spec.Problem.unfold`` of the method's ``evaluate``: the same
@@ -21,13 +26,14 @@ integers.
 Subclasses implement ``core_latency`` and ``elaborate_core(m, a, stall)``,
 which returns the signed value ``y_h`` of the ``a`` presented
 ``core_latency`` enabled cycles before, every register in it holding while
-``stall``.
+``stall``; and ``initiation_interval`` if it is not 1.
 """
 
 from amaranth import *
 from amaranth.lib import wiring, stream
 from amaranth.lib.wiring import In, Out
 
+from sigmoid_hw.hw.chain import Register
 from sigmoid_hw.hw.timing import FAMILIES
 from sigmoid_hw.model.methods.spec import Problem
 from sigmoid_hw.model.validate import check_instance, check_real
@@ -105,6 +111,30 @@ class FoldedUnit(wiring.Component):
     def latency(self):
         return self.core_latency + 4
 
+    # clock cycles between accepted words at full rate (a core with shared multipliers: more)
+    initiation_interval = 1
+
+    def _valid_bits(self):
+        """The valid bit of each stage 1 .. latency (created once: ``registers``)."""
+        if getattr(self, "_valids", None) is None:
+            names = (["valid_x", "valid"] + ["valid{}".format(n + 1)
+                                             for n in range(self.core_latency)]
+                     + ["y_valid", "out_valid"])
+            self._valids = [Signal(name=name) for name in names]
+        return self._valids
+
+    @property
+    def registers(self):
+        """The valid bits as ``sigmoid_hw.hw.chain.Register`` records, stage 1 .. latency."""
+        return tuple(Register(stage, "frame", "valid", v, v, False, None)
+                     for stage, v in enumerate(self._valid_bits(), 1))
+
+    @property
+    def core_valids(self):
+        """``core_valids[s]``: the word ``s`` enabled cycles into the core is valid
+        (``s`` = 0 .. ``core_latency``; 0: the ``a`` the core is given)."""
+        return self._valid_bits()[1:2 + self.core_latency]
+
     # the method's bit-exact core model, evaluate(plan, a) -> y_h before corrections
     evaluate = None
 
@@ -140,12 +170,19 @@ class FoldedUnit(wiring.Component):
         fold = problem.fold
         spec = problem.spec
         stall = self.o.valid & ~self.o.ready
-        m.d.comb += self.i.ready.eq(~stall)
-
+        valids = self._valid_bits()
+        valid_x, valid = valids[0], valids[1]
         x = Signal(signed(spec.input_format.width))
-        valid_x, valid = Signal(name="valid_x"), Signal(name="valid")
+        if self.initiation_interval == 1:
+            m.d.comb += self.i.ready.eq(~stall)
+            taken = self.i.valid
+        else:
+            # a word only when stages 1 .. R - 1 are empty: words at least R stages apart
+            busy = Cat(*valids[:self.initiation_interval - 1]).any()
+            m.d.comb += self.i.ready.eq(~stall & ~busy)
+            taken = self.i.valid & ~busy
         with m.If(~stall):
-            m.d.sync += [x.eq(self.i.payload), valid_x.eq(self.i.valid)]
+            m.d.sync += [x.eq(self.i.payload), valid_x.eq(taken)]
         # the fold, registered: the core starts from a register
         negative = Signal()
         a = Signal(range(problem.lo, problem.hi + 1))
@@ -182,12 +219,10 @@ class FoldedUnit(wiring.Component):
         # a delta of one sign only (monotonic fixes: all +1) is an unsigned field
         late_delta = late[1 + len(a):]
         late_delta = late_delta.as_signed() if delta.shape().signed else late_delta
-        valid_line = [valid]
+        valid_line = self.core_valids
         for n in range(self.core_latency):
-            reg = Signal(name="valid{}".format(n + 1))
             with m.If(~stall):
-                m.d.sync += reg.eq(valid_line[-1])
-            valid_line.append(reg)
+                m.d.sync += valid_line[n + 1].eq(valid_line[n])
 
         shift = spec.output_format.f_bits - spec.input_format.f_bits
         a_out = late_a << max(shift, 0)
@@ -204,12 +239,12 @@ class FoldedUnit(wiring.Component):
         # rebuilt value (known on every input, rebuilt_range) can pass it
         y = Signal(signed(max(len(corrected), len(a_out), spec.output_format.width) + 4)) \
             if y_lo is None else Signal(range(y_lo, y_hi + 1))
-        y_valid = Signal()
+        y_valid = valids[-2]
         with m.If(~stall):
             m.d.sync += [y.eq(Mux(late_neg, rebuild(fold.negative), rebuild(fold.positive))),
                          y_valid.eq(valid_line[-1])]
         result = Signal.like(self.o.payload)
-        out_valid = Signal()
+        out_valid = valids[-1]
         with m.If(~stall):
             m.d.sync += out_valid.eq(y_valid)
             below = y_lo is None or y_lo < lo

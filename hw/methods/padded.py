@@ -52,6 +52,8 @@ class Padded(wiring.Component):
     output_format = property(lambda self: self._format)
     input_format = property(lambda self: self._unit.input_format)
     latency = property(lambda self: self._unit.latency)
+    initiation_interval = property(lambda self: self._unit.initiation_interval)
+    registers = property(lambda self: self._unit.registers)
     plan = property(lambda self: self._unit.plan)
     function = property(lambda self: self._unit.function)
     rounding = property(lambda self: self._unit.rounding)

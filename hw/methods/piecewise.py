@@ -16,14 +16,30 @@ degree`` (one more with a ``target_mhz``: the segment and offset are
 registered before the memory's address, as ``FunctionTable`` does). The extra domain point of a folded input
 (``u = 2^n``) takes the last segment and ``t = 2^(m-1)``: its top bit ORed
 into the segment bits, and the sign of ``t`` cleared.
+
+``reuse=R`` (2 .. degree; hls4ml's ReuseFactor, as ``sigmoid_hw.hw.horner_shared`` for the
+seed's pipeline): the ``d`` multiply-adds are cut into ``ceil(d / R)`` groups of at
+most ``R`` consecutive steps (``reuse_groups``, the short group first), each with one
+multiplier and one adder reading one working register ``W_g`` (the word's
+``acc_(j+1)``, ``t`` and memory word). In each clock the group does the step of the
+word in ``W_g``, ``acc_j = C_j + (acc_(j+1) t >> shift_j)`` in one clock (no product
+register: the loop ``W_g -> multiply -> add -> W_g`` has one register), and writes
+``acc_j`` back into ``W_g`` for its next step, or into the next group's register (the
+output register after the last step). The frame (``FoldedUnit``) takes a word only
+when its first ``R - 1`` stages are empty, so no two words meet in a group:
+``initiation_interval = R``, ``core_latency = 2 + degree`` (the memory's read
+register, then one clock per step; one more with a ``target_mhz``). The same integers
+as ``R = 1``, each step's sum exact in its ``acc_bits[j]``.
 """
 
 from amaranth import *
 from amaranth.lib.memory import Memory
 
+from sigmoid_hw.hw.horner_shared import reuse_groups
 from sigmoid_hw.hw.methods.folded import FoldedUnit
 from sigmoid_hw.model.methods.piecewise import derive_piecewise, evaluate_piecewise
 from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
+from sigmoid_hw.model.validate import check_int
 
 __all__ = ["PiecewisePolynomial", "piecewise_plan"]
 
@@ -68,6 +84,10 @@ class PiecewisePolynomial(FoldedUnit):
         A power of two; None: the cheapest.
     fold : str or None
         Force a fold (default: the record's first exact one).
+    reuse : int
+        Multiply-adds per multiplier, 1 .. the degree (module docstring): ``ceil(degree /
+        reuse)`` multipliers, a word accepted at most every ``reuse`` clocks
+        (``initiation_interval``); the same outputs.
     target_mhz, family
         As ``FoldedUnit``; ``family`` also chooses the plan's cost model.
     """
@@ -75,16 +95,43 @@ class PiecewisePolynomial(FoldedUnit):
     evaluate = staticmethod(evaluate_piecewise)
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
-                 rounding="faithful", *, degree=None, segments=None, fold=None,
+                 rounding="faithful", *, degree=None, segments=None, fold=None, reuse=1,
                  target_mhz=None, family=None):
-        super().__init__(piecewise_plan(function, input_format, output_bits, rounding,
-                                        degree=degree, segments=segments, family=family,
-                                        fold=fold),
-                         target_mhz=target_mhz, family=family)
+        reuse = check_int("reuse", reuse, 1)
+        plan = piecewise_plan(function, input_format, output_bits, rounding, degree=degree,
+                              segments=segments, family=family, fold=fold)
+        check_int("reuse", reuse, 1, plan.degree)
+        self._reuse = reuse
+        super().__init__(plan, target_mhz=target_mhz, family=family)
+
+    @property
+    def reuse(self):
+        return self._reuse
+
+    @property
+    def initiation_interval(self):
+        """Clock cycles between accepted words at full rate: ``reuse``."""
+        return self._reuse
+
+    @property
+    def groups(self):
+        """Multiply-adds per multiplier (``reuse_groups``), in the order of the steps."""
+        return reuse_groups(self.plan.degree, self._reuse)
+
+    @property
+    def multipliers(self):
+        """The signed operand widths ``(acc, t)`` of each multiplier."""
+        bits, d, out, first = self.plan.acc_bits, self.plan.degree, [], 1
+        for size in self.groups:
+            out.append((max(bits[d - p + 1] for p in range(first, first + size)),
+                        self.plan.t_bits))
+            first += size
+        return tuple(out)
 
     @property
     def core_latency(self):
-        return 2 + 2 * self.plan.degree + (1 if self.target_mhz is not None else 0)
+        steps = 2 * self.plan.degree if self._reuse == 1 else self.plan.degree
+        return 2 + steps + (1 if self.target_mhz is not None else 0)
 
     def elaborate_core(self, m, a, stall):
         plan = self.plan
@@ -117,6 +164,8 @@ class PiecewisePolynomial(FoldedUnit):
         read = table.read_port()
         m.d.comb += [read.addr.eq(segment), read.en.eq(~stall)]
         t = register(t, "t_mem")
+        if self._reuse > 1:
+            return self._shared_steps(m, read.data, t, stall)
 
         # the memory's output registered (DP16KD's output register): a read then a multiply in
         # one cycle was ECP5's critical path (13.9 ns)
@@ -144,4 +193,59 @@ class PiecewisePolynomial(FoldedUnit):
             pending = {i: register(c, "c{}_a{}".format(i, j)) for i, c in pending.items()}
             if j:
                 t = register(t, "t_a{}".format(j))
+        return acc[plan.frac_bits[0]:].as_signed()
+
+    def _shared_steps(self, m, data, t, stall):
+        """The Horner steps on ``len(self.groups)`` multipliers (module docstring), from the
+        memory's registered word ``data`` and ``t`` beside it; returns ``y_h``."""
+        plan = self.plan
+        d, bits = plan.degree, plan.acc_bits
+        # valids[s]: the word at core stage s is valid (FoldedUnit.core_valids); pass p
+        # (acc_(d-p)) is done while the word is at stage stage0 + p
+        valids, stage0 = self.core_valids, 1 + (1 if self.target_mhz is not None else 0)
+
+        def coefficients(word):
+            offset, out = 0, []
+            for width, prefix in plan.fields:
+                out.append(_coefficient(word, offset, width, prefix))
+                offset += width
+            return out
+
+        entering = {"acc": coefficients(data)[d], "t": t, "word": data}
+        first = 1
+        for g, size in enumerate(self.groups):
+            passes = list(range(first, first + size))
+            first += size
+            acc_bits = self.multipliers[g][0]
+            work = {"acc": Signal(signed(acc_bits), name="w{}_acc".format(g + 1)),
+                    "t": Signal(signed(plan.t_bits), name="w{}_t".format(g + 1)),
+                    "word": Signal(plan.word_bits, name="w{}_word".format(g + 1))}
+            product = Signal(signed(acc_bits + plan.t_bits), name="w{}_product".format(g + 1))
+            m.d.comb += product.eq(work["acc"] * work["t"])
+            coeffs = coefficients(work["word"])
+            result = Signal(signed(max(bits[d - p] for p in passes)),
+                            name="w{}_result".format(g + 1))
+            # the pass of the word in W_g: the first whose stage is valid, else the last
+            totals = []
+            for p in passes:
+                shift = plan.shifts[d - p]
+                aligned = product >> shift if shift >= 0 else product << -shift
+                totals.append((coeffs[d - p] + aligned)[:len(result)].as_signed())
+            chosen = totals[-1]
+            for p, total in reversed(list(zip(passes[:-1], totals[:-1]))):
+                chosen = Mux(valids[stage0 + p], total, chosen)
+            m.d.comb += result.eq(chosen)
+            # the word stays for its next pass (at most one word in the group), or the one
+            # before the group enters
+            stay = Cat(*[valids[stage0 + p] for p in passes[:-1]]).any() if size > 1 \
+                else C(0, 1)
+            with m.If(~stall):
+                with m.If(stay):
+                    m.d.sync += work["acc"].eq(result)
+                with m.Else():
+                    m.d.sync += [work[name].eq(value) for name, value in entering.items()]
+            entering = {"acc": result, "t": work["t"], "word": work["word"]}
+        acc = Signal(signed(bits[0]), name="acc0")
+        with m.If(~stall):
+            m.d.sync += acc.eq(entering["acc"])
         return acc[plan.frac_bits[0]:].as_signed()

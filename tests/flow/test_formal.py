@@ -34,8 +34,8 @@ def test_property(prop):
 
 
 def test_every_property_and_control_is_listed():
-    assert sum(p.expect == "PROVED" for p in PROPERTIES) == 29   # 8 of them reuse
-    assert sum(p.expect == "FAILED" for p in PROPERTIES) == 4
+    assert sum(p.expect == "PROVED" for p in PROPERTIES) == 36   # 14 of them reuse (6 piecewise)
+    assert sum(p.expect == "FAILED" for p in PROPERTIES) == 5
 
 
 @pytest.mark.parametrize("options", [{}, {"coefficients": "derived"},

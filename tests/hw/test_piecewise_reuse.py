@@ -1,0 +1,101 @@
+# amaranth: UnusedElaboratable=no
+"""``PiecewisePolynomial(reuse=R)``: the shared multiply-adds equal the model on every input
+under stalls, a word every R clocks, fewer multipliers, the option on every layer."""
+
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from sigmoid_hw.hw.methods.piecewise import PiecewisePolynomial
+from sigmoid_hw.hw.streamsim import first_output
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.methods.piecewise import evaluate_piecewise
+from sigmoid_hw.model.methods.spec import unit_model
+from method_checks import check_rtl
+
+
+# R = 2 and R = degree at degree 2 and 3; odd, complement and unfolded functions, both roundings
+@pytest.mark.parametrize("name,rounding,degree,reuse", [
+    ("sigmoid", "faithful", 2, 2),
+    ("tanh", "correct", 3, 2),
+    ("tanh", "correct", 3, 3),
+    ("gelu", "faithful", 3, 3),
+])
+def test_reuse_rtl_equals_model_on_every_input(name, rounding, degree, reuse):
+    dut = PiecewisePolynomial(name, SQ(4, 8), 8, rounding, degree=degree, reuse=reuse)
+    assert dut.plan.degree == degree and dut.initiation_interval == reuse
+    check_rtl(dut, evaluate_piecewise, stall=0.3, gap=0.2, seed=reuse)
+
+
+def test_reuse_rtl_at_a_target():
+    # the segment and offset registered before the memory: the passes one stage later
+    dut = PiecewisePolynomial("tanh", SQ(4, 6), 10, degree=3, reuse=2, target_mhz=120,
+                              family="ecp5")
+    assert dut.core_latency == 2 + 3 + 1
+    check_rtl(dut, evaluate_piecewise, stall=0.3, gap=0.2, seed=5)
+
+
+@pytest.mark.parametrize("degree,reuse", [(2, 1), (2, 2), (3, 2), (3, 3)])
+def test_one_word_every_reuse_clocks(degree, reuse):
+    """A producer that always offers and a consumer always ready: i.ready in one clock of R,
+    the outputs R clocks apart, ``latency`` clocks after their inputs, the model's values."""
+    dut = PiecewisePolynomial("sigmoid", SQ(4, 8), 8, degree=degree, reuse=reuse)
+    words = 9
+    xs = [-2048 + 455 * k for k in range(words)]
+    readies, taken, outs = [], [], []
+
+    async def bench(ctx):
+        ctx.set(dut.o.ready, 1)
+        sent = 0
+        for cycle in range(words * reuse + dut.latency + 3):
+            ctx.set(dut.i.valid, sent < words)
+            ctx.set(dut.i.payload, xs[min(sent, words - 1)])
+            if sent < words:
+                readies.append(ctx.get(dut.i.ready))
+            if ctx.get(dut.o.valid):
+                outs.append((cycle, ctx.get(dut.o.payload)))
+            if ctx.get(dut.i.valid) and ctx.get(dut.i.ready):
+                taken.append(cycle)
+                sent += 1
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    assert readies == ([1] + [0] * (reuse - 1)) * (words - 1) + [1]
+    assert taken == [reuse * k for k in range(words)]
+    assert [c for c, _ in outs] == [t + dut.latency for t in taken]
+    assert [y for _, y in outs] == [int(v) for v in
+                                    unit_model(dut.plan, evaluate_piecewise, np.array(xs))]
+
+
+def test_latency_is_measured():
+    for reuse, latency in ((1, 4 + 2 + 2 * 3), (3, 4 + 2 + 3)):
+        dut = PiecewisePolynomial("tanh", SQ(4, 8), 8, degree=3, reuse=reuse)
+        measured, y = first_output(dut, 300, limit=40)
+        assert measured == dut.latency == latency
+        assert y == unit_model(dut.plan, evaluate_piecewise, np.array([300]))[0]
+
+
+def test_multipliers_and_groups():
+    dut = PiecewisePolynomial("tanh", SQ(4, 8), 8, "correct", degree=3, reuse=2)
+    bits, t_bits = dut.plan.acc_bits, dut.plan.t_bits
+    # steps acc_2, acc_1, acc_0: the first alone, the last two on one multiplier as wide as
+    # the wider of acc_2 and acc_1
+    assert dut.groups == (1, 2)
+    assert dut.multipliers == ((bits[3], t_bits), (max(bits[2], bits[1]), t_bits))
+    one = PiecewisePolynomial("tanh", SQ(4, 8), 8, "correct", degree=3, reuse=3)
+    assert one.groups == (3,) and one.multipliers == ((max(bits[1:]), t_bits),)
+    assert len(PiecewisePolynomial("tanh", SQ(4, 8), 8, "correct", degree=3).groups) == 3
+
+
+@pytest.mark.parametrize("reuse,error,message", [
+    (0, ValueError, r"^reuse must be at least 1, not 0$"),
+    (3, ValueError, r"^reuse must be between 1 and 2, not 3$"),
+    (2.0, TypeError, r"^reuse must be an integer, not 2\.0$"),
+    ("2", TypeError, r"^reuse must be an integer, not '2'$"),
+])
+def test_reuse_is_checked(reuse, error, message):
+    with pytest.raises(error, match=message):
+        PiecewisePolynomial("sigmoid", SQ(4, 8), 8, degree=2, reuse=reuse)

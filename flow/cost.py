@@ -12,6 +12,9 @@ device, fit)`` turns them into resources:
 * DSP: each product takes ``ceil`` chunks of the device's native signed
   operand on each side (``DSP_NATIVE``; none on the HX8K, none on a product
   of at most ``LOGIC_PRODUCT_BITS`` (a x b), which Yosys builds in logic);
+  with ``reuse`` (the pipeline's ``sigmoid_hw.hw.horner_shared``, the piecewise
+  polynomial's shared steps) one product per multiplier, as wide as its
+  widest step;
 * DSP and block RAM: those structural counts, scaled by a factor per device
   and kind fitted to the builds (least squares through 0: a design without a
   product or a memory has none);
@@ -74,7 +77,13 @@ def features(component):
     elif name == "PiecewisePolynomial":
         mem = [(plan.segments, plan.word_bits)]
         products = [tuple(p) for p in plan.product_bits]
+        if getattr(component, "initiation_interval", 1) > 1:
+            products = [tuple(p) for p in component.multipliers]    # one per group of steps
         adders = sum(plan.acc_bits)
+    elif name == "ReducedTable":              # the index and output XORs of a ones' fold
+        mem = [(plan.depth, plan.width)]
+        adders = (plan.index_bits if plan.fold == "ones" else 0) + \
+            (component.output_format.width if plan.flip_output else 0)
     elif hasattr(plan, "horner"):            # the seed's pipeline and the functions on it
         h, red = plan.horner, plan.reduction
         products = [(red.d_width, w) for w in h.acc_width[1:]]

@@ -10,7 +10,8 @@ never guess what a component is: they ask its record.
 Options a user may give on a command line are ``input_format`` (an ``SQ`` or
 text such as ``"SQ(4,12)"``), ``output_bits``, ``order``, ``coefficients``,
 ``reuse`` and ``multiplier_width`` (the pipeline and function designs:
-multiply-adds per Horner multiplier, its DSP port width) and ``threshold``;
+multiply-adds per Horner multiplier, its DSP port width; ``reuse`` on the
+``piecewise`` design too) and ``threshold``;
 ``make_design`` rejects the others by name.
 
 To add a design, write a factory that imports its gateware *inside* the
@@ -240,6 +241,12 @@ def method_design_of(component):
     raise TypeError("component must be a method unit (sigmoid_hw.hw.methods), not {!r}".format(component))
 
 
+def _reduced_table_model(component, raw):
+    from sigmoid_hw.model.methods.reduced_table import evaluate_reduced_table
+    return evaluate_reduced_table(component.plan, np.asarray(raw)) << \
+        getattr(component, "drop_bits", 0)
+
+
 def _method_model(evaluate_path):
     def model(component, raw):
         import importlib
@@ -300,9 +307,14 @@ for _record in (
            FUNCTION_NAMES),
     Design("piecewise", "a polynomial per uniform segment of the folded input, coefficients in "
            "a table, Horner with truncated products",
-           _method("sigmoid_hw.hw.methods.piecewise", "PiecewisePolynomial", degree=None, segments=None),
+           _method("sigmoid_hw.hw.methods.piecewise", "PiecewisePolynomial", degree=None, segments=None,
+                   reuse=None),
            "method", _method_model("sigmoid_hw.model.methods.piecewise.evaluate_piecewise"),
            FUNCTION_NAMES),
+    Design("reduced-table", "a table of the input's top bits (input_drop low bits dropped), "
+           "each entry the best value over its inputs; no fold or a ones' complement one",
+           _method("sigmoid_hw.hw.methods.reduced_table", "ReducedTable", input_drop=None,
+                   fold=None), "method", _reduced_table_model, FUNCTION_NAMES),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "
            "computed", _comparator, "comparator", _comparator_model),
     Design("plan", "PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)",

@@ -37,6 +37,18 @@ def fit_grid():
             for degree in (1, 2):
                 grid.append(("piecewise", dict(base, rounding="faithful", degree=degree)))
             grid.append(("piecewise", dict(base, rounding="correct")))
+    # the reduced-input table: no fold and the ones' fold, block RAM (the peers' 1024-entry
+    # tables) and logic
+    for fn, drop, fold, p in (("sigmoid", 6, "none", 7), ("tanh", 5, "ones", 6),
+                              ("tanh", 5, "none", 7)):
+        grid.append(("reduced-table", dict(function=fn, input_format="SQ(4,12)", output_bits=16,
+                                           rounding="faithful", input_drop=drop, fold=fold,
+                                           drop_bits=p)))
+    for fn in ("sigmoid", "tanh"):
+        for fold in ("none", "ones"):
+            grid.append(("reduced-table", dict(function=fn, input_format="SQ(4,6)",
+                                               output_bits=8, rounding="faithful", input_drop=3,
+                                               fold=fold)))
     return grid
 
 

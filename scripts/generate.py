@@ -6,7 +6,10 @@ registry, so ``sigmoid_hw.hw.designs.make_design(design, **options)`` rebuilds i
 1. **candidates**: every method that serves the function (``Function.methods``)
    with its parameters (the seed's pipeline and its variants, the table, the
    multipartite method (its split search tries 1 to 3 offset tables), the
-   piecewise polynomial of degree 1 to 3), faithful and correctly rounded, and
+   piecewise polynomial of degree 1 to 3, each also with ``reuse`` 2 .. its degree
+   (fewer multipliers, a word every ``reuse`` clocks: its rate, Fmax / reuse, is
+   checked against ``--min-rate``), and the seed's pipeline with ``reuse`` too),
+   faithful and correctly rounded, and
    the comparison designs of the same function and formats; for an accuracy of
    ``2^p`` ulp or more, each method also computed ``p`` bits short
    (``sigmoid_hw.hw.methods.padded``);
@@ -177,17 +180,49 @@ def candidates(spec):
             # tables=None: the split search tries 1 to 3 offset tables, fewest bits first
             out += [("multipartite", dict(base, rounding=r)) for r in _roundings(spec)]
         elif method == "piecewise":
-            out += [("piecewise", dict(base, rounding=r, degree=d))
-                    for r in _roundings(spec) for d in (1, 2, 3)]
+            # reuse R (2 .. degree): ceil(degree / R) multipliers, a word every R clocks
+            out += [("piecewise", dict(base, rounding=r, degree=d, **(
+                        {"reuse": reuse} if reuse > 1 else {})))
+                    for r in _roundings(spec) for d in (1, 2, 3) for reuse in range(1, d + 1)]
     drop = _drop_bits(spec)
     if drop:
         # an accuracy of 2^p ulp or more: each method also computed p bits short (within
         # 2^p ulp, the top of the range included, where the short format ends 2^p - 1 below)
         out += [(d, dict(o, drop_bits=drop)) for d, o in list(out)
                 if DESIGNS[d].kind == "method"]
+    if "table" in methods:
+        out += _reduced_candidates(spec, base)
     if spec.method is None and (spec.input_format, spec.output_bits) == BASELINE_FORMAT:
         out += [(name, {}) for name, r in DESIGNS.items()
                 if r.kind == "baseline" and r.functions == (fn,)]
+    return out
+
+
+def _reduced_candidates(spec, base):
+    """The reduced-input table (``sigmoid_hw.hw.methods.reduced_table``) on each fold, at most
+    2^16 entries: faithful or correct at the largest input drop that keeps it so; for a
+    number of ulp, at each output drop p (0 .. ``_drop_bits``) the largest input drop whose
+    plan is within it (error_bound 2^p ulp), unless more dropped output bits drop as many
+    input bits."""
+    from sigmoid_hw.model.methods.reduced_table import (largest_input_drop, meets_rounding,
+                                                        reduced_table_folds)
+    from sigmoid_hw.model.methods.spec import FunctionSpec
+    out, widest = [], {}
+    numeric = not isinstance(spec.accuracy, str)
+    # the most output bits dropped first: at the same input drop, fewer bits cost no more
+    for p in range(_drop_bits(spec), -1, -1) if numeric else (0,):
+        inner = FunctionSpec.make(base["function"], spec.input_format, spec.output_bits - p,
+                                  "faithful" if numeric else spec.accuracy)
+        accept = (lambda plan, p=p: plan.error_bound * 2 ** p <= spec.accuracy) if numeric \
+            else meets_rounding(inner)
+        for fold in reduced_table_folds(inner):
+            smallest = max(0, spec.input_format.width - (fold == "ones") - 16)
+            k = largest_input_drop(inner, fold, accept, smallest)
+            if k is not None and k > widest.get(fold, -1):
+                widest[fold] = k
+                out.append(("reduced-table", dict(base, rounding=str(inner.rounding),
+                                                  input_drop=k, fold=fold,
+                                                  **({"drop_bits": p} if p else {}))))
     return out
 
 

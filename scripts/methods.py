@@ -24,10 +24,10 @@ METHOD_DESIGNS = tuple(name for name, record in DESIGNS.items() if record.kind =
 
 def plan_summary(plan):
     """A few words on what the plan stores and computes (for tables and reports)."""
-    fold = plan.problem.fold.name
+    fold = plan.problem.fold.name if hasattr(plan, "problem") else plan.fold
     bits = getattr(plan, "bits", None) or getattr(plan, "table_bits", None)
     words = ["fold {}".format(fold)]
-    for attr in ("degree", "segments", "tables"):
+    for attr in ("degree", "segments", "tables", "input_drop"):
         value = getattr(plan, attr, None)
         if value is not None and not callable(value):
             words.append("{} {}".format(attr, value if not isinstance(value, tuple)
@@ -56,7 +56,8 @@ def run_simulate(args, dut, raw_x):
     """``sigmoid-hw simulate --design METHOD --function F``: RTL == model, model vs exact."""
     from sigmoid_hw.hw.streamsim import run_stream
     start = time.monotonic()
-    outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=args.stall, seed=args.seed)
+    outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=args.stall, gap=args.gap,
+                                 seed=args.seed)
     rtl = np.array(outputs, dtype=np.int64)
     model = np.asarray(design(args.design).model(dut, raw_x), dtype=np.int64)
     result = method_figures(dut, raw_x, model)

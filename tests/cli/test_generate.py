@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sigmoid_hw.flow.cost import build_key, estimate, features, fit_costs, method_kind, _structural
-from sigmoid_hw.hw.designs import make_design
+from sigmoid_hw.hw.designs import design, make_design
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.model.function_exact import rounded_reference
 from sigmoid_hw.scripts.cli import main
@@ -87,12 +87,36 @@ def test_spec_errors(capsys):
 def test_candidates_cover_the_methods_that_serve_the_function():
     spec = Spec("gelu", SQ(4, 12), 16, "faithful", "up5k")
     designs = {d for d, _ in candidates(spec)}
-    assert designs == {"table", "multipartite", "piecewise"}     # GELU: no seed pipeline
+    # GELU: no seed pipeline; the reduced-input table faithful on every input (no drop)
+    assert designs == {"table", "multipartite", "piecewise", "reduced-table"}
     spec = Spec("sigmoid", SQ(4, 12), 16, "correct", "up5k")
     sig = candidates(spec)
     assert ("pipeline-cr", {"input_format": "SQ(4,12)", "output_bits": 16}) in sig
     assert all(o.get("rounding", "correct") == "correct" for _, o in sig if o)
     assert {"plan", "table1024", "interp256", "rom"} <= {d for d, _ in sig}
+
+
+def test_reduced_tables_at_a_number_of_ulp():
+    # table1024's accuracy (252.14 ulp): per fold, the largest input drop at each output drop,
+    # unless more dropped output bits drop as many input bits
+    spec = Spec("sigmoid", SQ(4, 12), 16, 252.14, "up5k", max_dsp=0, max_bram=4,
+                order=("luts", "dsps", "brams"))
+    reduced = [o for d, o in candidates(spec) if d == "reduced-table"]
+    assert {(o["fold"], o["input_drop"], o.get("drop_bits")) for o in reduced} == {
+        ("none", 6, 7), ("ones", 6, 7)}
+    # each within the accuracy on every input (the exact sigmoid), 1024 x 9 bits unfolded
+    x = SQ(4, 12).raw_range()
+    for o in reduced:
+        unit = make_design("reduced-table", **o)
+        y = np.asarray(design("reduced-table").model(unit, x))
+        r, frac = rounded_reference("sigmoid", x, SQ(4, 12), unit.output_format)
+        assert np.abs(y - (r + frac)).max() <= 252.14
+    unit = make_design("reduced-table", **[o for o in reduced if o["fold"] == "none"][0])
+    assert features(unit)["memories"] == [[1024, 9]] and features(unit)["adder_bits"] == 0
+    # the fit knows the kind: the estimate is a figure, not "missing"
+    r = generate(spec, estimate_only=True)
+    assert r["chosen"]["design"] == "reduced-table"
+    assert r["chosen"]["options"]["fold"] == "none"
 
 
 def test_cost_model_structure_and_fit():

@@ -38,7 +38,8 @@ def test_function_no_design_computes_is_refused(capsys):
     with pytest.raises(SystemExit):
         main(["simulate", "--design", "pipeline", "--function", "gelu"])
     err = capsys.readouterr().err
-    assert "--function gelu is computed by the methods table, multipartite, piecewise, not by " \
+    assert "--function gelu is computed by the methods table, multipartite, piecewise, " \
+           "reduced-table, not by " \
            "--design pipeline" in err
 
 

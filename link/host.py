@@ -6,7 +6,7 @@ protocol of ``sigmoid_hw.link.protocol``), and checks each answer: ``y`` against
 ``x >= sigmoid_hw.model.threshold.threshold_limit(t)``. The command line is
 ``sigmoid-hw host`` (``scripts/commands/host.py``)::
 
-    sigmoid-hw host --port /dev/ttyUSB1 --range -32768 32768
+    sigmoid-hw host --port /dev/ttyUSB1 --words -32768 32768
     sigmoid-hw host --port /dev/ttyUSB1 --file inputs.txt --threshold 3/4
 
 Input files hold one number per line: an integer is a raw input word, a

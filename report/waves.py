@@ -272,7 +272,7 @@ def expected_outputs(record, component, raw_inputs):
     return [int(v) for v in record.model(component, raw_inputs, **limit)]
 
 
-def write_waves(record, component, raw_inputs, out_dir, name, *, stall=0.3, gap=0.1, seed=1):
+def write_waves(record, component, raw_inputs, out_dir, name, *, stall=0.25, gap=0.1, seed=1):
     """Simulate ``component`` on ``raw_inputs``; write ``NAME.vcd`` and ``NAME.gtkw``.
 
     Parameters

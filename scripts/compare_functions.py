@@ -196,7 +196,7 @@ def run_sharing(args, devices, compare):
         with open(args.load) as f:
             rows = json.load(f)
     else:
-        rows = compare(devices, SHARED, seed=args.seed, toolchain=args.toolchain,
+        rows = compare(devices, SHARED, seed=args.pnr_seed, toolchain=args.toolchain,
                        build_dir=args.build_dir, jobs=args.jobs, precheck=not args.no_precheck,
                        implement_designs=True, show_progress=not args.no_progress, targets=(),
                        function="tanh", limits=False,
@@ -208,7 +208,7 @@ def run_sharing(args, devices, compare):
         print("ActivationUnit((sigmoid, tanh)) against one SigmoidPipeline plus one TanhPipeline "
               "(defaults: SQ(4,12) in, faithful); out-of-context implementation (seed {}); FF "
               "without the harness's registers; the sum's Fmax is the slower pipeline's".format(
-                  args.seed))
+                  args.pnr_seed))
         print(format_sharing_table(table))
         print("({:.0f} s)".format(time.monotonic() - start))
     return 1 if any(r.get("fits") is None for r in rows if args.load is None) else 0

@@ -61,7 +61,7 @@ def run_simulate(args, dut, raw_x):
     params = dut.params
     start = time.monotonic()
     outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=args.stall,
-                                 seed=args.seed)
+                                 gap=args.gap, seed=args.seed)
     rtl = np.array(outputs, dtype=np.int64)
     model = function_fixed(raw_x, params)
     result = function_figures(params, raw_x, model)

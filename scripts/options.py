@@ -13,6 +13,7 @@ which also check the values.
 
 import argparse
 import math
+import os
 from fractions import Fraction
 
 from sigmoid_hw.hw.designs import DEFAULT_DESIGN, DESIGNS
@@ -111,6 +112,56 @@ def positive_float(text):
     if value is None or not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError("must be a number above 0, not {!r}".format(text))
     return value
+
+
+# One definition per option that several commands take (issue 22: --stall defaulted to 0, 0.3
+# and 0.25 in simulate, waves and verify; --jobs to the CPU count in compare and 1 in verify;
+# --seed was nextpnr's placement seed in synth and compare, the stimulus's elsewhere).
+STALL = 0.25
+GAP = 0.1
+
+
+def add_stimulus_arguments(parser):
+    """``--stall``, ``--gap`` and ``--seed``: the random handshake of a simulation, the same
+    option and default on simulate, verify and waves."""
+    parser.add_argument("--stall", type=probability, default=STALL, metavar="P",
+                        help="probability that o.ready is low in a cycle, in [0, 1) "
+                             "(default {})".format(STALL))
+    parser.add_argument("--gap", type=probability, default=GAP, metavar="P",
+                        help="probability that i.valid is low in a cycle, in [0, 1) "
+                             "(default {})".format(GAP))
+    parser.add_argument("--seed", type=seed, default=1, metavar="N",
+                        help="seed of the random inputs, stalls and gaps (default 1)")
+
+
+def add_pnr_seed_argument(parser):
+    """``--pnr-seed``: nextpnr's placement seed, on every command that places and routes."""
+    parser.add_argument("--pnr-seed", type=seed, default=1, metavar="N",
+                        help="nextpnr placement seed (default 1)")
+
+
+def add_toolchain_argument(parser):
+    """``--toolchain``: which synthesis and place-and-route tools, on every command that runs
+    them."""
+    from sigmoid_hw.flow.toolchain import TOOLCHAINS
+    parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",
+                        help="yowasp (the pip-installed tools, default) or system (tools on "
+                             "PATH)")
+
+
+def add_build_dir_argument(parser):
+    """``--build-dir``: where the generated and tool files stay."""
+    parser.add_argument("--build-dir", default=None, metavar="DIR",
+                        help="keep the generated and tool files here (default: a temporary "
+                             "folder)")
+
+
+def add_jobs_argument(parser):
+    """``--jobs``: how many builds or simulations run at once, each in its own process; the
+    default is the number of CPUs on every command."""
+    parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, metavar="N",
+                        help="builds or simulations at once, each in its own process (default: "
+                             "the number of CPUs)")
 
 
 _PIPELINE_SPECS = {

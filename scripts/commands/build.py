@@ -9,10 +9,11 @@ import time
 
 from sigmoid_hw.flow.implement import fit_error_from_log, netlist_cells, parse_report
 from sigmoid_hw.boards.platforms import BOARDS, board
-from sigmoid_hw.flow.toolchain import TOOLCHAINS, ToolchainError, use_toolchain
+from sigmoid_hw.flow.toolchain import ToolchainError, use_toolchain
 from sigmoid_hw.report.progress import bar, ticking, write
 from sigmoid_hw.report.text import count as count_of
-from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, parse_threshold
+from sigmoid_hw.scripts.options import (add_design_arguments, design_options_from_args,
+                                        parse_threshold, positive_int, add_toolchain_argument)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "build_board"]
 
@@ -46,9 +47,9 @@ def add_arguments(parser):
                          kinds=("pipeline", "function", "method"), options=UNIT_OPTIONS)
     parser.add_argument("--threshold", default="1/2",
                         help="t of the board's decision sigmoid(x) > t (default 1/2)")
-    parser.add_argument("--baud", type=int, default=115200, help="UART bit rate (default 115200)")
-    parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",
-                        help="yowasp (the pip-installed tools, default) or system (tools on PATH)")
+    parser.add_argument("--baud", type=positive_int, default=115200,
+                        help="UART bit rate (default 115200)")
+    add_toolchain_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 

@@ -50,7 +50,8 @@ from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.report.compare_plot import write_plot
 from sigmoid_hw.report.speed_plot import write_speed_plot
 from sigmoid_hw.report.progress import bar, ticking, write
-from sigmoid_hw.scripts.options import seed
+from sigmoid_hw.scripts.options import (add_build_dir_argument, add_jobs_argument,
+                                        add_pnr_seed_argument, add_toolchain_argument)
 from sigmoid_hw.scripts.compare_functions import (VARIANTS, check_rows,
                                        function_rows, row_description, row_design,
                                        row_function, row_metrics, SHARED)
@@ -308,7 +309,6 @@ def compare(devices=DEVICE_ORDER, designs=DESIGN_ORDER, *, seed=1, toolchain="yo
 
 def add_arguments(parser):
     from sigmoid_hw.flow.implement import DEVICES
-    from sigmoid_hw.flow.toolchain import TOOLCHAINS
     parser.add_argument("--devices", nargs="+", default=list(DEVICE_ORDER),
                         choices=sorted(DEVICES), metavar="DEVICE",
                         help="devices (default: {})".format(" ".join(DEVICE_ORDER)))
@@ -334,13 +334,10 @@ def add_arguments(parser):
                                  " ".join(SWEEP)))
     parser.add_argument("--speed-plot", metavar="FILE", default=None,
                         help="write Fmax against latency (the sweep and the limits) as a PNG")
-    parser.add_argument("--seed", type=seed, default=1, help="nextpnr placement seed (default 1)")
-    parser.add_argument("--jobs", type=int, default=None,
-                        help="implementations run in parallel (default: CPU count)")
-    parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",
-                        help="yowasp (the pip-installed tools, default) or system")
-    parser.add_argument("--build-dir", default=None,
-                        help="keep every implementation's files under this folder")
+    add_pnr_seed_argument(parser)
+    add_jobs_argument(parser)
+    add_toolchain_argument(parser)
+    add_build_dir_argument(parser)
     parser.add_argument("--no-precheck", action="store_true",
                         help="run the tools even for a design whose memory cannot fit")
     parser.add_argument("--accuracy-only", action="store_true",
@@ -348,12 +345,10 @@ def add_arguments(parser):
     parser.add_argument("--load", metavar="FILE", default=None,
                         help="print (and plot) the rows of an earlier --json output instead "
                              "of running")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args):
-    if args.jobs is not None and args.jobs < 1:
-        raise ValueError("Jobs must be a positive integer, not {!r}".format(args.jobs))
     devices = list(dict.fromkeys(args.devices))
     if args.pareto:
         from sigmoid_hw.scripts.pareto import run_pareto
@@ -378,7 +373,7 @@ def run(args):
             raise ValueError("{} is not the --json output of sigmoid-hw compare".format(
                 args.load))
     else:
-        rows = compare(devices, designs, seed=args.seed, toolchain=args.toolchain,
+        rows = compare(devices, designs, seed=args.pnr_seed, toolchain=args.toolchain,
                        build_dir=args.build_dir, jobs=args.jobs,
                        precheck=not args.no_precheck,
                        implement_designs=not args.accuracy_only, log=log,
@@ -396,7 +391,7 @@ def run(args):
         print("Exhaustive accuracy over all 65536 SQ(4,12) inputs ({}); "
               "out-of-context implementation (seed {}); FF without the harness's registers; "
               "/limit = Fmax / the device's dsp-limit Fmax".format(
-                  _ulp_text(args.function), rows[0].get("seed", args.seed) if rows else args.seed))
+                  _ulp_text(args.function), rows[0].get("seed", args.pnr_seed) if rows else args.pnr_seed))
         print(format_table(rows))
         print("({:.0f} s)".format(time.monotonic() - start))
     if args.plot:

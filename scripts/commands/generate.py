@@ -19,6 +19,7 @@ from sigmoid_hw.model.fixed import parse_format
 from sigmoid_hw.model.validate import check_int
 from sigmoid_hw.report.progress import bar
 from sigmoid_hw.scripts.generate import Spec, generate, parse_accuracy, parse_cost
+from sigmoid_hw.scripts.options import positive_float
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -28,19 +29,27 @@ HELP = ("find the cheapest design that meets a spec (function, formats, accuracy
 
 
 def add_arguments(parser):
-    parser.add_argument("--function", required=True, choices=FUNCTION_NAMES)
-    parser.add_argument("--input-format", default="SQ(4,12)", metavar="SQ(I,F)")
+    parser.add_argument("--function", required=True, choices=FUNCTION_NAMES,
+                        help="the activation (required)")
+    parser.add_argument("--input-format", default="SQ(4,12)", metavar="SQ(I,F)",
+                        help="input format (default SQ(4,12))")
     parser.add_argument("--output-bits", type=int, default=16, metavar="W",
                         help="output width W; the function's default format (default 16)")
     parser.add_argument("--accuracy", default="faithful", metavar="faithful|correct|ULP",
                         help="faithful (< 1 ulp, default), correct (every output correctly "
                              "rounded) or a maximum error in ulp")
-    parser.add_argument("--device", required=True, choices=sorted(DEVICES))
-    parser.add_argument("--target-mhz", type=float, default=None, metavar="MHZ")
-    parser.add_argument("--max-lut", type=int, default=None, metavar="N")
-    parser.add_argument("--max-dsp", type=int, default=None, metavar="N")
-    parser.add_argument("--max-bram", type=int, default=None, metavar="N")
-    parser.add_argument("--min-rate", type=float, default=None, metavar="MSPS",
+    parser.add_argument("--device", required=True, choices=sorted(DEVICES),
+                        help="the device (required)")
+    parser.add_argument("--target-mhz", type=positive_float, default=None, metavar="MHZ",
+                        help="clock the design must reach; candidates are pipelined to it "
+                             "(default: none)")
+    parser.add_argument("--max-lut", type=int, default=None, metavar="N",
+                        help="LUTs at most (default: the device's)")
+    parser.add_argument("--max-dsp", type=int, default=None, metavar="N",
+                        help="DSP blocks at most (default: the device's)")
+    parser.add_argument("--max-bram", type=int, default=None, metavar="N",
+                        help="block RAMs at most (default: the device's)")
+    parser.add_argument("--min-rate", type=positive_float, default=None, metavar="MSPS",
                         help="results per microsecond at least (Fmax over the initiation "
                              "interval: one per clock but with reuse)")
     parser.add_argument("--cost", default=None, metavar="dsp,bram,lut",
@@ -58,7 +67,7 @@ def add_arguments(parser):
     parser.add_argument("-o", "--out", default=None, metavar="DIR",
                         help="write Verilog, cocotb bench, vectors and report here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _spec(args):
@@ -67,10 +76,6 @@ def _spec(args):
     for name in ("max_lut", "max_dsp", "max_bram"):
         if getattr(args, name) is not None:
             check_int("--" + name.replace("_", "-"), getattr(args, name), 0)
-    if args.target_mhz is not None and not args.target_mhz > 0:
-        raise ValueError("--target-mhz must be positive, not {}".format(args.target_mhz))
-    if args.min_rate is not None and not args.min_rate > 0:
-        raise ValueError("--min-rate must be positive, not {}".format(args.min_rate))
     check_int("--build-top", args.build_top, 1, 20)
     return Spec(args.function, fmt, args.output_bits, parse_accuracy(args.accuracy),
                 args.device, args.target_mhz, args.max_lut, args.max_dsp, args.max_bram,

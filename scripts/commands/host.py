@@ -6,7 +6,7 @@ decision against the exact threshold limit). Words the board reports lost are
 listed with the reason; a loss without a report, or a wrong answer, makes the
 exit code 1. Examples::
 
-    sigmoid-hw host --port /dev/ttyUSB1 --range -32768 32768
+    sigmoid-hw host --port /dev/ttyUSB1 --words -32768 32768
     sigmoid-hw host --port /dev/ttyUSB1 --file inputs.txt --threshold 3/4
 
 Input files hold one number per line: an integer is a raw input word, a
@@ -36,10 +36,11 @@ HELP = "send inputs to a board over its serial port and check every answer again
 def add_arguments(parser):
     parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB1 or COM3")
     parser.add_argument("--baud", type=positive_int, default=115200,
-                        help="baud rate (default 115200)")
+                        help="UART bit rate (default 115200)")
     src = parser.add_mutually_exclusive_group(required=True)
-    src.add_argument("--range", nargs="+", type=int, metavar="N",
-                     help="START STOP [STEP] of raw input words (STOP excluded)")
+    src.add_argument("--words", nargs="+", type=int, metavar="N",
+                     help="START STOP [STEP] of raw input words (STOP excluded; waves' "
+                          "--range is x values)")
     src.add_argument("--file", help="file of inputs, one per line")
     parser.add_argument("--input-format", default="SQ(4,12)",
                         help="the board's input format (default SQ(4,12))")
@@ -69,10 +70,11 @@ def add_arguments(parser):
 
 
 def _words(args, fmt):
-    if args.range is not None:
-        if not 2 <= len(args.range) <= 3:
-            raise ValueError("--range takes START STOP [STEP]")
-        words = list(range(*args.range))
+    if args.words is not None:
+        if not 2 <= len(args.words) <= 3:
+            raise ValueError("--words takes START STOP [STEP], not {} numbers"
+                             .format(len(args.words)))
+        words = list(range(*args.words))
         fmt.check_raw(np.asarray(words, dtype=np.int64), "input word")
         return words
     with open(args.file) as f:

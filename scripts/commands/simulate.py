@@ -9,7 +9,8 @@ from sigmoid_hw.hw.designs import design, make_design
 from sigmoid_hw.report.accuracy import accuracy_figures, accuracy_notes
 from sigmoid_hw.report.progress import bar
 from sigmoid_hw.report.text import count as count_of, yes_no
-from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, probability, seed
+from sigmoid_hw.scripts.options import (add_design_arguments, add_stimulus_arguments,
+                                        design_options_from_args)
 
 NAME = "simulate"
 HELP = ("simulate the pipeline RTL (exhaustive by default), compare it bit for bit with the "
@@ -22,10 +23,7 @@ def add_arguments(parser):
     add_design_arguments(parser, "simulate", kinds=("pipeline", "function", "method"))
     parser.add_argument("--count", type=int, default=None, metavar="N",
                         help="simulate N random inputs (plus the boundary inputs) instead of all")
-    parser.add_argument("--seed", type=seed, default=1,
-                        help="seed of the random inputs (default 1)")
-    parser.add_argument("--stall", type=probability, default=0.0, metavar="P",
-                        help="probability that o.ready is low in a cycle, in [0, 1) (default 0)")
+    add_stimulus_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -45,7 +43,7 @@ def _inputs(plan, count, seed):
                            rng.integers(fmt.min, fmt.max + 1, size=count)])
 
 
-def simulate(name, dut, raw_x, *, stall=0.0, seed=1, progress=None):
+def simulate(name, dut, raw_x, *, stall=0.0, gap=0.0, seed=1, progress=None):
     """Run design ``name``'s component ``dut`` on ``raw_x``; returns a dict of figures.
 
     ``missing`` counts the outputs that never came (the run gave up waiting,
@@ -55,8 +53,8 @@ def simulate(name, dut, raw_x, *, stall=0.0, seed=1, progress=None):
     from sigmoid_hw.hw.streamsim import run_stream
     params = dut.params
     start = time.monotonic()
-    outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=stall, seed=seed,
-                                 progress=progress)
+    outputs, cycles = run_stream(dut, [int(v) for v in raw_x], stall=stall, gap=gap,
+                                 seed=seed, progress=progress)
     seconds = time.monotonic() - start
     rtl = np.array(outputs, dtype=np.int64)
     model = np.asarray(design(name).model(dut, raw_x), dtype=np.int64)
@@ -93,12 +91,12 @@ def run(args):
                             np.unique(np.clip(raw_x, fmt.min, fmt.max)))
     total = len(raw_x)
     with bar(total, "simulate", unit="word", enabled=not args.no_progress) as progress:
-        result = simulate(args.design, dut, raw_x, stall=args.stall, seed=args.seed,
+        result = simulate(args.design, dut, raw_x, stall=args.stall, gap=args.gap, seed=args.seed,
                           progress=lambda done: progress.update(done - progress.n))
     result.update(design=args.design, configuration=params.describe(),
                   input_format=str(params.input_format), output_bits=params.output_bits,
                   order=params.order, coefficients=params.coefficients, count=total,
-                  exhaustive=args.count is None, stall=args.stall)
+                  exhaustive=args.count is None, stall=args.stall, gap=args.gap)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

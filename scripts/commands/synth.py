@@ -7,11 +7,13 @@ import sys
 
 from sigmoid_hw.flow.dsp_registers import format_dsp_registers
 from sigmoid_hw.flow.implement import DEVICES, DoesNotFit, implement
-from sigmoid_hw.flow.toolchain import TOOLCHAINS, ToolchainError
+from sigmoid_hw.flow.toolchain import ToolchainError
 from sigmoid_hw.hw.designs import make_design
 from sigmoid_hw.report.progress import bar, ticking
 from sigmoid_hw.report.text import count as count_of
-from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, seed
+from sigmoid_hw.scripts.options import (add_build_dir_argument, add_design_arguments,
+                                        add_pnr_seed_argument, add_toolchain_argument,
+                                        design_options_from_args)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -24,11 +26,9 @@ def add_arguments(parser):
     parser.add_argument("--device", required=True, choices=sorted(DEVICES),
                         help="target device")
     add_design_arguments(parser)
-    parser.add_argument("--seed", type=seed, default=1, help="nextpnr placement seed (default 1)")
-    parser.add_argument("--toolchain", choices=TOOLCHAINS, default="yowasp",
-                        help="yowasp (the pip-installed tools, default) or system (tools on PATH)")
-    parser.add_argument("--build-dir", default=None,
-                        help="keep the synthesis and place-and-route files here")
+    add_pnr_seed_argument(parser)
+    add_toolchain_argument(parser)
+    add_build_dir_argument(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON object")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -79,7 +79,7 @@ def run(args):
     try:
         with bar(None, "synthesis, place and route on " + args.device, unit="step",
                  enabled=not args.no_progress) as progress, ticking(progress):
-            result = implement(component, args.device, seed=args.seed,
+            result = implement(component, args.device, seed=args.pnr_seed,
                                build_dir=args.build_dir, toolchain=args.toolchain,
                                target_mhz=options["target_mhz"])
     except (DoesNotFit, ToolchainError) as exc:

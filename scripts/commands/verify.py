@@ -21,7 +21,9 @@ from contextlib import nullcontext
 
 from sigmoid_hw.hw.designs import DESIGNS
 from sigmoid_hw.report.progress import bar, ticking
-from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, probability, seed
+from sigmoid_hw.scripts.options import (add_build_dir_argument, add_design_arguments,
+                                        add_jobs_argument,
+                                        add_stimulus_arguments, design_options_from_args)
 from sigmoid_hw.scripts.verification import BACKENDS, NETLISTS, configurations, verify
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
@@ -52,14 +54,8 @@ def add_arguments(parser):
                              "the exported RTL)")
     parser.add_argument("--vectors", default="all", metavar="N",
                         help="inputs to check, or 'all' (default all)")
-    parser.add_argument("--stall", type=probability, default=0.25,
-                        help="chance of o.ready low in a cycle (default 0.25)")
-    parser.add_argument("--gap", type=probability, default=0.1,
-                        help="chance of no input offered in a cycle (default 0.1)")
-    parser.add_argument("--seed", type=seed, default=1,
-                        help="seed of inputs' order and stalls (default 1)")
-    parser.add_argument("--build-dir", default=None, metavar="DIR",
-                        help="keep the generated files here (default: a temporary folder)")
+    add_stimulus_arguments(parser)
+    add_build_dir_argument(parser)
     parser.add_argument("--all", action="store_true",
                         help="run every configuration of the verification matrix")
     parser.add_argument("--designs", nargs="+", default=None, metavar="NAME",
@@ -67,9 +63,7 @@ def add_arguments(parser):
                              "design)")
     parser.add_argument("--bench", action="store_true",
                         help="run the design on every backend; print cycles per second")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
-                        help="runs at once, each in its own process (default 1; the matrix's "
-                             "24-bit runs take up to 2 GB each)")
+    add_jobs_argument(parser)        # the matrix's 24-bit runs take up to 2 GB each
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -155,8 +149,6 @@ def _parallel(pool, runs, build_dir):
 
 
 def run(args):
-    if args.jobs < 1:
-        raise ValueError("--jobs must be at least 1, not {}".format(args.jobs))
     runs = _runs(args)
     results = {}
     start = time.monotonic()

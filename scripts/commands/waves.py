@@ -15,7 +15,8 @@ from sigmoid_hw.model.baselines import INPUT_FORMAT as BASELINE_INPUT_FORMAT
 from sigmoid_hw.model.fixed import parse_format
 from sigmoid_hw.report.unit_waves import unit_inputs
 from sigmoid_hw.report.waves import RUNTIME_THRESHOLD, expected_outputs, runtime_limit, write_waves
-from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args, probability, seed
+from sigmoid_hw.scripts.options import (add_design_arguments, add_stimulus_arguments,
+                                        design_options_from_args)
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "default_inputs", "parse_inputs",
            "range_inputs"]
@@ -25,8 +26,6 @@ HELP = ("simulate a design and write a VCD waveform plus a GTKWave save file wit
         "signals grouped by pipeline stage")
 
 DEFAULT_OUT = os.path.join("build", "waves")
-DEFAULT_STALL = 0.3
-DEFAULT_GAP = 0.1
 DEFAULT_POINTS = 256
 
 
@@ -86,14 +85,7 @@ def add_arguments(parser):
                         help="x from A up to (not including) B in steps of STEP")
     parser.add_argument("--out", default=DEFAULT_OUT,
                         help="output folder (default {})".format(DEFAULT_OUT))
-    parser.add_argument("--stall", type=probability, default=DEFAULT_STALL,
-                        help="probability that o.ready is low in a cycle (default {})"
-                        .format(DEFAULT_STALL))
-    parser.add_argument("--gap", type=probability, default=DEFAULT_GAP,
-                        help="probability that i.valid is low in a cycle (default {})"
-                        .format(DEFAULT_GAP))
-    parser.add_argument("--seed", type=seed, default=1,
-                        help="seed of the stalls and gaps (default 1)")
+    add_stimulus_arguments(parser)
 
 
 def _input_format(record, given):

@@ -109,9 +109,10 @@ def test_compare_command_json_and_errors(capsys):
     for key in ("design", "device", "max_ulp", "mean_ulp", "correctly_rounded", "luts", "ffs",
                 "dsps", "brams", "fmax_mhz", "latency"):
         assert key in rows[0]
-    assert main(["compare", "--accuracy-only", "--jobs", "0"]) == 2
-    assert capsys.readouterr().err == \
-        "sigmoid-hw compare: error: Jobs must be a positive integer, not 0\n"
+    with pytest.raises(SystemExit, match="2"):
+        main(["compare", "--accuracy-only", "--jobs", "0"])
+    assert capsys.readouterr().err == "sigmoid-hw compare: error: argument --jobs: must be an " \
+                                      "integer of at least 1, not '0'\n"
 
 
 def test_accuracy_only_prints_the_table_once(capsys):

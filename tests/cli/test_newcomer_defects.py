@@ -41,7 +41,7 @@ def _parse_error(capsys, argv):
     ("/dev/null", ".+"),
 ])
 def test_host_port_that_does_not_open_is_one_line(capsys, port, reason):
-    err = _error(capsys, ["host", "--port", port, "--range", "0", "4"])
+    err = _error(capsys, ["host", "--port", port, "--words", "0", "4"])
     assert re.fullmatch(
         r"sigmoid-hw host: error: --port '{}' cannot be opened as a serial port: {}".format(
             port, reason), err), err
@@ -56,7 +56,7 @@ def test_host_port_that_does_not_open_is_one_line(capsys, port, reason):
     ("--baud", "0", "must be an integer of at least 1, not '0'"),
 ])
 def test_host_window_timeout_baud_have_a_minimum(capsys, option, value, message):
-    err = _parse_error(capsys, ["host", "--port", "x", "--range", "0", "4", option, value])
+    err = _parse_error(capsys, ["host", "--port", "x", "--words", "0", "4", option, value])
     assert err == "sigmoid-hw host: error: argument {}: {}".format(option, message)
 
 
@@ -119,10 +119,10 @@ def test_host_takes_inf_as_a_threshold(capsys):
     # The threshold is read before the port is opened: inf passes that step,
     # so the error is the port's, not "Invalid literal for Fraction".
     for text in ("inf", "-inf"):
-        err = _error(capsys, ["host", "--port", "/nonexistent/tty", "--range", "0", "4",
+        err = _error(capsys, ["host", "--port", "/nonexistent/tty", "--words", "0", "4",
                               "--threshold", text])
         assert err.startswith("sigmoid-hw host: error: --port "), err
-    err = _error(capsys, ["host", "--port", "/nonexistent/tty", "--range", "0", "4",
+    err = _error(capsys, ["host", "--port", "/nonexistent/tty", "--words", "0", "4",
                           "--threshold", "nan"])
     assert err == "sigmoid-hw host: error: Threshold must be a real number other than NaN, not nan"
 
@@ -357,12 +357,14 @@ def test_lint_command_is_installed_and_named_in_the_waiver(tmp_path):
 
 # 13. Messages name the parameter and its value.
 
-@pytest.mark.parametrize("command", ["simulate", "verify", "waves", "synth", "compare"])
-def test_seed_is_checked_where_it_is_given(capsys, command):
+@pytest.mark.parametrize("command, option", [
+    ("simulate", "--seed"), ("verify", "--seed"), ("waves", "--seed"),
+    ("synth", "--pnr-seed"), ("compare", "--pnr-seed")])
+def test_seed_is_checked_where_it_is_given(capsys, command, option):
     extra = ["--device", "up5k"] if command == "synth" else []
-    err = _parse_error(capsys, [command, "--seed", "-1"] + extra)
-    assert err == "sigmoid-hw {}: error: argument --seed: must be an integer of at least 0, " \
-                  "not '-1'".format(command)
+    err = _parse_error(capsys, [command, option, "-1"] + extra)
+    assert err == "sigmoid-hw {}: error: argument {}: must be an integer of at least 0, " \
+                  "not '-1'".format(command, option)
 
 
 def test_format_errors_name_the_format(capsys):
@@ -430,3 +432,38 @@ def test_waves_of_a_function_trace_its_own_ports(tmp_path, name, views):
     assert vcd.var(source).size == 16
     # x = -1 reaches the port as the 16-bit two's complement of -4096
     assert (-4096) & 0xFFFF in vcd.sample(source, vcd.rising_edges("bench.top.clk"))
+
+
+# 14. One option, one meaning: --stall defaulted to 0, 0.3 and 0.25 in simulate, waves and
+# verify; --jobs to the CPU count in compare and 1 in verify; --range was x values in waves
+# and raw words in host; --seed was nextpnr's placement seed in synth and compare.
+
+def _options_by_command():
+    sub = build_parser()._subparsers._group_actions[0].choices
+    found = {}
+    for command, parser in sub.items():
+        for action in parser._actions:
+            for name in action.option_strings:
+                found.setdefault(name, {})[command] = action
+    return found
+
+
+@pytest.mark.parametrize("option", ["--stall", "--gap", "--seed", "--pnr-seed", "--jobs",
+                                    "--baud", "--target-mhz", "--no-progress",
+                                    "--toolchain", "--build-dir"])
+def test_an_option_is_defined_once(option):
+    actions = _options_by_command()[option]
+    # generate's --target-mhz is also a constraint on the chosen design: its own help
+    seen = {(a.default, a.type, a.nargs, " ".join((a.help or "").split())
+             if option != "--target-mhz" else None) for a in actions.values()}
+    assert len(actions) >= 2 and len(seen) == 1, {c: (a.default, a.help) for c, a in
+                                                  actions.items()}
+
+
+def test_stimulus_and_placement_seeds_are_different_options():
+    found = _options_by_command()
+    assert set(found["--seed"]) == {"simulate", "verify", "waves"}
+    assert set(found["--pnr-seed"]) == {"synth", "compare"}
+    assert set(found["--range"]) == {"waves"}          # x values; host takes --words
+    assert set(found["--words"]) == {"host"}
+    assert found["--stall"]["simulate"].default == found["--stall"]["waves"].default == 0.25

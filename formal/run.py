@@ -268,11 +268,13 @@ PROPERTIES += [
              cut_multipliers=True),
 ]
 
-def _piecewise(degree, reuse):
-    """The piecewise tanh of ``degree`` at SQ(4,8) -> 8, correctly rounded (odd fold, its
-    corrections), its multiply-adds on ``ceil(degree / reuse)`` multipliers."""
+def _piecewise(degree, reuse, output_bits=8, multiplier_width=None):
+    """The piecewise tanh of ``degree`` at SQ(4,8) -> ``output_bits``, correctly rounded (odd
+    fold, its corrections), its multiply-adds on ``ceil(degree / reuse)`` multipliers (or
+    its passes through ``multiplier_width``-bit ones)."""
     from sigmoid_hw.hw.methods.piecewise import PiecewisePolynomial
-    return PiecewisePolynomial("tanh", SQ(4, 8), 8, "correct", degree=degree, reuse=reuse)
+    return PiecewisePolynomial("tanh", SQ(4, 8), output_bits, "correct", degree=degree,
+                               reuse=reuse, multiplier_width=multiplier_width)
 
 
 PROPERTIES.append(Property(
@@ -294,6 +296,18 @@ for _degree, _reuse in ((2, 2), (3, 2), (3, 3)):
                  "implies i.ready in one of them".format(_reuse - 1, _reuse),
                  (lambda make=_make: IntervalContract(make())), cut_multipliers=True),
     ]
+_make = (lambda: _piecewise(3, 4, 10, 6))
+PROPERTIES += [
+    Property("piecewise tanh SQ(4,8)->10 degree 3 reuse=4 multiplier_width=6: stream contract",
+             "rule, words in flight, bounded response with 6 passes (12 bits in 3 chunks) on "
+             "two 6-bit multipliers, one step split between them",
+             lambda: StreamContract(_make(), ["rule", "count", "response"]),
+             cut_multipliers=True),
+    Property("piecewise tanh SQ(4,8)->10 degree 3 reuse=4 multiplier_width=6: initiation "
+             "interval", "i.ready low for 3 clocks after each word taken; o.ready for 4 "
+             "clocks implies i.ready in one of them",
+             lambda: IntervalContract(_make()), cut_multipliers=True),
+]
 
 
 def _piecewise_unpaced():

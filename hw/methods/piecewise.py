@@ -29,19 +29,26 @@ output register after the last step). The frame (``FoldedUnit``) takes a word on
 when its first ``R - 1`` stages are empty, so no two words meet in a group:
 ``initiation_interval = R``, ``core_latency = 2 + degree`` (the memory's read
 register, then one clock per step; one more with a ``target_mhz``). The same integers
-as ``R = 1``, each step's sum exact in its ``acc_bits[j]``.
+as ``R = 1``, each step's sum exact in its ``acc_bits[j]``. With ``multiplier_width=B``
+(a DSP block's signed port) a step whose ``acc_(j+1)`` is wider takes one *pass* per
+chunk of it (``piecewise_passes``: unsigned low chunks of ``B - 1`` bits, then the
+signed top chunk), the running sum waiting in the group's register (and carried into
+the next group's when a group boundary cuts the step), the shift and the add of ``C_j``
+after the last; ``reuse`` then counts passes, ``core_latency = 2 + passes``. The
+correctly rounded 16-bit sigmoid (``acc_1`` 19 bits) is 3 passes of a 16-bit port:
+``reuse=3, multiplier_width=16`` is one SB_MAC16.
 """
 
 from amaranth import *
 from amaranth.lib.memory import Memory
 
-from sigmoid_hw.hw.horner_shared import reuse_groups
+from sigmoid_hw.hw.horner_shared import Pass, reuse_groups
 from sigmoid_hw.hw.methods.folded import FoldedUnit
 from sigmoid_hw.model.methods.piecewise import derive_piecewise, evaluate_piecewise
 from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
 from sigmoid_hw.model.validate import check_int
 
-__all__ = ["PiecewisePolynomial", "piecewise_plan"]
+__all__ = ["PiecewisePolynomial", "piecewise_plan", "piecewise_passes"]
 
 
 def piecewise_plan(function, input_format=None, output_bits=16, rounding="faithful", *,
@@ -51,6 +58,26 @@ def piecewise_plan(function, input_format=None, output_bits=16, rounding="faithf
     spec = FunctionSpec.make(function, input_format, output_bits, rounding)
     return derive_piecewise(problem(spec, exact_folds(spec, fold)[0]), degree, segments,
                             family)
+
+
+def piecewise_passes(plan, multiplier_width=None):
+    """The passes of ``plan``'s Horner steps through a multiplier (``Pass`` tuples, ``k`` = j:
+    ``acc_j`` from ``acc_(j+1) t``), in order: one per step, or, for a step whose
+    ``acc_(j+1)`` is wider than a ``multiplier_width``-bit signed port (``t`` fitting it),
+    one per chunk of it, as ``sigmoid_hw.hw.horner_shared.horner_passes``: unsigned low
+    chunks of ``multiplier_width - 1`` bits, then the signed top chunk."""
+    if multiplier_width is not None:
+        multiplier_width = check_int("multiplier_width", multiplier_width, 2)
+    out = []
+    for j in range(plan.degree - 1, -1, -1):
+        width, lo, bounds = plan.acc_bits[j + 1], 0, []
+        if multiplier_width is not None and plan.t_bits <= multiplier_width:
+            while width - lo > multiplier_width:
+                bounds.append((lo, lo + multiplier_width - 1))
+                lo += multiplier_width - 1
+        bounds.append((lo, width))
+        out += [Pass(j, a, b, n == 0, n == len(bounds) - 1) for n, (a, b) in enumerate(bounds)]
+    return tuple(out)
 
 
 def _coefficient(word, offset, bits, prefix):
@@ -87,7 +114,11 @@ class PiecewisePolynomial(FoldedUnit):
     reuse : int
         Multiply-adds per multiplier, 1 .. the degree (module docstring): ``ceil(degree /
         reuse)`` multipliers, a word accepted at most every ``reuse`` clocks
-        (``initiation_interval``); the same outputs.
+        (``initiation_interval``); the same outputs. With ``multiplier_width``: passes
+        per multiplier, 1 .. ``len(passes)``.
+    multiplier_width : int or None
+        With ``reuse`` > 1: the signed bits of a DSP block's port; a wider step takes one
+        pass per chunk (``piecewise_passes``), so every multiplier is one block.
     target_mhz, family
         As ``FoldedUnit``; ``family`` also chooses the plan's cost model.
     """
@@ -96,17 +127,21 @@ class PiecewisePolynomial(FoldedUnit):
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
                  rounding="faithful", *, degree=None, segments=None, fold=None, reuse=1,
-                 target_mhz=None, family=None):
+                 multiplier_width=None, target_mhz=None, family=None):
         reuse = check_int("reuse", reuse, 1)
         plan = piecewise_plan(function, input_format, output_bits, rounding, degree=degree,
                               segments=segments, family=family, fold=fold)
-        check_int("reuse", reuse, 1, plan.degree)
+        if multiplier_width is not None and reuse == 1:
+            raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
+                             "not {!r} with reuse 1".format(multiplier_width))
+        self._passes = piecewise_passes(plan, multiplier_width)
+        check_int("reuse", reuse, 1, len(self._passes))
         self._reuse = reuse
+        self._multiplier_width = multiplier_width
         super().__init__(plan, target_mhz=target_mhz, family=family)
 
-    @property
-    def reuse(self):
-        return self._reuse
+    reuse = property(lambda self: self._reuse)
+    multiplier_width = property(lambda self: self._multiplier_width)
 
     @property
     def initiation_interval(self):
@@ -114,23 +149,39 @@ class PiecewisePolynomial(FoldedUnit):
         return self._reuse
 
     @property
+    def passes(self):
+        """The passes through a multiplier (``piecewise_passes``): one per step without
+        ``multiplier_width``."""
+        return self._passes
+
+    @property
     def groups(self):
-        """Multiply-adds per multiplier (``reuse_groups``), in the order of the steps."""
-        return reuse_groups(self.plan.degree, self._reuse)
+        """Passes per multiplier (``reuse_groups``), in the order of the passes."""
+        return reuse_groups(len(self._passes), self._reuse)
+
+    def _members(self):
+        first, out = 0, []
+        for size in self.groups:
+            out.append(self._passes[first:first + size])
+            first += size
+        return out
+
+    @staticmethod
+    def _operand_bits(p, bits):
+        """Signed bits of the multiplier operand of pass ``p`` (a low chunk: one more)."""
+        whole = p.lo == 0 and p.hi == bits[p.k + 1]
+        return p.hi - p.lo if whole or p.last else p.hi - p.lo + 1
 
     @property
     def multipliers(self):
         """The signed operand widths ``(acc, t)`` of each multiplier."""
-        bits, d, out, first = self.plan.acc_bits, self.plan.degree, [], 1
-        for size in self.groups:
-            out.append((max(bits[d - p + 1] for p in range(first, first + size)),
-                        self.plan.t_bits))
-            first += size
-        return tuple(out)
+        bits = self.plan.acc_bits
+        return tuple((max(self._operand_bits(p, bits) for p in members), self.plan.t_bits)
+                     for members in self._members())
 
     @property
     def core_latency(self):
-        steps = 2 * self.plan.degree if self._reuse == 1 else self.plan.degree
+        steps = 2 * self.plan.degree if self._reuse == 1 else len(self._passes)
         return 2 + steps + (1 if self.target_mhz is not None else 0)
 
     def elaborate_core(self, m, a, stall):
@@ -196,12 +247,12 @@ class PiecewisePolynomial(FoldedUnit):
         return acc[plan.frac_bits[0]:].as_signed()
 
     def _shared_steps(self, m, data, t, stall):
-        """The Horner steps on ``len(self.groups)`` multipliers (module docstring), from the
+        """The passes on ``len(self.groups)`` multipliers (module docstring), from the
         memory's registered word ``data`` and ``t`` beside it; returns ``y_h``."""
         plan = self.plan
         d, bits = plan.degree, plan.acc_bits
-        # valids[s]: the word at core stage s is valid (FoldedUnit.core_valids); pass p
-        # (acc_(d-p)) is done while the word is at stage stage0 + p
+        # valids[s]: the word at core stage s is valid (FoldedUnit.core_valids); pass q
+        # (1 .. P) is done while the word is at stage stage0 + q
         valids, stage0 = self.core_valids, 1 + (1 if self.target_mhz is not None else 0)
 
         def coefficients(word):
@@ -211,40 +262,65 @@ class PiecewisePolynomial(FoldedUnit):
                 offset += width
             return out
 
+        def operand(acc, p):
+            if p.lo == 0 and p.hi == bits[p.k + 1]:
+                return acc
+            if p.last:
+                return acc[p.lo:p.hi].as_signed()
+            return Cat(acc[p.lo:p.hi], Const(0, 1)).as_signed()
+
         entering = {"acc": coefficients(data)[d], "t": t, "word": data}
-        first = 1
-        for g, size in enumerate(self.groups):
-            passes = list(range(first, first + size))
-            first += size
-            acc_bits = self.multipliers[g][0]
-            work = {"acc": Signal(signed(acc_bits), name="w{}_acc".format(g + 1)),
-                    "t": Signal(signed(plan.t_bits), name="w{}_t".format(g + 1)),
-                    "word": Signal(plan.word_bits, name="w{}_word".format(g + 1))}
-            product = Signal(signed(acc_bits + plan.t_bits), name="w{}_product".format(g + 1))
-            m.d.comb += product.eq(work["acc"] * work["t"])
+        q0 = 1
+        for g, members in enumerate(self._members()):
+            numbers = list(range(q0, q0 + len(members)))
+            q0 += len(members)
+            name = "w{}_".format(g + 1)
+            work = {"acc": Signal(signed(max(bits[p.k + 1] for p in members)),
+                                  name=name + "acc"),
+                    "t": Signal(signed(plan.t_bits), name=name + "t"),
+                    "word": Signal(plan.word_bits, name=name + "word")}
+            split = [p for p in members if not (p.first and p.last)]
+            if split:       # the running sum of a step done in several passes
+                work["part"] = Signal(signed(max(bits[p.k + 1] for p in split) + plan.t_bits
+                                             + 1), name=name + "part")
+            op_bits = self.multipliers[g][0]
+            op = Signal(signed(op_bits), name=name + "op")
+            product = Signal(signed(op_bits + plan.t_bits), name=name + "product")
             coeffs = coefficients(work["word"])
-            result = Signal(signed(max(bits[d - p] for p in passes)),
-                            name="w{}_result".format(g + 1))
+            result = Signal(signed(max(bits[p.k] for p in members)), name=name + "result")
+
+            def here(q, valids=valids):
+                return valids[stage0 + q]
+
             # the pass of the word in W_g: the first whose stage is valid, else the last
-            totals = []
-            for p in passes:
-                shift = plan.shifts[d - p]
-                aligned = product >> shift if shift >= 0 else product << -shift
-                totals.append((coeffs[d - p] + aligned)[:len(result)].as_signed())
-            chosen = totals[-1]
-            for p, total in reversed(list(zip(passes[:-1], totals[:-1]))):
-                chosen = Mux(valids[stage0 + p], total, chosen)
-            m.d.comb += result.eq(chosen)
+            ops, sums, totals = [], [], []
+            for p in members:
+                ops.append(operand(work["acc"], p))
+                running = product << p.lo
+                if not p.first:
+                    running = work["part"] + running
+                sums.append(running)
+                shift = plan.shifts[p.k]
+                aligned = running >> shift if shift >= 0 else running << -shift
+                totals.append((coeffs[p.k] + aligned)[:len(result)].as_signed())
+            chosen_op, chosen = ops[-1], totals[-1]
+            for q, o, total in reversed(list(zip(numbers[:-1], ops[:-1], totals[:-1]))):
+                chosen_op, chosen = Mux(here(q), o, chosen_op), Mux(here(q), total, chosen)
+            m.d.comb += [op.eq(chosen_op), product.eq(op * work["t"]), result.eq(chosen)]
             # the word stays for its next pass (at most one word in the group), or the one
             # before the group enters
-            stay = Cat(*[valids[stage0 + p] for p in passes[:-1]]).any() if size > 1 \
-                else C(0, 1)
             with m.If(~stall):
-                with m.If(stay):
-                    m.d.sync += work["acc"].eq(result)
-                with m.Else():
-                    m.d.sync += [work[name].eq(value) for name, value in entering.items()]
+                for index, (q, p) in enumerate(zip(numbers[:-1], members[:-1])):
+                    with (m.If if index == 0 else m.Elif)(here(q)):
+                        if p.last:
+                            m.d.sync += work["acc"].eq(result)
+                        else:
+                            m.d.sync += work["part"].eq(sums[index])
+                with (m.Else() if len(members) > 1 else m.If(1)):
+                    m.d.sync += [work[k].eq(v) for k, v in entering.items()]
             entering = {"acc": result, "t": work["t"], "word": work["word"]}
+            if not members[-1].last:        # the step goes on in the next group
+                entering.update(acc=work["acc"], part=sums[-1])
         acc = Signal(signed(bits[0]), name="acc0")
         with m.If(~stall):
             m.d.sync += acc.eq(entering["acc"])

@@ -90,6 +90,42 @@ def test_multipliers_and_groups():
     assert len(PiecewisePolynomial("tanh", SQ(4, 8), 8, "correct", degree=3).groups) == 3
 
 
+def test_passes_through_a_narrow_multiplier():
+    """multiplier_width=B: acc_(j+1) wider than B bits in unsigned low chunks of B - 1 bits
+    and a signed top chunk; each group's multiplier as wide as its widest chunk."""
+    dut = PiecewisePolynomial("tanh", SQ(4, 8), 10, "correct", degree=3, reuse=2,
+                              multiplier_width=6)
+    bits = dut.plan.acc_bits
+    assert dut.plan.t_bits <= 6
+    for j in range(3):
+        chunks = [(p.lo, p.hi) for p in dut.passes if p.k == j]
+        assert chunks[0][0] == 0 and chunks[-1][1] == bits[j + 1]
+        assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
+        assert all(hi - lo == 5 for lo, hi in chunks[:-1]) and chunks[-1][1] - chunks[-1][0] <= 6
+    assert [p.k for p in dut.passes] == sorted((p.k for p in dut.passes), reverse=True)
+    assert sum(dut.groups) == len(dut.passes) and max(dut.groups) == 2
+    assert all(a <= 6 for a, _ in dut.multipliers)
+    assert dut.core_latency == 2 + len(dut.passes)
+
+
+# a step split across two groups (its running sum carried into the next group's register)
+@pytest.mark.parametrize("reuse", [2, 4])
+def test_narrow_multiplier_rtl_equals_model_on_every_input(reuse):
+    dut = PiecewisePolynomial("tanh", SQ(4, 8), 10, "correct", degree=3, reuse=reuse,
+                              multiplier_width=6)
+    starts = [sum(dut.groups[:g]) for g in range(1, len(dut.groups))]
+    assert any(not dut.passes[s - 1].last for s in starts)
+    check_rtl(dut, evaluate_piecewise, stall=0.3, gap=0.2, seed=reuse)
+
+
+def test_multiplier_width_needs_reuse():
+    with pytest.raises(ValueError, match=r"^multiplier_width is for reuse > 1 \(the shared "
+                                         r"multipliers\), not 16 with reuse 1$"):
+        PiecewisePolynomial("sigmoid", SQ(4, 8), 8, degree=2, multiplier_width=16)
+    with pytest.raises(ValueError, match=r"^multiplier_width must be at least 2, not 1$"):
+        PiecewisePolynomial("sigmoid", SQ(4, 8), 8, degree=2, reuse=2, multiplier_width=1)
+
+
 @pytest.mark.parametrize("reuse,error,message", [
     (0, ValueError, r"^reuse must be at least 1, not 0$"),
     (3, ValueError, r"^reuse must be between 1 and 2, not 3$"),

@@ -5,6 +5,11 @@
 ``ScoreFilter``          passes only items above threshold, sigmoid for those (hw/score_filter.py)
 ``TanhPipeline``, ``SigmoidDerivativePipeline``, ``SiLUPipeline``  from the sigmoid core (hw/functions.py)
 ``ActivationUnit``       one core for several functions, chosen per word (hw/activation.py)
+
+The other methods, one component per method for any of the nine functions, are in
+``sigmoid_hw.hw.methods`` (``FunctionTable``, ``MultipartiteTable``, ``PiecewisePolynomial``,
+``ReducedTable``); ``sigmoid_hw.hw.designs`` names every design of the project and
+builds it from JSON options (``make_design``), as ``sigmoid-hw generate`` reports them.
 """
 
 from sigmoid_hw.hw.pipeline import SigmoidPipeline

@@ -10,7 +10,7 @@ never guess what a component is: they ask its record.
 Options a user may give on a command line are ``input_format`` (an ``SQ`` or
 text such as ``"SQ(4,12)"``), ``output_bits``, ``order``, ``coefficients``,
 ``reuse`` and ``multiplier_width`` (the pipeline and function designs:
-multiply-adds per Horner multiplier, its DSP port width; ``reuse`` on the
+multiply-adds per Horner multiplier, its DSP port width; both on the
 ``piecewise`` design too) and ``threshold``;
 ``make_design`` rejects the others by name.
 
@@ -308,7 +308,7 @@ for _record in (
     Design("piecewise", "a polynomial per uniform segment of the folded input, coefficients in "
            "a table, Horner with truncated products",
            _method("sigmoid_hw.hw.methods.piecewise", "PiecewisePolynomial", degree=None, segments=None,
-                   reuse=None),
+                   reuse=None, multiplier_width=None),
            "method", _method_model("sigmoid_hw.model.methods.piecewise.evaluate_piecewise"),
            FUNCTION_NAMES),
     Design("reduced-table", "a table of the input's top bits (input_drop low bits dropped), "

@@ -153,6 +153,29 @@ def _passes(design, options, width):
         return None
 
 
+def _piecewise_candidates(spec, base):
+    """The piecewise polynomial of degree 1 to 3, each with ``reuse`` 1 .. its degree
+    (``ceil(degree / reuse)`` multipliers, a word every ``reuse`` clocks) and, on a device
+    with DSP blocks, its chain on one multiplier of the blocks' width (``reuse`` = its
+    passes, ``multiplier_width``) where a step is wider than that."""
+    from sigmoid_hw.hw.methods.piecewise import piecewise_passes
+    native, out = _native_width(spec.device), []
+    for rounding in _roundings(spec):
+        for degree in (1, 2, 3):
+            options = dict(base, rounding=rounding, degree=degree)
+            out += [("piecewise", dict(options, **({"reuse": r} if r > 1 else {})))
+                    for r in range(1, degree + 1)]
+            if native is None or degree == 1:
+                continue
+            try:
+                passes = len(piecewise_passes(make_design("piecewise", **options).plan, native))
+            except (TypeError, ValueError):
+                continue                    # no such plan: the candidate says why
+            if passes > degree:
+                out.append(("piecewise", dict(options, reuse=passes, multiplier_width=native)))
+    return out
+
+
 def _drop_bits(spec):
     """``p`` with ``2^p <= accuracy`` (a faithful unit p bits short is within 2^p ulp)."""
     if isinstance(spec.accuracy, str) or spec.accuracy < 2:
@@ -180,10 +203,7 @@ def candidates(spec):
             # tables=None: the split search tries 1 to 3 offset tables, fewest bits first
             out += [("multipartite", dict(base, rounding=r)) for r in _roundings(spec)]
         elif method == "piecewise":
-            # reuse R (2 .. degree): ceil(degree / R) multipliers, a word every R clocks
-            out += [("piecewise", dict(base, rounding=r, degree=d, **(
-                        {"reuse": reuse} if reuse > 1 else {})))
-                    for r in _roundings(spec) for d in (1, 2, 3) for reuse in range(1, d + 1)]
+            out += _piecewise_candidates(spec, base)
     drop = _drop_bits(spec)
     if drop:
         # an accuracy of 2^p ulp or more: each method also computed p bits short (within

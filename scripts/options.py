@@ -320,12 +320,13 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
         parser.add_argument("--family", default=None, choices=sorted(FAMILIES),
                             help="delay model for --target-mhz (default: the device's, where "
                                  "the command has one (--device, --board), else ecp5)")
-    if ((kinds is None or "pipeline" in kinds or "function" in kinds)
+    if ((kinds is None or "pipeline" in kinds or "function" in kinds or "method" in kinds)
             and (options is None or "reuse" in options)):
         parser.add_argument("--reuse", type=positive_int, default=None, metavar="R",
-                            help="pipeline and tanh/dsigmoid/silu: multiply-adds per Horner "
-                                 "multiplier, 1 .. the order (hls4ml's ReuseFactor): "
-                                 "ceil(order/R) multipliers, a word every R clocks (default 1)")
+                            help="pipeline, tanh/dsigmoid/silu and piecewise: multiply-adds per "
+                                 "Horner multiplier, 1 .. the order or degree (hls4ml's "
+                                 "ReuseFactor): ceil(order/R) multipliers, a word every R "
+                                 "clocks (default 1)")
         parser.add_argument("--multiplier-width", type=positive_int, default=None, metavar="B",
                             help="with --reuse: signed bits of a DSP multiplier port; a wider "
                                  "step takes two passes (--reuse counts passes), one DSP block "

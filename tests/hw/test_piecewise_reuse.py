@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
+from sigmoid_hw.hw.designs import make_design
 from sigmoid_hw.hw.methods.piecewise import PiecewisePolynomial
 from sigmoid_hw.hw.streamsim import first_output
 from sigmoid_hw.model.fixed import SQ
@@ -135,3 +136,51 @@ def test_multiplier_width_needs_reuse():
 def test_reuse_is_checked(reuse, error, message):
     with pytest.raises(error, match=message):
         PiecewisePolynomial("sigmoid", SQ(4, 8), 8, degree=2, reuse=reuse)
+
+
+def test_design_option_and_cost():
+    from sigmoid_hw.flow.cost import _structural, features
+    options = dict(function="sigmoid", input_format="SQ(4,12)", output_bits=16,
+                   rounding="correct", degree=2)
+    plain, shared = make_design("piecewise", **options), \
+        make_design("piecewise", reuse=2, **options)
+    assert plain.initiation_interval == 1 and shared.initiation_interval == 2
+    assert make_design("piecewise", reuse=2, drop_bits=2, **options).initiation_interval == 2
+    # the cost model counts one product per multiplier: the widest, acc_1 x t
+    bits = plain.plan.acc_bits
+    assert features(shared)["products"] == [[bits[1], plain.plan.t_bits]]
+    assert len(features(plain)["products"]) == 2
+    assert _structural(features(shared), "up5k")[1] < _structural(features(plain), "up5k")[1]
+    # one SB_MAC16: acc_1 (19 bits) in two passes of a 16-bit port, 3 in all
+    one = make_design("piecewise", reuse=3, multiplier_width=16, **options)
+    assert bits[1] > 16 >= bits[2] and len(one.passes) == 3
+    assert features(one)["products"] == [[16, plain.plan.t_bits]]
+    assert _structural(features(one), "up5k")[1] == 1
+
+
+def test_candidates_with_reuse():
+    from sigmoid_hw.scripts.generate import Spec, candidates
+    found = candidates(Spec("sigmoid", SQ(4, 12), 16, "correct", "up5k", method="piecewise"))
+    got = {(o["degree"], o.get("reuse", 1), o.get("multiplier_width")) for _, o in found}
+    expected = set()
+    for degree in (1, 2, 3):
+        expected |= {(degree, r, None) for r in range(1, degree + 1)}
+        # passes through a 16-bit port: one per step, two for a step of 17 .. 31 bits
+        plan = make_design("piecewise", function="sigmoid", rounding="correct",
+                           degree=degree).plan
+        passes = sum(1 if w <= 16 else 2 for w in plan.acc_bits[1:])
+        if passes > degree:
+            expected.add((degree, passes, 16))
+    assert got == expected and any(w for _, _, w in got)
+
+
+def test_command_line_option():
+    import argparse
+    from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args
+    parser = argparse.ArgumentParser()
+    add_design_arguments(parser)
+    args = parser.parse_args(["--design", "piecewise", "--function", "tanh", "--degree", "3",
+                              "--input-format", "SQ(4,8)", "--output-bits", "8",
+                              "--reuse", "3"])
+    dut = make_design(args.design, **design_options_from_args(args))
+    assert isinstance(dut, PiecewisePolynomial) and dut.initiation_interval == 3

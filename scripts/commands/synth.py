@@ -34,10 +34,13 @@ def add_arguments(parser):
 
 
 def format_report(result):
-    """The human-readable table of an ``implement`` result plus ``design`` and ``latency``."""
+    """The human-readable table of an ``implement`` result plus ``design``, ``latency`` and
+    ``interval`` (the initiation interval, shown when it is not 1)."""
     rows = [
-        ("design", "{}{}".format(result["design"], "" if result["latency"] is None else
-                                 ", latency " + count_of(result["latency"], "cycle"))),
+        ("design", "{}{}{}".format(result["design"], "" if result["latency"] is None else
+                                   ", latency " + count_of(result["latency"], "cycle"),
+                                   "" if result.get("interval", 1) == 1 else
+                                   ", a word every {} clocks".format(result["interval"]))),
         ("device", "{} ({}), seed {}, {} tools".format(
             result["device"], result["part"], result["seed"], result["toolchain"])),
         ("LUTs", str(result["luts"]) + (" ({} logic cells)".format(result["logic_cells"])
@@ -87,6 +90,8 @@ def run(args):
         return 1
     result["design"] = args.design
     result["latency"] = getattr(component, "latency", None)
+    # reuse: a word accepted every initiation_interval clocks, Fmax / interval words a second
+    result["interval"] = getattr(component, "initiation_interval", 1)
     result["options"] = {k: _json_value(v) for k, v in options.items() if v is not None}
     if args.json:
         print(json.dumps(result, indent=2))

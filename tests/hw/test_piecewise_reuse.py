@@ -184,3 +184,15 @@ def test_command_line_option():
                               "--reuse", "3"])
     dut = make_design(args.design, **design_options_from_args(args))
     assert isinstance(dut, PiecewisePolynomial) and dut.initiation_interval == 3
+
+
+def test_synth_report_says_the_interval():
+    from sigmoid_hw.scripts.commands import synth
+    result = {"design": "piecewise", "latency": 8, "interval": 2, "device": "up5k",
+              "part": "iCE40UP5K-SG48", "seed": 1, "toolchain": "yowasp", "luts": 20, "ffs": 18,
+              "boundary_ffs": 17, "dsps": 2, "brams": 4, "fmax_mhz": 48.0, "target_mhz": 48.0,
+              "seconds": 1.0}
+    text = "\n" + synth.format_report(result)
+    assert "\ndesign    piecewise, latency 8 cycles, a word every 2 clocks\n" in text
+    assert "\ndesign    piecewise, latency 8 cycles\n" in "\n" + synth.format_report(
+        dict(result, interval=1))

@@ -11,6 +11,7 @@ checked against the budget; a combination that breaks it is a
 """
 
 import dataclasses
+import functools
 from fractions import Fraction
 import math
 
@@ -114,8 +115,11 @@ def derive_params(input_format=None, output_bits=16, order=None, coefficients=No
             raise ValueError("no order up to {} meets the budget of {} ulp at output_bits={}"
                              .format(MAX_ORDER, float(budget), output_bits))
     if correct:
-        return _correct(input_format, output_bits, order, coefficients, d_guard, acc_frac,
-                        coef_frac, budget, register_product, auto_order)
+        # derived once per set of widths (a frozen record): generate asks for the same
+        # correctly rounded pipeline for each of its reuse factors
+        return _correct_once(input_format, output_bits, order, coefficients, d_guard,
+                             None if acc_frac is None else tuple(acc_frac), coef_frac, budget,
+                             register_product, auto_order)
     while True:
         params = _widths(input_format, output_bits, order, coefficients, d_guard, acc_frac,
                          coef_frac, budget, register_product)
@@ -249,3 +253,6 @@ def monotone_frac(input_format, output_bits, h, k=1):
     y = 1 / (1 + math.exp(-x_last))
     step = y * (1 - y) * 2.0 ** -input_format.f_bits
     return max(0, math.ceil(math.log2(float(h) ** k / step)) - 1)
+
+
+_correct_once = functools.lru_cache(maxsize=32)(_correct)

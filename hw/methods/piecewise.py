@@ -54,10 +54,23 @@ __all__ = ["PiecewisePolynomial", "piecewise_plan", "piecewise_passes"]
 def piecewise_plan(function, input_format=None, output_bits=16, rounding="faithful", *,
                    degree=None, segments=None, family=None, fold=None):
     """The ``PiecewisePlan`` of a function on its first exact fold (the record lists the
-    cheapest first), or on ``fold`` (a name from ``Function.folds``)."""
+    cheapest first), or on ``fold`` (a name from ``Function.folds``).
+
+    The plan (a frozen record) is derived once per set of arguments and shared: ``generate``
+    asks for the same plan for every output drop and reuse factor of a candidate."""
     spec = FunctionSpec.make(function, input_format, output_bits, rounding)
-    return derive_piecewise(problem(spec, exact_folds(spec, fold)[0]), degree, segments,
-                            family)
+    key = (spec.describe(), str(spec.input_format), degree, segments, family, fold)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = derive_piecewise(problem(spec, exact_folds(spec, fold)[0]), degree, segments,
+                                family)
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+_PLANS = {}
 
 
 def piecewise_passes(plan, multiplier_width=None):

@@ -152,3 +152,38 @@ def test_one_dsp_seed_pipeline_on_the_up5k(capsys):
     assert r["options"]["multiplier_width"] == 16 and r["interval"] == r["options"]["reuse"]
     unit = make_design(r["design"], **r["options"])
     assert unit.initiation_interval == r["options"]["reuse"] and r["max_ulp"] < 1
+
+
+def _up5k_spec(**limits):
+    from sigmoid_hw.model.fixed import SQ
+    from sigmoid_hw.scripts.generate import Spec
+    return Spec("sigmoid", SQ(4, 12), 16, "faithful", "up5k", limits.pop("target_mhz", None),
+                limits.pop("max_lut", None), limits.pop("max_dsp", None),
+                limits.pop("max_bram", None), None, ("dsps", "brams", "luts"), None, None)
+
+
+def test_an_estimate_near_a_limit_is_left_to_a_build_and_a_missing_one_is_never_sure():
+    # a piecewise sigmoid estimated at 169 LUT was built at 121: 169 against a 150-LUT limit
+    # is within the model's error (not rejected, not sure); 230 is beyond 1.5 x 150
+    from sigmoid_hw.scripts.generate import _estimate_verdict
+    spec = _up5k_spec(max_lut=150, max_dsp=1, max_bram=4)
+    est = {"luts": 169, "ffs": 90, "dsps": 1, "brams": 3, "fmax_mhz": 60.0}
+    assert _estimate_verdict(spec, est, 1) == (None, False)
+    assert _estimate_verdict(spec, dict(est, luts=140), 1) == (None, True)
+    assert _estimate_verdict(spec, dict(est, luts=230), 1) == ("estimate: max-lut 230 > 150",
+                                                               False)
+    # DSP and block RAM are counted, not fitted: no slack
+    assert _estimate_verdict(spec, dict(est, dsps=2), 1)[0] == "estimate: max-dsp 2 > 1"
+    # a design the model cannot cost (a ROM larger than the device) is never "sure"
+    missing = {k: "missing" for k in est}
+    assert _estimate_verdict(spec, missing, 1) == (None, False)
+
+
+def test_estimate_does_not_choose_a_design_it_cannot_cost(capsys):
+    # the UP5K's 30 EBR hold no 65,536-word ROM; with limits the cost model cannot confirm
+    # for the rest, --estimate says so instead of answering with unknown figures
+    code = main(["generate", "--function", "sigmoid", "--device", "up5k", "--max-dsp", "0",
+                 "--max-bram", "0", "--max-lut", "20", "--estimate", "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "design     rom" not in out and "no design" in out

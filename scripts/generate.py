@@ -104,6 +104,7 @@ class Spec:
     order: tuple = ("dsps", "brams", "luts")
     weights: object = None
     method: object = None
+    comparisons: bool = True        # the comparison designs (baselines) among the candidates
 
     def limits(self):
         return {"luts": self.max_lut, "dsps": self.max_dsp, "brams": self.max_bram}
@@ -211,38 +212,14 @@ def candidates(spec):
         out += [(d, dict(o, drop_bits=drop)) for d, o in list(out)
                 if DESIGNS[d].kind == "method"]
     if "table" in methods:
-        out += _reduced_candidates(spec, base)
-    if spec.method is None and (spec.input_format, spec.output_bits) == BASELINE_FORMAT:
+        # the reduced-input table: per fold and output drop, the largest input drop that fits
+        from sigmoid_hw.model.methods.reduced_table import reduced_table_options
+        out += [("reduced-table", dict(base, **o)) for o in reduced_table_options(
+            fn, spec.input_format, spec.output_bits, spec.accuracy, _drop_bits(spec))]
+    if spec.method is None and spec.comparisons and \
+            (spec.input_format, spec.output_bits) == BASELINE_FORMAT:
         out += [(name, {}) for name, r in DESIGNS.items()
                 if r.kind == "baseline" and r.functions == (fn,)]
-    return out
-
-
-def _reduced_candidates(spec, base):
-    """The reduced-input table (``sigmoid_hw.hw.methods.reduced_table``) on each fold, at most
-    2^16 entries: faithful or correct at the largest input drop that keeps it so; for a
-    number of ulp, at each output drop p (0 .. ``_drop_bits``) the largest input drop whose
-    plan is within it (error_bound 2^p ulp), unless more dropped output bits drop as many
-    input bits."""
-    from sigmoid_hw.model.methods.reduced_table import (largest_input_drop, meets_rounding,
-                                                        reduced_table_folds)
-    from sigmoid_hw.model.methods.spec import FunctionSpec
-    out, widest = [], {}
-    numeric = not isinstance(spec.accuracy, str)
-    # the most output bits dropped first: at the same input drop, fewer bits cost no more
-    for p in range(_drop_bits(spec), -1, -1) if numeric else (0,):
-        inner = FunctionSpec.make(base["function"], spec.input_format, spec.output_bits - p,
-                                  "faithful" if numeric else spec.accuracy)
-        accept = (lambda plan, p=p: plan.error_bound * 2 ** p <= spec.accuracy) if numeric \
-            else meets_rounding(inner)
-        for fold in reduced_table_folds(inner):
-            smallest = max(0, spec.input_format.width - (fold == "ones") - 16)
-            k = largest_input_drop(inner, fold, accept, smallest)
-            if k is not None and k > widest.get(fold, -1):
-                widest[fold] = k
-                out.append(("reduced-table", dict(base, rounding=str(inner.rounding),
-                                                  input_drop=k, fold=fold,
-                                                  **({"drop_bits": p} if p else {}))))
     return out
 
 

@@ -223,7 +223,8 @@ def add_pareto_arguments(parser):
 def peer_rows(devices, *, progress=None, build_top=2):
     """Issue 20's first target: for each comparison design (the peers) on each device,
     ``generate`` at the peer's own measured max error (its function, SQ(4,12) -> 16 bits)
-    with the peer's DSP and block RAM counts as limits and the fewest LUTs as the cost, and
+    with the peer's DSP and block RAM counts as limits and the fewest LUTs as the cost (the
+    comparison designs themselves not among the candidates), and
     whether the answer beats it: no more DSP and block RAM, no more LUT (within 5 % or
     4 LUT, whichever is larger: placement noise) and at least 90 % of its Fmax."""
     from sigmoid_hw.flow.cost import load_fit
@@ -242,8 +243,9 @@ def peer_rows(devices, *, progress=None, build_top=2):
             # the peer's own budget as the limits, then the fewest LUTs: what a user with the
             # peer's accuracy and resources would ask for
             limits = {} if peer is None else dict(max_dsp=peer["dsps"], max_bram=peer["brams"])
+            # the comparison designs left out: a peer answered by itself says nothing
             r = generate(Spec(function, FORMAT, BITS, max(m["max_ulp"], 0.5), device,
-                              order=("luts", "dsps", "brams"), **limits),
+                              order=("luts", "dsps", "brams"), comparisons=False, **limits),
                          build_top=build_top, fit=fit)
             row = dict(peer=name, device=device, function=function, peer_max_ulp=m["max_ulp"],
                        peer_cost=peer)

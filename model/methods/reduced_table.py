@@ -41,7 +41,8 @@ from sigmoid_hw.model.methods.spec import FunctionSpec
 from sigmoid_hw.model.validate import check_choice, check_instance, check_int
 
 __all__ = ["ReducedTablePlan", "derive_reduced_table", "evaluate_reduced_table",
-           "reduced_table_folds", "REDUCED_FOLDS", "largest_input_drop", "meets_rounding"]
+           "reduced_table_folds", "REDUCED_FOLDS", "largest_input_drop", "meets_rounding",
+           "reduced_table_options"]
 
 REDUCED_FOLDS = ("none", "ones")
 
@@ -225,3 +226,27 @@ def meets_rounding(spec):
     r, _ = rounded_reference(spec.function, x, spec.input_format, spec.output_format)
     rounded = np.clip(r, *spec.function.saturation(spec.output_format))
     return lambda plan: bool((evaluate_reduced_table(plan, x) == rounded).all())
+
+
+def reduced_table_options(function, input_format, output_bits, accuracy, max_drop_bits=0):
+    """The reduced tables worth building for an accuracy (``sigmoid-hw generate``), as option
+    dicts (``rounding``, ``input_drop``, ``fold``, ``drop_bits``), at most 2^16 entries each,
+    on every fold the function allows: for ``"faithful"`` or ``"correct"`` the largest input
+    drop that keeps the table so; for a number of ulp, at each output drop ``p`` (from
+    ``max_drop_bits`` down to 0) the largest input drop whose ``error_bound 2^p`` is within
+    it, unless more dropped output bits drop as many input bits (fewer bits cost no more)."""
+    out, widest = [], {}
+    numeric = not isinstance(accuracy, str)
+    for p in range(max_drop_bits, -1, -1) if numeric else (0,):
+        inner = FunctionSpec.make(function, input_format, output_bits - p,
+                                  "faithful" if numeric else accuracy)
+        accept = (lambda plan, p=p: plan.error_bound * 2 ** p <= accuracy) if numeric \
+            else meets_rounding(inner)
+        for fold in reduced_table_folds(inner):
+            smallest = max(0, input_format.width - (fold == "ones") - 16)
+            k = largest_input_drop(inner, fold, accept, smallest)
+            if k is not None and k > widest.get(fold, -1):
+                widest[fold] = k
+                out.append(dict(rounding=str(inner.rounding), input_drop=k, fold=fold,
+                                **({"drop_bits": p} if p else {})))
+    return out

@@ -297,7 +297,8 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                              "of them with --design table|multipartite|piecewise")
     if any(_is_method(n) for n in names):
         parser.add_argument("--fold", default=None,
-                            help="table: the fold by symmetry (default: the fewest bits)")
+                            help="table, reduced-table: the fold by symmetry (default: the fewest "
+                                 "bits)")
         parser.add_argument("--tables", type=int, default=None, metavar="M",
                             help="multipartite: the number of offset tables (default: the "
                                  "cheapest)")
@@ -309,6 +310,9 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
         parser.add_argument("--segments", type=int, default=None,
                             help="piecewise: the number of uniform segments, a power of 2 "
                                  "(default: the fewest that meet the bound)")
+        parser.add_argument("--input-drop", type=int, default=None, metavar="K",
+                            help="reduced-table: the input's low bits below the index "
+                                 "(default: the most that keep --rounding)")
     add_pipeline_arguments(parser, [name for name in PIPELINE_OPTIONS
                                     if options is None or name in options])
     with_pipeline = kinds is None or "pipeline" in kinds
@@ -365,7 +369,7 @@ def design_options_from_args(args):
     name, function = getattr(args, "design", None), getattr(args, "function", "sigmoid")
     if _is_method(name):
         given["function"] = function
-        for option in ("fold", "tables", "degree", "segments", "drop_bits"):
+        for option in ("fold", "tables", "degree", "segments", "drop_bits", "input_drop"):
             given[option] = getattr(args, option, None)
     elif function not in FUNCTION_DESIGNS and name is not None:
         raise ValueError("--function {} is computed by the designs {}, not by {}".format(

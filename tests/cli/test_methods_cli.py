@@ -107,3 +107,14 @@ def test_plot_of_a_method(capsys, tmp_path):
     assert "correctly rounded 100.00%" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dgelu.png", "error_hist.png",
                                                          "error_ulp.png"]
+
+
+def test_simulate_reduced_table_takes_its_input_drop(capsys):
+    code, out, err = run(capsys, "simulate", "--design", "reduced-table", "--function", "tanh",
+                         "--input-format", "SQ(4,8)", "--output-bits", "8", "--input-drop", "2",
+                         "--fold", "ones", "--stall", "0.2", "--json")
+    r = json.loads(out)
+    assert r["plan"] == "fold ones, input_drop 2, 3,584 table bits"    # 512 entries x 7 bits
+    assert r["rtl_mismatches"] == 0 and r["missing"] == 0 and r["latency"] == 2
+    # 4 inputs a bin: not faithful, so the command says no (exit 1)
+    assert code == 1 and r["max_ulp"] >= 1

@@ -150,7 +150,7 @@ class CreditContract(Elaboratable):
     * ``rule``: once ``o.valid`` is high and ``o.ready`` low, next cycle
       ``o.valid`` is high and ``o.payload`` unchanged (unless reset);
     * ``ready``: ``o.ready`` implies ``i.ready`` (in the next clock if the
-      buffer's ``ready_lag`` is 1: its credit is a register);
+      buffer's ``ready_lag`` is 1: its credit is one LUT from registers);
     * ``count``: accepted - delivered (counted by the harness) equals the
       buffer's credit counter, at most its credits, and ``v_1 + ... + v_L +
       level``: nothing lost or duplicated, and the counter the handshake

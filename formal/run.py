@@ -230,7 +230,8 @@ for _family, _target in (("ice40-hx", 100), ("ice40-up", 1000), ("ecp5", 250)):
     PROPERTIES.append(Property(
         "pipeline target_mhz={} {}: credit contract".format(_target, _family),
         "free-running datapath + CreditBuffer (sigmoid_hw.hw.credit): rule, o.ready -> i.ready in the "
-        "next clock (the credit is a register), accepted - delivered = credit counter (<= "
+        "next clock (the credit is one LUT from registers), accepted - delivered = credit "
+        "counter (<= "
         "credits) = words in the datapath and the buffer, the RAM never overflows, the "
         "buffer's flag codes equal its counters",
         (lambda f=_family, t=_target: CreditContract(SigmoidPipeline(target_mhz=t, family=f))),

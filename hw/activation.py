@@ -38,7 +38,17 @@ from sigmoid_hw.model.functions import derive_unit
 
 __all__ = ["ActivationUnit"]
 
-_LOGIC_CHUNK = 9      # bits per partial product where the family has no DSP block
+_LOGIC_CHUNK = 9      # at most, bits per partial product where the family has no DSP block
+
+
+def _logic_chunk(fam, target_mhz):
+    """Signed bits per operand chunk of a partial product in logic: the widest, up to
+    ``_LOGIC_CHUNK``, whose multiply fits one step of the delay model (at least 2)."""
+    period = 1000.0 / target_mhz
+    size = 2
+    while size < _LOGIC_CHUNK and fam.overhead + fam.multiply(size + 1, size + 1) <= period:
+        size += 1
+    return size
 
 
 def _partial_products(s, b, s_chunks, b_chunks):
@@ -143,7 +153,7 @@ class ActivationUnit(wiring.Component):
             post.append(data.StructLayout({"s": Fc, "b": signed(self._b_width), **keep}))
             # a product wider than the family's multiplier: registered partial products
             # (one DSP block each), then one pairwise-add level per register
-            size = FAMILIES[family].native or _LOGIC_CHUNK
+            size = FAMILIES[family].native or _logic_chunk(FAMILIES[family], target_mhz)
             self._s_chunks = tuple((lo, min(lo + size - 1, Fc)) for lo in range(0, Fc, size - 1))
             self._b_chunks = chunks(self._b_width, size)
             if len(self._s_chunks) * len(self._b_chunks) > 1:

@@ -14,7 +14,7 @@ path goes through a level computation or a counter: every decision is one
 or two LUTs from registers.
 
 - The words are written into a block RAM (``wp``) as they arrive, and read
-  (``rp``) into a three-entry output queue of registers (``e0`` is
+  (``rp``) into a four-entry output queue of registers (``e0`` is
   ``o.payload``, its valid bit ``o.valid``).
 - Levels are thermometer codes (bit k is ``level > k``), each moved one place
   up or down per clock: the credit counter (``count``), the output queue's
@@ -28,9 +28,14 @@ or two LUTs from registers.
   counting the word already on its way (one clock of read latency): two LUT
   levels. The queue loads a register when its word leaves or it is empty.
 
-Latency 3 (RAM write, read, queue register). The credit is a register (the
-top bit of the count's code): ``credit`` = fewer than ``credits = depth + 4``
-words inside. When the output queue is empty there are at most two words
+Latency 3 (RAM write, read, queue register). The credit, ``credit`` = fewer
+than ``credits = depth + 4`` words inside, is one LUT from registers: the
+count's code is kept one clock late (``u``, updated from the last clock's
+``accepted`` and ``leave``, registered, so its clock enable, a net of
+``credits`` flip-flops that nextpnr puts on a global buffer, comes straight
+from a register: with the enable one LUT after ``accepted`` and ``leave`` it
+was the UP5K's critical path at 90 MHz, 15.0 ns), and the credit is read from
+it and those two registered events. When the output queue is empty there are at most two words
 here (written in the last two clocks), so with three or more a word is
 offered on ``o``; hence a clock with ``o.ready`` high is followed by one with
 ``credit`` high (``ready_lag = 1``; the stall handshake has it in the same
@@ -66,7 +71,13 @@ from amaranth.lib.wiring import In, Out
 
 __all__ = ["CreditBuffer"]
 
-QUEUE = 3   # output registers
+QUEUE = 4   # output registers
+# a read is issued while the queue holds at most QUEUE - 2 words: with the word in flight
+# it has room, whether or not a read is in flight (with three registers the room counted
+# the read in flight, ``~(q[2] | (q[1] & read))``, whose AND Yosys shared with the queue
+# code's next value: three LUTs from q to the read enable, the UP5K's critical path at
+# 90 MHz once the datapath was split, 12.6 ns)
+ROOM = QUEUE - 2
 
 
 def _thermometer(value, length):
@@ -88,7 +99,7 @@ class CreditBuffer(wiring.Component):
         if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
             raise TypeError("depth must be a non-negative integer, not {!r}".format(depth))
         self._shape = shape
-        self._credits = depth + QUEUE + 1
+        self._credits = depth + 4
         self._ram_depth = 1 << self._credits.bit_length()   # >= credits + 1, a power of two
         # binary counters for proofs and tests (see the module docstring)
         self.count = Signal(range(self._credits + 1))
@@ -100,7 +111,10 @@ class CreditBuffer(wiring.Component):
         self._wrote = Signal()
         self._read = Signal()
         self._t = Signal(self._credits)                     # thermometer of _lagged
-        self._u = Signal(self._credits)                     # thermometer of count
+        self._u = Signal(self._credits)                     # thermometer of count, late
+        self._late = Signal(range(self._credits + 1))       # count one clock late
+        self._move = Signal()                               # the count moved last clock,
+        self._up = Signal()                                 # ... up (else down)
         self._q = Signal(QUEUE)                             # thermometer of _occupancy
         bits = self._ram_depth.bit_length() - 1
         self._wp = Signal(bits)
@@ -120,7 +134,7 @@ class CreditBuffer(wiring.Component):
     @property
     def offered_level(self):
         """With this many words here (``level``), one is offered on ``o``."""
-        return QUEUE
+        return 3
 
     @property
     def registers(self):
@@ -135,8 +149,12 @@ class CreditBuffer(wiring.Component):
         return [
             (self._t == _thermometer(self._lagged, self._credits),
              "the RAM's lagged level code is its thermometer"),
-            (self._u == _thermometer(self.count, self._credits),
-             "the credit code is the counter's thermometer"),
+            (self._u == _thermometer(self._late, self._credits),
+             "the credit code is the late counter's thermometer"),
+            (self.count == self._late + (self._move & self._up) - (self._move & ~self._up),
+             "the late count and the last clock's move make the count"),
+            ((self._late <= self._credits) & (~self._move | self._up | (self._late > 0)),
+             "the late counter beyond its range"),
             (self._q == _thermometer(self._occupancy, QUEUE),
              "the queue code is its occupancy's thermometer"),
             ((self._lagged <= self._credits) & (self._occupancy <= QUEUE)
@@ -148,7 +166,7 @@ class CreditBuffer(wiring.Component):
             (((self._wp - self._rp)[:bits] == unread[:bits]) | ResetSignal(),
              "the pointers disagree with the level"),
             # no read last clock although the RAM had a word: the queue was full
-            (self._read | (self._lagged == 0) | (self._occupancy >= 2),
+            (self._read | (self._lagged == 0) | (self._occupancy >= ROOM),
              "a word waited in the RAM while the queue had room"),
             (~self._read | (self._occupancy != 0) | (self._lagged <= 1),
              "the queue is empty behind a read although the RAM held words before"),
@@ -183,7 +201,7 @@ class CreditBuffer(wiring.Component):
         queue_room = Signal(attrs={"keep": 1})
         issue = Signal()
         m.d.comb += [unread.eq(Mux(wrote == read, t[0], Mux(wrote, 1, t[1]))),
-                     queue_room.eq(~(q[2] | (q[1] & read))),
+                     queue_room.eq(~q[ROOM]),
                      issue.eq(unread & queue_room), rd.addr.eq(self._rp)]
         with m.If(issue):
             m.d.ctrl += self._rp.eq(self._rp + 1)
@@ -195,25 +213,29 @@ class CreditBuffer(wiring.Component):
         leave = Signal()
         m.d.comb += [leave.eq(q[0] & self.o.ready),
                      self.o.valid.eq(q[0]), self.o.payload.eq(e[0])]
-        with m.If(self.o.ready | ~q[0]):
-            m.d.sync += e[0].eq(Mux(q[1], e[1], rd.data))
-        with m.If(leave | ~q[1]):
-            m.d.sync += e[1].eq(Mux(q[2], e[2], rd.data))
-        with m.If(leave | ~q[2]):
-            m.d.sync += e[2].eq(rd.data)
+        for k in range(QUEUE):
+            with m.If(leave | ~q[k]):
+                m.d.sync += e[k].eq(Mux(q[k + 1], e[k + 1], rd.data) if k + 1 < QUEUE
+                                    else rd.data)
         with m.If(read ^ leave):
             m.d.sync += q.eq(_step(q, read))
 
         # the credit: a thermometer of the words accepted and not delivered; the credit is
         # its top bit, a register (with ``| leave`` it was two LUTs and two long nets from
         # the output queue to the first stage's valid: 15.0 ns on the UP5K)
-        full = u[-1]
+        # (count >= credits: with a move up, the late count was credits - 1 or more; after
+        # a move down it is below credits; without a move, the late count's top bit)
+        # (written so, not Mux(move, up & u[-2], u[-1]): that AND is the code's next top bit,
+        # and shared with it the credit was three LUTs from u to the first register's valid)
+        full = Mux(self._move, self._up, u[-1]) & u[-2]
         m.d.comb += self.credit.eq(~full)
-        with m.If(self.accepted ^ leave):
-            m.d.sync += u.eq(_step(u, self.accepted))
+        m.d.sync += [self._move.eq(self.accepted ^ leave), self._up.eq(self.accepted)]
+        with m.If(self._move):
+            m.d.sync += u.eq(_step(u, self._up))
 
         # binary counters, for proofs and tests only
         m.d.sync += [self.count.eq(self.count + self.accepted - leave),
+                     self._late.eq(self.count),
                      self._lagged.eq(self._lagged + wrote - read),
                      self._occupancy.eq(self._occupancy + read - leave)]
         m.d.comb += [self.level.eq(self._lagged + wrote + self._occupancy),

@@ -94,8 +94,19 @@ def _multiply(state, sched, width, dsp=None):
     return {"terms": terms + [_mod(state["addend"], width)], "dsp": tuple(hardened)}
 
 
-def _segment(state, lo, hi, first, last, keep_from, width):
-    """Bits ``lo:hi`` of every pairwise add; bits below ``keep_from`` only make a carry."""
+def _segment(state, lo, hi, first, last, keep_from, width, sums=False):
+    """Bits ``lo:hi`` of every pairwise add; bits below ``keep_from`` only make a carry.
+
+    Between segments a register holds one bit per pair (``cy``): the carry into
+    bit ``hi``, or with ``sums`` the complement of the sum bit ``hi`` (the chain
+    runs one bit further, so it ends in a sum LUT whose flip-flop packs beside
+    it, where a carry out leaves an iCE40 chain through one more LUT and an
+    unpacked flip-flop). The next segment's chain then starts at bit ``hi``
+    with ``x_hi``, ``y_hi`` and that bit as its carry in: its carry out of bit
+    ``hi`` is ``maj(x_hi, y_hi, ~s_hi)``, which is the true one (``x_hi !=
+    y_hi`` makes it the carry into ``hi``, ``~s_hi``), and bit ``hi`` of the
+    result is ``s_hi``.
+    """
     if first:
         terms = state["terms"]
         state = {"pairs": [(Const(0, 0), Const(0, 1), terms[j], terms[j + 1])
@@ -104,9 +115,16 @@ def _segment(state, lo, hi, first, last, keep_from, width):
     size = hi - lo
     pairs = []
     for done, carry, x, y in state["pairs"]:
-        total = (x[:size] + y[:size] + carry)[:size + 1]
-        done = Cat(done, total[:size]) if hi > keep_from else done
-        pairs.append((done, total[size], x[size:], y[size:]))
+        if not sums:
+            total = (x[:size] + y[:size] + carry)[:size + 1]
+            bits, carry = total[:size], total[size]
+        else:
+            ext = size if last else size + 1
+            total = x[:ext] + y[:ext] + (0 if first else carry)
+            bits = total[:size] if first else Cat(~carry, total[1:size])
+            carry = ~total[size]
+        done = Cat(done, bits) if hi > keep_from else done
+        pairs.append((done, carry, x[size:], y[size:]))
     if not last:
         return {"pairs": pairs, "odd": state["odd"]}
     terms = [done for done, _, _, _ in pairs]
@@ -122,7 +140,8 @@ def _stage_ops(sched, shift, width):
         final = kinds[index] == "round"
         for j, (lo, hi) in enumerate(segs):
             ops.append(lambda s, lo=lo, hi=hi, j=j, final=final: _segment(
-                s, lo, hi, j == 0, j == len(segs) - 1, shift if final else 0, width))
+                s, lo, hi, j == 0, j == len(segs) - 1, shift if final else 0, width,
+                sched.sums))
     return ops
 
 

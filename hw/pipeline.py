@@ -151,10 +151,12 @@ class SigmoidPipeline(wiring.Component):
         self._stall = stall = Signal(name="stall")
         fmt = params.input_format
         source = coefficient_source(plan)
-        chain = [("fold", SignFold(fmt, plan.reduction, stall=stall, steps=sched.fold)),
+        chain = [("fold", SignFold(fmt, plan.reduction, stall=stall, steps=sched.fold,
+                                   carry=sched.fold_carry)),
                  ("reduce", RangeReducer(fmt, plan.reduction, stall=stall,
                                          offset_steps=sched.reduce_offset,
-                                         compare_steps=sched.reduce_compare))]
+                                         compare_steps=sched.reduce_compare,
+                                         compare_part=sched.compare_part))]
         if plan.coefficients.kind == "derived":
             chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
         horner = (SharedHornerEvaluator(plan, source, reuse, stall=stall,
@@ -162,7 +164,8 @@ class SigmoidPipeline(wiring.Component):
                   HornerEvaluator(plan, source, stall=stall, schedule=sched))
         chain += [("horner", horner),
                   ("output", OutputStage(plan.horner.acc_width[0], params.output_bits,
-                                         stall=stall, steps=sched.output))]
+                                         stall=stall, steps=sched.output,
+                                         carry=sched.output_carry))]
         if sched.free_running:
             depth = sum(stage.latency for _, stage in chain)
             chain.append(("buffer", CreditBuffer(unsigned(params.output_bits), depth)))

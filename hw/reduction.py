@@ -4,6 +4,7 @@ from amaranth import *
 from amaranth.lib import stream, data
 from amaranth.lib.wiring import In, Out
 
+from sigmoid_hw.hw.carry import increment_fields, increment_step
 from sigmoid_hw.hw.chain import ChainStage, StageChain
 
 __all__ = ["SignFold", "RangeReducer"]
@@ -28,6 +29,17 @@ class SignFold(ChainStage):
     The most negative input folds to ``2^(W-1)``, which ``a`` (W bits, unsigned)
     holds. Latency 1, or 2 with ``steps=2`` (|x| registered before the clamp).
 
+    With ``carry`` (the segments of a ``W - 1``-bit carry chain,
+    ``sigmoid_hw.hw.timing.segments``) |x| is ``(x ^ s) + s``: ``x ^ s``
+    (``ones``, one LUT) registered first, then ``+ s`` alone in one register
+    per segment (``sigmoid_hw.hw.carry``), then the clamp, if any, in one more:
+    latency ``1 + len(carry)`` (+ 1 with a clamp); ``steps`` is not used.
+    The top bit of ``x ^ s`` is 0, so |x|'s top bit is the carry out of the
+    bits below, ``s & (x mod 2^(W-1) == 0)``: it is computed by LUTs beside
+    ``x ^ s`` and registered (``top``), not taken out of the chain (on the
+    iCE40 a carry out leaves through one more LUT whose flip-flop nextpnr does
+    not pack beside it: 1.5 ns and a long net on the UP5K).
+
     Parameters
     ----------
     input_format : SQ
@@ -35,16 +47,29 @@ class SignFold(ChainStage):
     stall : Signal or None
         The shared stall; ``None`` derives it from this stage's output.
     steps : 1 or 2
+    carry : tuple of (lo, hi)
     """
 
-    def __init__(self, input_format, reduction, *, stall=None, steps=1):
+    def __init__(self, input_format, reduction, *, stall=None, steps=1, carry=()):
         self._clamp = reduction.a_clamp
         self._split = steps == 2
+        self._carry = carry = tuple(carry)
+        self._width = width = input_format.width
         layout = folded_layout(reduction)
         # the register between the two steps holds |x| before the clamp: W bits (the
         # most negative x folds to 2^(W-1)), where the clamped a may need fewer
-        unclamped = data.StructLayout({"sign": 1, "a": input_format.width})
-        chain = StageChain("fold", [unclamped, layout][2 - steps:], {"a": input_format.f_bits})
+        unclamped = data.StructLayout({"sign": 1, "a": width})
+        if carry:
+            if carry[0][0] != 0 or carry[-1][1] != width - 1:
+                raise ValueError("carry must cover bits 0 .. {} of |x|, not {!r}"
+                                 .format(width - 1, carry))
+            layouts = ([data.StructLayout({"sign": 1, "top": 1, "ones": width - 1})]
+                       + [data.StructLayout(dict(sign=unsigned(1), top=unsigned(1), **fields))
+                          for fields in increment_fields(width - 1, carry)]
+                       + [unclamped] + ([layout] if self._clamp is not None else []))
+        else:
+            layouts = [unclamped, layout][2 - steps:]
+        chain = StageChain("fold", layouts, {"a": input_format.f_bits})
         super().__init__({"i": In(stream.Signature(signed(input_format.width))),
                           "o": Out(stream.Signature(layout))}, chain, stall)
 
@@ -59,7 +84,22 @@ class SignFold(ChainStage):
         def magnitude(x):
             return Mux(x < 0, -x, x)  # -x is W+1 bits wide: no wrap for the most negative x
 
-        if self._split:
+        if self._carry:
+            def segment(m, p, j, lo, hi):
+                state = (Const(0, 0), p.sign, p.ones) if j == 0 else (p.done, p.cy, p.rest)
+                done, cy, rest = increment_step(*state, lo, hi)
+                if j == len(self._carry) - 1:
+                    return {"sign": p.sign, "a": Cat(done, p.top)}
+                return {"sign": p.sign, "top": p.top, "done": done, "cy": cy, "rest": rest}
+            low = self._width - 1
+            ones = [lambda m, x: {"sign": x[-1], "top": x[-1] & ~x[:low].any(),
+                                  "ones": x[:low] ^ x[-1].replicate(low)}]
+            steps = [lambda m, p, j=j, lo=lo, hi=hi: segment(m, p, j, lo, hi)
+                     for j, (lo, hi) in enumerate(self._carry)]
+            tail = ([lambda m, p: {"sign": p.sign, "a": clamp(p.a)}]
+                    if self._clamp is not None else [])
+            self.build(m, ones + steps + tail)
+        elif self._split:
             self.build(m, [lambda m, x: {"sign": x[-1], "a": magnitude(x)},
                            lambda m, p: {"sign": p.sign, "a": clamp(p.a)}])
         else:
@@ -83,24 +123,40 @@ class RangeReducer(ChainStage):
     the field ``fix``, which the Horner evaluator adds to its last addend.
 
     With ``offset_steps=2`` the selected n and C_n are registered before the
-    subtraction, and with ``compare_steps=2`` each comparison is made of two
+    subtraction (with ``offset_steps=3`` the one-hot code is registered
+    before them too), and with ``compare_steps=2`` each comparison is made of two
     halves registered first: ``a >= T`` is ``a_hi > T_hi`` or ``a_hi ==
-    T_hi`` and ``a_lo >= T_lo`` (one more cycle each).
+    T_hi`` and ``a_lo >= T_lo`` (one more cycle each). With ``compare_part``
+    (and ``compare_steps=2``) the parts are ``compare_part`` bits each, from
+    bit 0, compared by lookup (a part of 4 bits is one LUT4, no carry chain):
+    ``a_j > T_j`` and ``a_j == T_j`` for every part but the lowest,
+    ``a_0 >= T_0`` for it, registered, then ``a >= T`` from them.
 
     Parameters
     ----------
     input_format : SQ
     reduction : sigmoid_hw.model.plan.Reduction
     stall : Signal or None
-    offset_steps : 1 or 2
+    offset_steps : 1, 2 or 3
     compare_steps : 1 or 2
+    compare_part : int or None
+        Bits of each part with ``compare_steps=2`` (``None``: two halves).
     """
 
     def __init__(self, input_format, reduction, *, stall=None, offset_steps=1,
-                 compare_steps=1):
+                 compare_steps=1, compare_part=None):
         self._red = reduction
-        self._split = offset_steps == 2
+        self._split = offset_steps >= 2
+        self._hot = offset_steps == 3
         self._halves = compare_steps == 2
+        width = reduction.a_width
+        if compare_part is None:
+            self._parts = ((0, width // 2), (width // 2, width))
+            self._lookup = False
+        else:
+            self._parts = tuple((lo, min(lo + compare_part, width))
+                                for lo in range(0, width, compare_part))
+            self._lookup = True
         levels = max(reduction.n_max, 1)
         mid_fields = {"sign": 1, "a": reduction.a_width, "above": levels}
         if reduction.corrections:
@@ -114,10 +170,17 @@ class RangeReducer(ChainStage):
             if reduction.corrections:
                 selected["fix"] = signed(2)
             layouts.insert(1, data.StructLayout(selected))
+            if self._hot:
+                hot = {"sign": 1, "a": reduction.a_width, "hot": reduction.n_max + 1}
+                if reduction.corrections:
+                    hot["fix"] = signed(2)
+                layouts.insert(1, data.StructLayout(hot))
         if self._halves:
             halves = dict(mid_fields, above=None)
             del halves["above"]
-            halves.update(hi_gt=levels, hi_eq=levels, lo_ge=levels)
+            halves["ge0"] = levels
+            for j in range(1, len(self._parts)):
+                halves.update({"gt{}".format(j): levels, "eq{}".format(j): levels})
             layouts.insert(0, data.StructLayout(halves))
         chain = StageChain("reduce", layouts,
                            {"a": input_format.f_bits, "d": reduction.d_frac,
@@ -129,25 +192,36 @@ class RangeReducer(ChainStage):
         m = Module()
         red = self._red
 
-        half = red.a_width // 2
+        relations = {"gt": lambda a, b: a > b, "eq": lambda a, b: a == b,
+                     "ge": lambda a, b: a >= b}
+
+        def relation(part, lo, hi, t, name):
+            """``part`` against t's bits lo:hi; a constant where it is one (no 'lo >= 0')."""
+            t = (t >> lo) & ((1 << (hi - lo)) - 1)
+            table = [relations[name](v, t) for v in range(1 << (hi - lo))]
+            if all(table) or not any(table):
+                return Const(int(table[0]), 1)
+            if self._lookup:
+                # a constant truth table indexed by the part: one LUT for 4 bits
+                return Const(sum(b << v for v, b in enumerate(table)), len(table)).bit_select(
+                    part, 1)
+            return relations[name](part, t)
 
         def halves(m, p):
-            lo, hi = p.a[:half], p.a[half:]
             out = {"sign": p.sign, "a": p.a}
-            top = (1 << (red.a_width - half)) - 1
-            # comparisons that are constant are written as constants (no 'lo >= 0')
-            out.update({name: Cat(*[fn(lo, hi, t) for t in red.thresholds] or [Const(0)])
-                        for name, fn in (
-                            ("hi_gt", lambda lo, hi, t: Const(0) if t >> half >= top
-                             else hi > (t >> half)),
-                            ("hi_eq", lambda lo, hi, t: hi == (t >> half)),
-                            ("lo_ge", lambda lo, hi, t: Const(1) if t & ((1 << half) - 1) == 0
-                             else lo >= (t & ((1 << half) - 1))))})
+            for j, (lo, hi) in enumerate(self._parts):
+                part = p.a[lo:hi]
+                for name in (("ge",) if j == 0 else ("gt", "eq")):
+                    out[name + str(j)] = Cat(*[relation(part, lo, hi, t, name)
+                                               for t in red.thresholds] or [Const(0)])
             out.update(corrections(p))
             return out
 
         def combine(m, p):
-            out = {"sign": p.sign, "a": p.a, "above": p.hi_gt | (p.hi_eq & p.lo_ge)}
+            above = p.ge0
+            for j in range(1, len(self._parts)):
+                above = p["gt{}".format(j)] | (p["eq{}".format(j)] & above)
+            out = {"sign": p.sign, "a": p.a, "above": above}
             if red.corrections:
                 out["fix"] = p.fix
             return out
@@ -166,9 +240,19 @@ class RangeReducer(ChainStage):
             above = [p.a >= t for t in red.thresholds] or [Const(0)]
             return dict({"sign": p.sign, "a": p.a, "above": Cat(*above)}, **corrections(p))
 
-        def select(m, p):
+        def one_hot(m, p):
             t = [Const(1)] + [p.above[k] for k in range(red.n_max)] + [Const(0)]
-            hot = [t[k] & ~t[k + 1] for k in range(red.n_max + 1)]   # exactly one is set
+            out = {"sign": p.sign, "a": p.a,
+                   "hot": Cat(*[t[k] & ~t[k + 1] for k in range(red.n_max + 1)])}
+            if red.corrections:
+                out["fix"] = p.fix
+            return out
+
+        def select(m, p):
+            if "hot" in p.shape().members:
+                hot = [p.hot[k] for k in range(red.n_max + 1)]
+            else:
+                hot = [Value.cast(h) for h in one_hot(m, p)["hot"]]   # exactly one is set
             n_bits = [Cat(*[hot[k] for k in range(red.n_max + 1) if (k >> b) & 1]).any()
                       for b in range(red.n_width)]
             c_bits = [Cat(*[hot[k] for k, c in enumerate(red.c_raw) if (c >> b) & 1]).any()
@@ -188,7 +272,9 @@ class RangeReducer(ChainStage):
             return out
 
         first = [halves, combine] if self._halves else [compare]
-        if self._split:
+        if self._hot:
+            self.build(m, first + [one_hot, select, subtract])
+        elif self._split:
             self.build(m, first + [select, subtract])
         else:
             self.build(m, first + [lambda m, p: subtract(m, select(m, p))])

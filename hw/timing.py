@@ -62,10 +62,15 @@ class Family:
     # the step after it holds only the DSP's output net
     hard_dsp: bool = False
     credit: bool = True          # the credit handshake at a target (else the shared stall)
+    # a chain's result leaving it (iCE40: the carry out through one more LUT, whose
+    # flip-flop nextpnr does not pack beside it, and that flip-flop's net)
+    exit: float = 0.0
+    # carry segments end in a sum bit, not a carry out (sigmoid_hw.hw.horner._segment)
+    sums: bool = False
 
     def add(self, bits):
         """One carry-chain add (or compare) of ``bits`` bits."""
-        return self.route + self.lut + self.carry * bits
+        return self.route + self.lut + self.carry * bits + self.exit
 
     def logic(self, levels=1):
         return levels * (self.route + self.lut)
@@ -88,9 +93,14 @@ FAMILIES = {
     # buffer 137.5 MHz and 950 LUTs: the stall stays (HX8K at 100: stall 93.1, credit 102.4)
     "ecp5": Family("ecp5", overhead=1.25, route=0.65, lut=0.25, carry=0.055, native=18,
                    dsp=5.35, credit=False, hard_dsp=True),
-    # iCE40 UP5K: 32-bit adder 15.3 ns; SB_MAC16 paths are untimed by nextpnr
-    "ice40-up": Family("ice40-up", overhead=3.3, route=2.0, lut=0.6, carry=0.31, native=16,
-                       dsp=1.0, register_dsp=True),
+    # iCE40 UP5K: 32-bit adder 15.3 ns; SB_MAC16 paths are untimed by nextpnr. route and
+    # lut from the LUT levels of nextpnr's critical paths at 90 MHz (1.76-3.0 ns a net,
+    # 0.87-1.21 a LUT); exit from its carry-chain paths (a 16-bit |x| alone, 14.0 ns; a
+    # 16-bit Horner segment from a registered carry to a registered carry, 13.9 ns):
+    # a chain's end costs ~2.7 ns more than its carries (a feed-out LUT, its flop unpacked).
+    # The segments end in a sum bit (sums), which took the feed-out off the Horner adds
+    "ice40-up": Family("ice40-up", overhead=3.3, route=2.3, lut=0.8, carry=0.31, native=16,
+                       dsp=1.0, register_dsp=True, exit=2.7, sums=True),
     # iCE40 HX8K, no DSP blocks: multipliers in logic
     "ice40-hx": Family("ice40-hx", overhead=2.0, route=1.2, lut=0.45, carry=0.126, native=None),
     # Gowin (sigmoid_hw.flow.gowin), from nextpnr-himbaechel's reports: overhead = clock-to-out + setup,
@@ -167,6 +177,9 @@ class HornerSchedule:
         level, ``"round"`` per segment of the final add.
     cuts : tuple of int
         Indices of ``ops`` after which a register goes (the last always).
+    sums : bool
+        Between carry segments the register holds the complement of the
+        segment's next sum bit, not its carry out (``Family.sums``).
     hard_dsp : bool
         The partial products in DSP blocks with their own input, pipeline and
         output registers (``sigmoid_hw.hw.dsp``): the multiply takes three registers.
@@ -177,6 +190,7 @@ class HornerSchedule:
     ops: tuple
     cuts: tuple
     hard_dsp: bool = False
+    sums: bool = False
 
     @property
     def registers(self):
@@ -192,9 +206,19 @@ class Schedule:
     family : str or None
     target_mhz : float or None
     fold, reduce_compare, reduce_offset, output : int
-        Registers of the sign fold (1 or 2), of the range reducer's
-        comparisons (1, or 2: halves first) and offset step (1: select and
-        subtract together, or 2) and of the output stage.
+        Registers of the sign fold (1 or 2; or, with ``fold_carry``, 1 per
+        carry segment, 1 for ``x ^ s`` and 1 for a clamp), of the range
+        reducer's comparisons (1, or 2: halves or parts first) and offset step
+        (1: select and subtract together, 2, or 3: the one-hot code registered
+        first) and of the output stage (1 or 2;
+        with ``output_carry``, 1 + 1 per carry segment).
+    compare_part : int or None
+        With ``reduce_compare == 2``: the bits of each part of a comparison
+        (``None``: two halves).
+    fold_carry, output_carry : tuple of (lo, hi)
+        Empty, or where |x| = (x ^ s) + s and the output's ``2^F - r = ~r + 1``
+        do not fit one step with the logic around them: the segments of the
+        carry chain left alone in its registers (``sigmoid_hw.hw.carry``).
     horner : tuple of HornerSchedule
         For k = K-1 .. 0, or empty for the plain structure.
     estimate_ns : float or None
@@ -208,6 +232,9 @@ class Schedule:
     output: int = 1
     horner: tuple = ()
     estimate_ns: object = None
+    fold_carry: tuple = ()
+    output_carry: tuple = ()
+    compare_part: object = None
 
     @property
     def free_running(self):
@@ -257,19 +284,40 @@ def schedule(plan, family, target_mhz):
     red, horner = plan.reduction, plan.horner
     # the longest carry chain a step can hold beside one LUT level; below MIN_CARRY
     # bits the registers would cost more than the chain they cut (the target is out of reach)
-    max_carry = max(MIN_CARRY, int((period - fam.overhead - fam.route - fam.lut) / fam.carry))
+    max_carry = max(MIN_CARRY, int((period - fam.overhead - fam.route - fam.lut - fam.exit)
+                                   / fam.carry))
     worst = []
 
     # |x| (a carry chain) then, with a clamp, a compare (a second chain) and its mux: the
     # two chains in series measured 8.6 ns on ECP5 (tanh's core at 150 MHz), far more than
     # their carries, so the clamp counts two LUT levels more than a plain add
-    fold = _two_steps(fam, period, fam.add(red.a_width + 1) + fam.logic(),
+    fold_abs = fam.add(red.a_width + 1) + fam.logic()
+    fold = _two_steps(fam, period, fold_abs,
                       fam.add(red.a_width) + fam.logic(2) if red.a_clamp is not None
                       else fam.logic())
+    fold_carry = ()
+    if fam.overhead + fold_abs > period:
+        # |x| does not fit a step: x ^ s, then + s alone, cut where it does not fit either
+        fold_carry = segments(0, plan.params.input_format.width - 1, max_carry)
+        fold = 1 + len(fold_carry) + (red.a_clamp is not None)
     compare = 1 if fam.overhead + fam.add(red.a_width) + fam.logic() <= period else 2
+    compare_part = None
+    if compare == 2 and fam.overhead + fam.add(red.a_width - red.a_width // 2) > period:
+        # the halves' chains do not fit either: parts of 4 bits, each a LUT
+        compare_part = 4
     offset = _two_steps(fam, period, fam.logic(2), fam.add(red.d_width))
-    output = _two_steps(fam, period, fam.add(horner.acc_width[0]) + fam.logic(),
-                        fam.add(plan.params.output_bits + 1) + fam.logic())
+    if offset == 2 and fam.overhead + fam.logic(1 + math.ceil(math.log(red.n_max + 1, 4))) > period:
+        # the one-hot code (one LUT) and the ORs of n and C_n (a tree of LUT4s) do not fit
+        # one step: the one-hot code registered first
+        offset = 3
+    F = plan.params.output_bits
+    clamp, unfold = fam.add(horner.acc_width[0]) + fam.logic(), fam.add(F + 1) + fam.logic()
+    output = _two_steps(fam, period, clamp, unfold)
+    output_carry = ()
+    if fam.overhead + max(clamp, unfold) > period:
+        # LUTs only (the saturation and ~r), then + c alone in its segments
+        output_carry = segments(0, F, max_carry)
+        output = 1 + len(output_carry)
     stages = []
     for k in range(horner.order - 1, -1, -1):
         a_bits, d_bits = horner.acc_width[k + 1], red.d_width
@@ -298,9 +346,10 @@ def schedule(plan, family, target_mhz):
         cuts = pack(delays, period, fam.overhead,
                     forced=(0,) if fam.register_dsp or hard else ())
         worst.append(_longest(delays, cuts, fam.overhead))
-        stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts, hard))
+        stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts, hard,
+                                     fam.sums))
     return Schedule(family, float(target_mhz), fold, compare, offset, output, tuple(stages),
-                    round(max(worst), 3))
+                    round(max(worst), 3), fold_carry, output_carry, compare_part)
 
 
 def _longest(delays, cuts, overhead):

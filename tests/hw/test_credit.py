@@ -62,8 +62,8 @@ def test_every_word_once_in_order(depth, stall, gap):
 
 
 def test_ready_follows_o_ready_and_credits_are_used():
-    """A clock of o.ready is followed by one of i.ready (the credit is a register); a long
-    stall uses every credit."""
+    """A clock of o.ready is followed by one of i.ready (the credit is one LUT from
+    registers); a long stall uses every credit."""
     dut = _DelayLine(6)
     buf = dut.buffer
     log = {"max_count": 0, "violations": 0, "got": []}

@@ -182,3 +182,48 @@ def test_stage_registers_are_numbered_in_pipeline_order():
         assert len(y) == 1 and y[0].f_bits == params.output_bits and not y[0].signed
         accs = [r.f_bits for r in dut.registers if r.name == "acc"]
         assert accs == list(reversed(params.acc_frac))
+
+
+@pytest.mark.parametrize("carry", [((0, 15),), ((0, 7), (7, 15))])
+def test_sign_fold_with_the_increment_alone_in_its_registers(carry):
+    # |x| = (x ^ s) + s with + s in registered carry segments and the top bit beside it
+    plan = plan_for(DEFAULT)
+    xs = [int(x) for x in _sample(DEFAULT, count=600)] + [-16384, -16385, 16383, -32767]
+    dut = SignFold(DEFAULT.input_format, plan.reduction, carry=carry)
+    assert dut.latency == 1 + len(carry)
+    out, _ = run_stream(dut, xs, stall=0.3, seed=4)
+    assert out == [{"sign": int(x < 0), "a": abs(x)} for x in xs]
+    with pytest.raises(ValueError, match=r"^carry must cover bits 0 \.\. 15 of \|x\|"):
+        SignFold(DEFAULT.input_format, plan.reduction, carry=((0, 16),))
+
+
+@pytest.mark.parametrize("carry", [((0, 16),), ((0, 5), (5, 11), (11, 16))])
+def test_output_stage_with_the_increment_alone_in_its_registers(carry):
+    F, w = DEFAULT.output_bits, 19          # acc wider than F + 1: the clamp at 2^F matters
+    full = 1 << F
+    rng = random.Random(9)
+    accs = sorted({-(1 << 18), -1, 0, 1, 2, full - 1, full, full + 1, (1 << 18) - 1}
+                  | {rng.randrange(-(1 << 18), 1 << 18) for _ in range(300)})
+    inputs = [{"sign": s, "acc": a} for a in accs for s in (0, 1)]
+    dut = OutputStage(w, F, carry=carry)
+    assert dut.latency == 1 + len(carry)
+    out, _ = run_stream(dut, inputs, stall=0.3, seed=8)
+    for p, y in zip(inputs, out):
+        r = min(max(p["acc"], 0), full)
+        assert y == min(full - r if p["sign"] else r, full - 1), p
+
+
+@pytest.mark.parametrize("kwargs", [dict(compare_steps=2, compare_part=4, offset_steps=3),
+                                    dict(compare_steps=2, compare_part=3, offset_steps=2)])
+def test_range_reducer_in_lookup_parts_and_one_hot_steps(kwargs):
+    params = DEFAULT
+    plan = plan_for(params)
+    a = sorted({int(v) for v in np.abs(_sample(params, count=800))})
+    inputs = [{"sign": 1, "a": v} for v in a]
+    dut = RangeReducer(params.input_format, plan.reduction, **kwargs)
+    assert dut.latency == kwargs["compare_steps"] + kwargs["offset_steps"]
+    out, _ = run_stream(dut, inputs, stall=0.3, seed=5)
+    f = params.input_format.f_bits
+    for v, o in zip(a, out):
+        n = int(Fraction(v, 1 << f) / LN2 + Fraction(1, 2))     # exact rationals
+        assert (o["n"], o["d"]) == (n, v - round(n * LN2 * (1 << f))), v

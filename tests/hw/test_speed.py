@@ -93,8 +93,8 @@ def test_latency_grows_with_the_target():
 
 def test_credit_handshake_never_drops_and_ready_follows_o_ready():
     """A consumer that stalls for long stretches: i.ready falls once the credits are used,
-    a clock of o.ready is always followed by one of i.ready (the credit is a register), and
-    every word comes out once, in order."""
+    a clock of o.ready is always followed by one of i.ready (the credit comes from
+    registers), and every word comes out once, in order."""
     dut = SigmoidPipeline(target_mhz=100, family="ice40-hx")
     buffer = dict(dut.stages)["buffer"]
     xs = list(range(-3000, 3000, 37))
@@ -251,3 +251,18 @@ def test_two_step_fold_keeps_the_most_negative_input():
     out, _ = run_stream(dut, xs, stall=0.2, seed=3)
     assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]
     assert out[0] == 0
+
+
+def test_up5k_at_90_splits_every_chain_the_model_says_does_not_fit():
+    # the UP5K's delay model counts a carry chain's end (exit, 2.7 ns): at 90 MHz |x| and the
+    # output's + c stand alone in 8-bit segments, the comparisons are 4-bit lookups and the
+    # one-hot code is registered; the families whose steps fit keep their structure
+    plan = plan_for(derive_params())
+    up = schedule(plan, "ice40-up", 90)
+    assert (up.fold_carry, up.output_carry) == (((0, 8), (8, 15)), ((0, 8), (8, 16)))
+    assert (up.fold, up.compare_part, up.reduce_offset, up.output) == (3, 4, 3, 3)
+    assert all(hi - lo <= 8 for h in up.horner for lo, hi in h.segments)
+    for family, target in (("ice40-hx", 100), ("ecp5", 250), ("gowin-gw2a", 200)):
+        s = schedule(plan, family, target)
+        assert (s.fold_carry, s.output_carry, s.compare_part) == ((), (), None)
+        assert s.reduce_offset < 3

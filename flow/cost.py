@@ -6,23 +6,32 @@ plan (never from a netlist): its memories ``(depth, width)``, its products
 comparator each), its output width and latency. ``estimate(component,
 device, fit)`` turns them into resources:
 
-* block RAM: each memory above ``LUT_ROM_BITS`` bits takes the fewest
-  blocks of the device's read shapes (``BRAM_SHAPES``; Yosys maps smaller
-  ones to logic); exact where Yosys maps as it does today;
-* DSP: each product takes ``ceil`` chunks of the device's native signed
-  operand on each side (``DSP_NATIVE``; none on the HX8K, none on a product
-  of at most ``LOGIC_PRODUCT_BITS`` (a x b), which Yosys builds in logic);
-  with ``reuse`` (the pipeline's ``sigmoid_hw.hw.horner_shared``, the piecewise
-  polynomial's shared steps) one product per multiplier, as wide as its
-  widest step;
+* block RAM: a memory takes the fewest blocks of the device's read shapes
+  (``BRAM_SHAPES``) when Yosys's ``memory_libmap`` would put it there: when
+  those blocks cost less (``BRAM_COST`` each, the device's ``brams.txt``)
+  than the memory in logic (1/16 per bit, its ``-logic-cost-rom``); other
+  memories are logic (a 64 x 72 ROM: 5 EBR cost 320 > 288, logic);
+* DSP: each product as Yosys's ``mul2dsp`` cuts it (``DSP_MAP``: the block's
+  operand width, the narrowest operands and result it takes; ``synth_ice40
+  -dsp``: 16 x 16, 2 x 2, an 11-bit result; ``synth_ecp5``: 18 x 18, 2 x 2):
+  the wider operand in slices of the block's width and a top remainder, a
+  slice whose product is narrower than that minimum built in logic (tanh's
+  19 x 7 on the UP5K: one SB_MAC16 and the 3 x 7 remainder in logic; none on
+  the HX8K); with ``reuse`` (the pipeline's ``sigmoid_hw.hw.horner_shared``,
+  the piecewise polynomial's shared steps) one product per multiplier, as
+  wide as its widest step, and ``mux_bits`` the operand bits its
+  multiplexer selects among the passes (``(passes - 1) x width`` each);
 * DSP and block RAM: those structural counts, scaled by a factor per device
   and kind fitted to the builds (least squares through 0: a design without a
   product or a memory has none);
 * LUT and FF: ``fit[device][kind]``, a least-squares fit of the form
-  ``c0 + c1 adder_bits + c2 rom_bits/16 + c3 logic_product_bits + c4 corrections``
-  (LUT) and ``c0 + c1 latency (in + out width)`` (FF) to real builds
-  (``fit_costs``);
-* Fmax: the median Fmax of the fit's builds of the same method on the device.
+  ``c0 + c1 adder_bits + c2 rom_bits/16 + c3 logic_product_bits + c4 corrections
+  + c5 mux_bits`` (LUT) and ``c0 + c1 latency (in + out width) + c2
+  registered product bits`` (FF; a product's register at an interval of 1,
+  none in a shared multiplier's loop) to real builds (``fit_costs``);
+* Fmax: the median Fmax of the fit's builds of the same method on the device,
+  apart for the designs with an initiation interval above 1 (``reuse``: one
+  multiply-add per clock through a loop with one register) when it has some.
 
 The fit lives in ``flow/cost_fit.json``, written by ``sigmoid-hw generate
 --refit`` from builds it makes with ``sigmoid_hw.flow.implement`` (seed 1), with the
@@ -37,15 +46,20 @@ import os
 import numpy as np
 
 __all__ = ["features", "estimate", "fit_costs", "load_fit", "build_key", "model_errors", "FIT_PATH",
-           "BRAM_SHAPES", "DSP_NATIVE", "LUT_ROM_BITS", "method_kind"]
+           "BRAM_SHAPES", "BRAM_COST", "DSP_NATIVE", "DSP_MAP", "method_kind", "same_design"]
 
 FIT_PATH = os.path.join(os.path.dirname(__file__), "cost_fit.json")
-LUT_ROM_BITS = 1024
-LOGIC_PRODUCT_BITS = 32
+LOGIC_PRODUCT_BITS = 32         # a device without a DSP_MAP rule: a x b at most this, logic
 _EBR = ((256, 16), (512, 8), (1024, 4), (2048, 2))
 _18K = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
 BRAM_SHAPES = {"up5k": _EBR, "hx8k": _EBR, "ecp5-85f": _18K, "gw1nr-9": _18K, "gw2a-18": _18K}
 DSP_NATIVE = {"up5k": 16, "hx8k": None, "ecp5-85f": 18, "gw1nr-9": 18, "gw2a-18": 18}
+# memory_libmap's cost of one block (ice40/brams.txt, lattice/brams_16kd.txt, gowin/brams.txt)
+BRAM_COST = {"up5k": 64, "hx8k": 64, "ecp5-85f": 128, "gw1nr-9": 128, "gw2a-18": 128}
+ROM_LOGIC_COST = 1 / 16         # memory_libmap's -logic-cost-rom default, per bit
+# mul2dsp's DSP_A/B_MAXWIDTH, DSP_A/B_MINWIDTH and DSP_Y_MINWIDTH (0: none) in synth_ice40 -dsp
+# and synth_ecp5 (the Gowin script's are not checked here: those devices keep the chunk count)
+DSP_MAP = {"up5k": (16, 2, 11), "ecp5-85f": (18, 2, 0)}
 
 
 def method_kind(component):
@@ -64,7 +78,7 @@ def features(component):
     if plan is None:
         raise TypeError("component must be a method unit or a pipeline (a design with a "
                         "plan), not {!r}".format(component))
-    mem, products, adders = [], [], 0
+    mem, products, adders, mux = [], [], 0, 0
     name = method_kind(component)
     if name == "FunctionTable":
         mem = [(plan.depth, plan.width)]
@@ -79,6 +93,7 @@ def features(component):
         products = [tuple(p) for p in plan.product_bits]
         if getattr(component, "initiation_interval", 1) > 1:
             products = [tuple(p) for p in component.multipliers]    # one per group of steps
+            mux = sum((size - 1) * p[0] for size, p in zip(component.groups, products))
         adders = sum(plan.acc_bits)
     elif name == "ReducedTable":              # the index and output XORs of a ones' fold
         mem = [(plan.depth, plan.width)]
@@ -98,6 +113,7 @@ def features(component):
             for size in groups:
                 chunk = passes[start:start + size]
                 widest.append((red.d_width, max(p.hi - p.lo for p in chunk)))
+                mux += (size - 1) * widest[-1][1]
                 start += size
             products = widest
     else:
@@ -113,7 +129,16 @@ def features(component):
         "out_width": out,
         "latency": component.latency,
         "interval": getattr(component, "initiation_interval", 1),
+        "mux_bits": int(mux),
     }
+
+
+def same_design(stored, current):
+    """Whether features ``stored`` with a build still describe the design whose features are
+    ``current`` (every stored figure the same; a build older than a feature lacks it)."""
+    if stored is None or current is None:
+        return stored is current
+    return all(current.get(k) == v for k, v in stored.items())
 
 
 def _blocks(depth, width, shapes):
@@ -124,18 +149,43 @@ def _chunks(bits, native):
     return 1 if bits <= native else 1 + math.ceil((bits - native) / (native - 1))
 
 
+def _mul2dsp(a, b, rule, top=True):
+    """``(dsps, logic product bits)`` of a signed ``a x b`` product as Yosys's ``mul2dsp``
+    maps it with ``rule`` (``DSP_MAP``): the wider operand first (at the top only), a product
+    narrower than the block's minimum in logic, a wider operand in unsigned slices of the
+    block's width and the signed rest, each slice mapped again."""
+    native, least, least_y = rule
+    if top and a < b:
+        a, b = b, a
+    if a < least or b < least or a + b < least_y:
+        return 0, a * b
+    if a <= native and b <= native:
+        return 1, 0
+    wide, other = (a, b) if a > native else (b, a)
+    slices = (wide - 1) // native
+    d0, l0 = _mul2dsp(native, other, rule, False)
+    d1, l1 = _mul2dsp(wide - slices * native, other, rule, False)
+    return slices * d0 + d1, slices * l0 + l1
+
+
 def _structural(feat, device):
     """``(brams, dsps, rom_bits in logic, product bits in logic)``."""
     brams, rom = 0, 0
     for depth, width in feat["memories"]:
-        if depth * width > LUT_ROM_BITS:
-            brams += _blocks(depth, width, BRAM_SHAPES[device])
+        blocks = _blocks(depth, width, BRAM_SHAPES[device])
+        if blocks * BRAM_COST[device] < depth * width * ROM_LOGIC_COST:
+            brams += blocks
         else:
             rom += depth * width
     dsps, logic = 0, 0
     native = DSP_NATIVE[device]
     for a, b in feat["products"]:
-        if native is None or a * b <= LOGIC_PRODUCT_BITS:
+        if native is None:
+            logic += a * b
+        elif device in DSP_MAP:
+            d, l = _mul2dsp(a, b, DSP_MAP[device])
+            dsps, logic = dsps + d, logic + l
+        elif a * b <= LOGIC_PRODUCT_BITS:
             logic += a * b
         else:
             dsps += _chunks(a, native) * _chunks(b, native)
@@ -144,11 +194,15 @@ def _structural(feat, device):
 
 def _lut_row(feat, device):
     _, _, rom, logic = _structural(feat, device)
-    return [1.0, feat["adder_bits"], rom / 16.0, logic, feat["corrections"]]
+    return [1.0, feat["adder_bits"], rom / 16.0, logic, feat["corrections"],
+            feat.get("mux_bits", 0)]
 
 
 def _ff_row(feat):
-    return [1.0, feat["latency"] * (feat["in_width"] + feat["out_width"])]
+    # the products' own registers (a + b bits each) at an interval of 1; a shared multiplier's
+    # loop has none (sigmoid_hw.hw.horner_shared, the piecewise reuse)
+    registered = sum(a + b for a, b in feat["products"]) if feat.get("interval", 1) == 1 else 0
+    return [1.0, feat["latency"] * (feat["in_width"] + feat["out_width"]), registered]
 
 
 def load_fit(path=FIT_PATH):
@@ -169,12 +223,14 @@ def estimate(feat, device, kind, fit, key=None):
     """``{luts, ffs, dsps, brams, fmax_mhz, source}`` of a design with features ``feat``.
 
     ``fit`` is ``load_fit()``. A design the fit has built (``key``, from
-    ``build_key``) gets its measured figures (``source`` "built"); others the
+    ``build_key``, and the same features: not a build of an older plan) gets its
+    measured figures (``source`` "built"); others the
     fitted model's (``source`` "model"); a device or kind the fit does not
     cover gives ``"missing"`` for the fitted figures, never a guess.
     """
     for b in (fit or {}).get("builds", ()):
-        if key is not None and b["device"] == device and b["key"] == key:
+        if key is not None and b["device"] == device and b["key"] == key and \
+                (feat is None or same_design(b.get("features"), feat)):
             return {k: b[k] for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz")} | \
                 {"source": "built"}
     if feat is None:            # a fixed design the fit has not built
@@ -185,11 +241,15 @@ def estimate(feat, device, kind, fit, key=None):
     entry = (fit or {}).get("models", {}).get(device, {}).get(kind)
     if entry is None:
         return result
-    result["luts"] = max(0, int(round(float(np.dot(entry["lut"], _lut_row(feat, device))))))
-    result["ffs"] = max(0, int(round(float(np.dot(entry["ff"], _ff_row(feat))))))
+    row = _lut_row(feat, device)[:len(entry["lut"])]     # a fit older than a feature: without it
+    result["luts"] = max(0, int(round(float(np.dot(entry["lut"], row)))))
+    result["ffs"] = max(0, int(round(float(np.dot(entry["ff"],
+                                                  _ff_row(feat)[:len(entry["ff"])])))))
     result["dsps"] = max(0, int(round(float(np.dot(entry["dsp"], [1.0, dsps])))))
     result["brams"] = max(0, int(round(float(np.dot(entry["bram"], [1.0, brams])))))
-    result["fmax_mhz"] = entry["fmax_mhz"]
+    shared = entry.get("fmax_mhz_shared")
+    result["fmax_mhz"] = shared if shared is not None and feat.get("interval", 1) > 1 \
+        else entry["fmax_mhz"]
     result["source"] = "model"
     return result
 
@@ -221,6 +281,8 @@ def fit_costs(builds):
         groups.setdefault((b["device"], b["kind"]), []).append(b)
     for (device, kind), rows in sorted(groups.items()):
         structure = [_structural(b["features"], device) for b in rows]
+        plain = [b["fmax_mhz"] for b in rows if b["features"].get("interval", 1) == 1]
+        shared = [b["fmax_mhz"] for b in rows if b["features"].get("interval", 1) > 1]
         models.setdefault(device, {})[kind] = {
             "lut": _lstsq([_lut_row(b["features"], device) for b in rows],
                           [b["luts"] for b in rows]),
@@ -228,22 +290,29 @@ def fit_costs(builds):
             "bram": [0.0, _proportional([st[0] for st in structure],
                                         [b["brams"] for b in rows])],
             "ff": _lstsq([_ff_row(b["features"]) for b in rows], [b["ffs"] for b in rows]),
-            "fmax_mhz": float(np.median([b["fmax_mhz"] for b in rows])),
+            "fmax_mhz": float(np.median(plain or shared)),
+            "fmax_mhz_shared": float(np.median(shared)) if shared and plain else None,
             "builds": len(rows),
         }
     return models
 
 
-def model_errors(fit, builds=None):
+def model_errors(fit, builds=None, leave_one_out=False):
     """The fitted model's error against ``builds`` (default: the fit's own):
     ``{resource: (mean |error|, max |error|, count)}``, the model's figures taken as if the
-    design had not been built."""
+    design had not been built. With ``leave_one_out`` each build is estimated by a model
+    fitted to the other builds only (``fit_costs``; a figure its kind has no other build for
+    is left out of the count): the error on a design the fit has not seen, which the
+    in-sample error of a least-squares fit understates."""
     builds = (fit or {}).get("builds", ()) if builds is None else builds
+    builds = [b for b in builds if b.get("features") is not None]
     errors = {}
-    for b in builds:
-        if b.get("features") is None:
-            continue
-        est = estimate(b["features"], b["device"], b["kind"], {"models": fit["models"]})
+    for i, b in enumerate(builds):
+        models = fit["models"]
+        if leave_one_out:
+            models = fit_costs([c for j, c in enumerate(builds) if j != i
+                                and (c["device"], c["kind"]) == (b["device"], b["kind"])])
+        est = estimate(b["features"], b["device"], b["kind"], {"models": models})
         for k in ("luts", "ffs", "dsps", "brams", "fmax_mhz"):
             if est[k] != "missing":
                 errors.setdefault(k, []).append(abs(float(est[k]) - float(b[k])))

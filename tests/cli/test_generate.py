@@ -139,7 +139,7 @@ def test_cost_model_structure_and_fit():
     est = estimate(dict(feat, adder_bits=20), "up5k", "FunctionTable", {"models": models})
     assert est["luts"] == 70 and est["source"] == "model"
     key = build_key("table", {"function": "sigmoid"})
-    got = estimate(feat, "up5k", "FunctionTable", {"builds": [dict(
+    got = estimate(builds[0]["features"], "up5k", "FunctionTable", {"builds": [dict(
         builds[0], key=key)], "models": models}, key)
     assert got["source"] == "built" and got["luts"] == 22
 

@@ -14,8 +14,8 @@ so no mux stands in front of the DSP block; then the product, or, where it is
 wider than the family's multiplier, its partial products (one DSP block
 each) and one pairwise-add level per register)
 
-The side FIFO takes a word's function and x when the core accepts it and
-gives them back when the core delivers its S: words leave the core in order,
+The side FIFO takes a word's function and x when the core accepts it (from
+registers, one clock later) and gives them back when the core delivers its S: words leave the core in order,
 and at most ``core.latency`` are inside (with the shared stall, one per
 register; with ``target_mhz``, the core's credits), so a FIFO of that depth
 never fills, whichever handshake the core uses. The post stages are a
@@ -30,7 +30,7 @@ from amaranth.lib import wiring, stream, data
 from amaranth.lib.fifo import SyncFIFOBuffered
 from amaranth.lib.wiring import In, Out
 
-from sigmoid_hw.hw.chain import StageChain
+from sigmoid_hw.hw.chain import CreditBuffer, StageChain
 from sigmoid_hw.hw.pipeline import SigmoidPipeline
 from sigmoid_hw.hw.timing import FAMILIES, chunks
 from sigmoid_hw.model.function_params import UnitParams
@@ -135,9 +135,15 @@ class ActivationUnit(wiring.Component):
         if any(fm.multiplier == "x" for fm in maps) or self._fix:
             side["x"] = signed(W)
         self._side_fields = side
-        self._side = (SyncFIFOBuffered(width=data.StructLayout(side).size,
-                                       depth=core_unit.latency + 1)
-                      if side else None)
+        # the side FIFO: a CreditBuffer (block RAM, flags from registers, no level logic;
+        # its credit is not used) where the core runs free at a target: amaranth's
+        # SyncFIFOBuffered's level logic was the unit's critical path on the HX8K at 100 MHz
+        # (inner_level -> storage, 10.0 ns)
+        width = data.StructLayout(side).size
+        self._side = (None if not side else
+                      CreditBuffer(unsigned(width), core_unit.latency)
+                      if core_unit.schedule.free_running else
+                      SyncFIFOBuffered(width=width, depth=core_unit.latency + 1))
         self._multiply = any(fm.multiplier != "one" for fm in maps) or self._fix
         self._b_width = max(W, Fc + 2)
         post = []
@@ -240,12 +246,26 @@ class ActivationUnit(wiring.Component):
             data.StructLayout(self._side_fields).size, name="side"))
         if self._side:
             fifo = m.submodules.side = self._side
-            m.d.comb += [fifo.w_en.eq(self.i.valid & self.i.ready),
-                         fifo.r_en.eq(core.o.valid & core.o.ready),
-                         Value.cast(side).eq(fifo.r_data)]
-            written = data.View(data.StructLayout(self._side_fields), fifo.w_data)
+            # written one clock after the core accepts the word, from registers: with the
+            # write enable one LUT after the core's credit, the path into the FIFO was the
+            # unit's critical path on the HX8K at 100 MHz (10.35 ns); the word's S comes
+            # out of the core at least its latency later, so the FIFO never runs dry
+            w_en = Signal(name="side_w_en")
+            w_data = Signal(data.StructLayout(self._side_fields).size, name="side_w_data",
+                            reset_less=True)
+            m.d.sync += w_en.eq(self.i.valid & self.i.ready)
+            if isinstance(fifo, CreditBuffer):
+                m.d.comb += [fifo.i.valid.eq(w_en), fifo.i.payload.eq(w_data),
+                             fifo.accepted.eq(w_en),
+                             fifo.o.ready.eq(core.o.valid & core.o.ready),
+                             Value.cast(side).eq(fifo.o.payload)]
+            else:
+                m.d.comb += [fifo.w_en.eq(w_en), fifo.w_data.eq(w_data),
+                             fifo.r_en.eq(core.o.valid & core.o.ready),
+                             Value.cast(side).eq(fifo.r_data)]
+            written = data.View(data.StructLayout(self._side_fields), w_data)
             for name in self._side_fields:
-                m.d.comb += written[name].eq(self.i.payload[name])
+                m.d.sync += written[name].eq(self.i.payload[name])
 
         def side_field(q, name, default=0):
             return q[name] if name in self._side_fields else Const(default)

@@ -19,9 +19,20 @@ from sigmoid_hw.hw.reference import BitPatternReference
 __all__ = ["TableSource", "DerivedSource", "DerivedCoefficients", "coefficient_source"]
 
 
-def _table(m, n, values, width, name):
-    """A per-n constant, chosen by a case on n."""
+def _table(m, n, values, width, name, lookup=False):
+    """A per-n constant, chosen by a case on n, or with ``lookup`` bit by bit from a
+    truth table indexed by n (a function of n's few bits each, so no decoder of n is
+    shared by all of them and ORed: the case was 5 LUT levels on the HX8K for tanh's
+    20 values of n)."""
     sig = Signal(signed(width), name=name)
+    if lookup:
+        mask = (1 << width) - 1
+        words = [value & mask for value in values]
+        size = 1 << len(n)
+        bits = [Const(sum(((word >> b) & 1) << i for i, word in enumerate(words)), size)
+                .bit_select(n, 1) for b in range(width)]
+        m.d.comb += sig.eq(Cat(*bits))
+        return sig
     with m.Switch(n):
         for index, value in enumerate(values):
             with m.Case(index):
@@ -30,11 +41,13 @@ def _table(m, n, values, width, name):
 
 
 class TableSource:
-    """Coefficients as per-n constants (``sigmoid_hw.model.plan.TableCoefficients``)."""
+    """Coefficients as per-n constants (``sigmoid_hw.model.plan.TableCoefficients``);
+    ``lookup``: each bit from a truth table on n (``_table``)."""
 
-    def __init__(self, plan):
+    def __init__(self, plan, lookup=False):
         self._plan = plan
         self._table = plan.coefficients
+        self._lookup = lookup
 
     def input_fields(self):
         """Fields a word brings into the evaluator besides sign, n and d."""
@@ -49,12 +62,13 @@ class TableSource:
 
     def load(self, m, p):
         """acc_K for the word ``p``."""
-        return _table(m, p.n, self._table.acc_k_const, self._plan.horner.acc_width[-1], "acc_K")
+        return _table(m, p.n, self._table.acc_k_const, self._plan.horner.acc_width[-1], "acc_K",
+                      self._lookup)
 
     def addend(self, m, p, k, first):
         """The addend of the stage computing acc_k, without y0 (added for k = 0)."""
         return _table(m, p.n, self._table.addend[k], self._plan.horner.addend_width[k],
-                      "a{}".format(k))
+                      "a{}".format(k), self._lookup)
 
     def carry(self, p, k, first):
         return {}
@@ -104,9 +118,10 @@ class DerivedSource:
         return {"c{}".format(j): self._coef(p, j, first) for j in range(1, k)}
 
 
-def coefficient_source(plan):
-    """The source object for a plan's coefficient kind."""
-    return DerivedSource(plan) if plan.coefficients.kind == "derived" else TableSource(plan)
+def coefficient_source(plan, lookup=False):
+    """The source object for a plan's coefficient kind (``lookup``: see ``TableSource``)."""
+    return (DerivedSource(plan) if plan.coefficients.kind == "derived"
+            else TableSource(plan, lookup))
 
 
 class DerivedCoefficients(ChainStage):

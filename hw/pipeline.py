@@ -37,7 +37,7 @@ from sigmoid_hw.hw.horner_shared import SharedHornerEvaluator, horner_passes
 from sigmoid_hw.hw.output import OutputStage
 from sigmoid_hw.hw.reduction import SignFold, RangeReducer
 from sigmoid_hw.hw.chain import CreditBuffer
-from sigmoid_hw.hw.timing import schedule as timing_schedule
+from sigmoid_hw.hw.timing import FAMILIES, schedule as timing_schedule
 from sigmoid_hw.model.validate import check_int
 
 __all__ = ["SigmoidPipeline"]
@@ -150,7 +150,9 @@ class SigmoidPipeline(wiring.Component):
         self._schedule = sched = timing_schedule(plan, family, target_mhz)
         self._stall = stall = Signal(name="stall")
         fmt = params.input_format
-        source = coefficient_source(plan)
+        # at a target, on a family that measured faster so, the tables bit by bit from n
+        source = coefficient_source(plan, lookup=sched.target_mhz is not None
+                                    and FAMILIES[family].lookup_tables)
         chain = [("fold", SignFold(fmt, plan.reduction, stall=stall, steps=sched.fold,
                                    carry=sched.fold_carry)),
                  ("reduce", RangeReducer(fmt, plan.reduction, stall=stall,

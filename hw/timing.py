@@ -67,6 +67,11 @@ class Family:
     exit: float = 0.0
     # carry segments end in a sum bit, not a carry out (sigmoid_hw.hw.horner._segment)
     sums: bool = False
+    # at a target, the coefficient tables bit by bit from n (sigmoid_hw.hw.coefficients._table),
+    # decided by measurement: on the HX8K at 100 MHz tanh's tables were 5 LUT levels as a
+    # case on n (90.8 MHz; 98.6 as lookups); on the UP5K they are off the critical path and
+    # the lookups measured 83.7 against 87.5 MHz (another placement)
+    lookup_tables: bool = False
 
     def add(self, bits):
         """One carry-chain add (or compare) of ``bits`` bits."""
@@ -101,8 +106,11 @@ FAMILIES = {
     # The segments end in a sum bit (sums), which took the feed-out off the Horner adds
     "ice40-up": Family("ice40-up", overhead=3.3, route=2.3, lut=0.8, carry=0.31, native=16,
                        dsp=1.0, register_dsp=True, exit=2.7, sums=True),
-    # iCE40 HX8K, no DSP blocks: multipliers in logic
-    "ice40-hx": Family("ice40-hx", overhead=2.0, route=1.2, lut=0.45, carry=0.126, native=None),
+    # iCE40 HX8K, no DSP blocks: multipliers in logic. overhead refitted from 2.0 (issue 21):
+    # at 100 MHz the model put every Horner step at 9.7-9.8 ns, nextpnr at 9.7-10.5
+    # (sigmoid' 95.4, SiLU 99.9, the sigmoid 102.7 MHz); with 2.6: 112.0, 104.0 and 119.9
+    "ice40-hx": Family("ice40-hx", overhead=2.6, route=1.2, lut=0.45, carry=0.126, native=None,
+                       lookup_tables=True),
     # Gowin (sigmoid_hw.flow.gowin), from nextpnr-himbaechel's reports: overhead = clock-to-out + setup,
     # route and lut from the nets and LUT4s of the pipeline's critical path, carry fitted to
     # adder-limit (GW1NR-9 C6: 4.95 ns, 0.057 ns a bit inside the chain plus 1.6 ns to enter

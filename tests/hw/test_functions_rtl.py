@@ -137,3 +137,21 @@ def test_wide_post_product_split_into_partial_products(family):
         FMT.min, FMT.max + 1, 600), [FMT.min, FMT.max]])
     out, _ = run_stream(dut, [int(v) for v in xs], stall=0.3, gap=0.1, seed=8)
     assert np.array_equal(np.array(out), function_fixed(xs, dut.params))
+
+
+def test_unit_at_an_ice40_target_keeps_its_side_words_in_a_credit_buffer():
+    # the core runs free (credit handshake): the side FIFO is a CreditBuffer written one
+    # clock after the core accepts a word; interleaved functions under stalls and gaps
+    from sigmoid_hw.hw.credit import CreditBuffer
+    functions = ("sigmoid", "tanh", "dsigmoid", "silu")
+    dut = ActivationUnit(functions, target_mhz=100, family="ice40-hx")
+    assert isinstance(dut._side, CreditBuffer) and dut.core.schedule.free_running
+    rng = np.random.default_rng(12)
+    xs = rng.integers(FMT.min, FMT.max + 1, 600)
+    fs = rng.integers(0, len(functions), xs.size)
+    out, _ = run_stream(dut, [{"x": int(x), "function": int(f)} for x, f in zip(xs, fs)],
+                        stall=0.4, gap=0.2, seed=4)
+    width = max(f.width for f in dut.output_formats)
+    assert [o["function"] for o in out] == fs.tolist()
+    assert [o["y"] for o in out] == [int(y) & ((1 << width) - 1)
+                                     for y in unit_fixed(xs, fs, dut.params)]

@@ -95,8 +95,9 @@ def test_bit_pattern_reference_rejects_negative_n_max():
         BitPatternReference(-1, 8)
 
 
-@pytest.mark.parametrize("params", [DEFAULT, DERIVED], ids=["table", "derived"])
-def test_horner_evaluator_matches_model(params):
+@pytest.mark.parametrize("params,lookup", [(DEFAULT, False), (DEFAULT, True), (DERIVED, False)],
+                         ids=["table", "table-lookup", "derived"])
+def test_horner_evaluator_matches_model(params, lookup):
     plan = plan_for(params)
     xs = _sample(params, count=800, seed=3)
     tr = trace_fixed(xs, params)
@@ -108,7 +109,7 @@ def test_horner_evaluator_matches_model(params):
     else:
         inputs = [{"sign": int(s), "n": int(n), "d": int(d)}
                   for s, n, d in zip(tr["sign"], tr["n"], tr["d"])]
-    dut = HornerEvaluator(plan, coefficient_source(plan))
+    dut = HornerEvaluator(plan, coefficient_source(plan, lookup))
     assert dut.latency == K + 1
     out, _ = run_stream(dut, inputs, stall=0.3, seed=4)
     assert [o["acc"] for o in out] == [int(v) for v in tr["acc_0"]]

@@ -160,20 +160,24 @@ def _piecewise_candidates(spec, base):
     with DSP blocks, its chain on one multiplier of the blocks' width (``reuse`` = its
     passes, ``multiplier_width``) where a step is wider than that."""
     from sigmoid_hw.hw.methods.piecewise import piecewise_passes
+    from sigmoid_hw.model.methods.piecewise_budget import piecewise_budget_options
     native, out = _native_width(spec.device), []
-    for rounding in _roundings(spec):
-        for degree in (1, 2, 3):
-            options = dict(base, rounding=rounding, degree=degree)
-            out += [("piecewise", dict(options, **({"reuse": r} if r > 1 else {})))
-                    for r in range(1, degree + 1)]
-            if native is None or degree == 1:
-                continue
-            try:
-                passes = len(piecewise_passes(make_design("piecewise", **options).plan, native))
-            except (TypeError, ValueError):
-                continue                    # no such plan: the candidate says why
-            if passes > degree:
-                out.append(("piecewise", dict(options, reuse=passes, multiplier_width=native)))
+    plans = [dict(base, rounding=r, degree=d) for r in _roundings(spec) for d in (1, 2, 3)]
+    # a number of ulp: also each degree and segment count within it (narrower coefficients)
+    plans += [dict(base, **o) for o in piecewise_budget_options(
+        base["function"], spec.input_format, spec.output_bits, spec.accuracy)]
+    for options in plans:
+        degree = options["degree"]
+        out += [("piecewise", dict(options, **({"reuse": r} if r > 1 else {})))
+                for r in range(1, degree + 1)]
+        if native is None or degree == 1:
+            continue
+        try:
+            passes = len(piecewise_passes(make_design("piecewise", **options).plan, native))
+        except (TypeError, ValueError):
+            continue                    # no such plan: the candidate says why
+        if passes > degree:
+            out.append(("piecewise", dict(options, reuse=passes, multiplier_width=native)))
     return out
 
 

@@ -45,6 +45,7 @@ from amaranth.lib.memory import Memory
 from sigmoid_hw.hw.horner_shared import Pass, reuse_groups
 from sigmoid_hw.hw.methods.folded import FoldedUnit
 from sigmoid_hw.model.methods.piecewise import derive_piecewise, evaluate_piecewise
+from sigmoid_hw.model.methods.piecewise_budget import check_budget, derive_piecewise_budget
 from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
 from sigmoid_hw.model.validate import check_int
 
@@ -52,18 +53,26 @@ __all__ = ["PiecewisePolynomial", "piecewise_plan", "piecewise_passes"]
 
 
 def piecewise_plan(function, input_format=None, output_bits=16, rounding="faithful", *,
-                   degree=None, segments=None, family=None, fold=None):
+                   degree=None, segments=None, family=None, fold=None, budget_ulp=None):
     """The ``PiecewisePlan`` of a function on its first exact fold (the record lists the
-    cheapest first), or on ``fold`` (a name from ``Function.folds``).
+    cheapest first), or on ``fold`` (a name from ``Function.folds``); with ``budget_ulp``
+    (faithful rounding only) one within that many ulp
+    (``sigmoid_hw.model.methods.piecewise_budget``).
 
     The plan (a frozen record) is derived once per set of arguments and shared: ``generate``
     asks for the same plan for every output drop and reuse factor of a candidate."""
     spec = FunctionSpec.make(function, input_format, output_bits, rounding)
-    key = (spec.describe(), str(spec.input_format), degree, segments, family, fold)
+    if budget_ulp is not None:
+        budget_ulp = check_budget(budget_ulp)
+        if str(spec.rounding) != "faithful":
+            raise ValueError("budget_ulp is for faithful rounding (an error of at most "
+                             "budget_ulp ulp), not {!r}".format(rounding))
+    key = (spec.describe(), str(spec.input_format), degree, segments, family, fold, budget_ulp)
     plan = _PLANS.get(key)
     if plan is None:
-        plan = derive_piecewise(problem(spec, exact_folds(spec, fold)[0]), degree, segments,
-                                family)
+        prob = problem(spec, exact_folds(spec, fold)[0])
+        plan = derive_piecewise(prob, degree, segments, family) if budget_ulp is None else \
+            derive_piecewise_budget(prob, budget_ulp, degree, segments, family)
         if len(_PLANS) >= 256:
             _PLANS.clear()
         _PLANS[key] = plan
@@ -118,6 +127,10 @@ class PiecewisePolynomial(FoldedUnit):
     output_bits : int
         The output's width W; its format is the function's default.
     rounding : ``"faithful"`` or ``"correct"``
+    budget_ulp : float or None
+        With faithful rounding: an error of at most this many ulp (>= 1) instead of < 1
+        (``sigmoid_hw.model.methods.piecewise_budget``: narrower coefficients, no
+        corrections).
     degree : int or None
         1 .. 3; None: the cheapest for ``family`` (``derive_piecewise``).
     segments : int or None
@@ -140,10 +153,11 @@ class PiecewisePolynomial(FoldedUnit):
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
                  rounding="faithful", *, degree=None, segments=None, fold=None, reuse=1,
-                 multiplier_width=None, target_mhz=None, family=None):
+                 multiplier_width=None, target_mhz=None, family=None, budget_ulp=None):
         reuse = check_int("reuse", reuse, 1)
         plan = piecewise_plan(function, input_format, output_bits, rounding, degree=degree,
-                              segments=segments, family=family, fold=fold)
+                              segments=segments, family=family, fold=fold,
+                              budget_ulp=budget_ulp)
         if multiplier_width is not None and reuse == 1:
             raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
                              "not {!r} with reuse 1".format(multiplier_width))

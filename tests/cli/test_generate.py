@@ -122,6 +122,20 @@ def test_reduced_tables_at_a_number_of_ulp():
     assert r["chosen"]["options"]["fold"] == "none"
 
 
+def test_piecewise_within_a_number_of_ulp():
+    # a number of ulp: each degree and segment count within it (budget_ulp), with the reuse
+    # variants the other piecewise candidates have; none for faithful
+    spec = Spec("tanh", SQ(4, 8), 8, 1.476, "up5k")
+    budget = [o for d, o in candidates(spec) if d == "piecewise" and "budget_ulp" in o]
+    assert budget and all(o["budget_ulp"] == 1.476 and o["rounding"] == "faithful"
+                          for o in budget)
+    assert {(o["degree"], o.get("reuse", 1)) for o in budget} >= {(1, 1), (2, 1), (2, 2)}
+    for o in budget[:2]:
+        assert make_design("piecewise", **o).plan.max_error <= 1.476
+    spec = Spec("tanh", SQ(4, 8), 8, "faithful", "up5k")
+    assert not any("budget_ulp" in o for _, o in candidates(spec))
+
+
 def test_cost_model_structure_and_fit():
     unit = make_design("table", function="sigmoid", input_format="SQ(4,8)", output_bits=12)
     feat = features(unit)

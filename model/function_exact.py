@@ -23,7 +23,18 @@ whose value lies within its bound of a midpoint. ``saturation_range`` is the
 part of the output format a design may use: a correctly rounded value beyond
 it counts as correct when the output is the saturated value (tanh saturates
 symmetrically at +-(2^f_out - 1) to stay odd).
+
+``rounded_reference`` and the error functions certify ``2^16`` inputs at a
+time (each a Python int in an object array) and keep the whole range of a
+format of up to 24 bits once it is asked for (256 MB at 24 bits; one format
+above 16 bits at a time); a range above 20 bits, minutes to certify, is also
+kept on disk (``sigmoid_hw.model.rounding.cache_dir()``), keyed by the
+function, the formats and a digest of the reference's code.
 """
+
+import hashlib
+import os
+import pathlib
 
 import numpy as np
 
@@ -31,6 +42,7 @@ from sigmoid_hw.model.accuracy import GUARD_BITS, exact_sigmoid_scaled
 from sigmoid_hw.model.exact.function import FUNCTION_NAMES, function as function_record
 from sigmoid_hw.model.exact.mpref import mp_scaled
 from sigmoid_hw.model.fixed import SQ, FixedFormat
+from sigmoid_hw.model.rounding import cache_dir
 
 __all__ = ["FUNCTIONS", "exact_scaled", "correctly_rounded", "rounded_reference",
            "saturation_range",
@@ -101,26 +113,85 @@ def correctly_rounded(function, raw_x, in_format, out_format):
 
 
 _CACHE = {}
+# inputs certified at once: each is a Python int in an object array (2^24 at once take
+# gigabytes; 2^16 a few megabytes)
+_BLOCK = 1 << 16
+# the whole range is cached (R int64 and frac float64: 256 MB at 24 bits) up to this width,
+# and at most one format wider than _SMALL_WIDTH at a time
+_CACHE_MAX_WIDTH = 24
+_SMALL_WIDTH = 16
+_DISK_MIN_WIDTH = 21
+_CODE_FILES = ("accuracy.py", "function_exact.py", "exact/function.py", "exact/mpref.py")
+
+
+def _in_blocks(function, raw, in_format, out_format):
+    """``correctly_rounded`` on ``raw`` (1-d) ``_BLOCK`` inputs at a time."""
+    if raw.size <= _BLOCK:
+        return correctly_rounded(function, raw, in_format, out_format)
+    r = np.empty(raw.size, dtype=np.int64)
+    frac = np.empty(raw.size, dtype=np.float64)
+    for k in range(0, raw.size, _BLOCK):
+        r[k:k + _BLOCK], frac[k:k + _BLOCK] = correctly_rounded(
+            function, raw[k:k + _BLOCK], in_format, out_format)
+    return r, frac
+
+
+def _code_digest():
+    here = pathlib.Path(__file__).parent
+    code = hashlib.sha256()
+    for name in _CODE_FILES:
+        code.update((here / name).read_bytes())
+    return code.hexdigest()[:16]
+
+
+def _full_range(function, in_format, out_format):
+    """``(R, frac)`` on every input; above ``_DISK_MIN_WIDTH`` bits (minutes to certify)
+    kept in ``cache_dir()`` in a file naming the function, the formats and a digest of the
+    reference's code, and read back only when all of them match."""
+    raw = in_format.raw_range()
+    if in_format.width < _DISK_MIN_WIDTH:
+        return _in_blocks(function, raw, in_format, out_format)
+    key = "{} {!r} -> {!r} code {}".format(function, in_format, out_format, _code_digest())
+    path = cache_dir() / "reference-{}.npz".format(
+        hashlib.sha256(key.encode()).hexdigest()[:20])
+    try:
+        with np.load(path) as stored:
+            if str(stored["key"]) == key:
+                return stored["r"], stored["frac"]
+    except (OSError, ValueError, KeyError):
+        pass
+    r, frac = _in_blocks(function, raw, in_format, out_format)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.stem + ".tmp{}.npz".format(os.getpid()))
+        np.savez(tmp, key=np.array(key), r=r, frac=frac)
+        tmp.replace(path)
+    except OSError:
+        pass    # no cache: the next process certifies again
+    return r, frac
 
 
 def _reference(function, raw_x, in_format, out_format):
     function = function_record(function).name.value
     raw = np.asarray(in_format.check_raw(raw_x, "raw_x"), dtype=np.int64)
     key = (function, in_format, out_format)
-    if in_format.width <= 16 and 8 * raw.size >= (1 << in_format.width):
+    if in_format.width <= _CACHE_MAX_WIDTH and 8 * raw.size >= (1 << in_format.width):
         if key not in _CACHE:
-            _CACHE[key] = correctly_rounded(function, in_format.raw_range(), in_format,
-                                            out_format)
+            if in_format.width > _SMALL_WIDTH:
+                for old in [k for k in _CACHE if k[1].width > _SMALL_WIDTH]:
+                    del _CACHE[old]
+            _CACHE[key] = _full_range(function, in_format, out_format)
         r, frac = _CACHE[key]
         index = raw - in_format.min
         return raw, r[index], frac[index]
-    r, frac = correctly_rounded(function, raw, in_format, out_format)
-    return raw, r, frac
+    r, frac = _in_blocks(function, raw.ravel(), in_format, out_format)
+    return raw, r.reshape(raw.shape), frac.reshape(raw.shape)
 
 
 def rounded_reference(function, raw_x, in_format, out_format):
     """``(R, frac)`` as ``correctly_rounded``, from a per-format cache of every input
-    (inputs of up to 16 bits, asked for many at a time): each function is evaluated once."""
+    (inputs of up to 24 bits, asked for many at a time; certified ``2^16`` inputs at a
+    time): each function is evaluated once."""
     _, r, frac = _reference(function, raw_x, in_format, out_format)
     return r, frac
 

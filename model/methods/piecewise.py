@@ -47,7 +47,8 @@ of the gateware; ``derive_piecewise`` checks it on every domain point and
 raises if the bound does not hold.
 
 Degree and segments (``None``): for each degree 1 .. 3, the smallest ``k``
-whose fit errs at most 0.45 ulp (faithful; ``2^-5`` correct), and ``k + 1``;
+(at most ``MAX_SEGMENT_BITS``) whose fit errs at most 0.45 ulp (faithful;
+``2^-5`` correct), and ``k + 1``;
 of those the cheapest by ``PiecewisePlan.cost(family)``: its shares of the
 budget a unit has on the family's device (LUT, DSP, block RAM from its
 widths, ``sigmoid_hw.model.methods.devices``); with no family, the sum of those on the
@@ -62,7 +63,7 @@ import numpy as np
 from sigmoid_hw.model.exact.function import Rounding
 from sigmoid_hw.model.methods.devices import DEVICES
 from sigmoid_hw.model.methods.polyfit import (split, segment_grid, minimax_fit, choose_lsbs, quantize,
-                                   signed_bits, field)
+                                   signed_bits, field, horner_wide)
 from sigmoid_hw.model.methods.spec import Problem, find_corrections, apply_corrections
 from sigmoid_hw.model.validate import check_choice, check_instance, check_int
 
@@ -71,6 +72,7 @@ __all__ = ["PiecewisePlan", "derive_piecewise", "evaluate_piecewise",
 
 MAX_DEGREE = 3
 MAX_CORRECTIONS = 16     # correct rounding: the most wrongly rounded points a plan may fix
+MAX_SEGMENT_BITS = 16    # the search's largest segment count, 2^16 (more only when asked for)
 _CORRECT_FIT = 2.0 ** -5  # correct rounding: the largest fit error tried (ulp)
 _SLACK = 2.0 ** -30      # the float fit's own error, far above float64's
 _CORRECTION_LUTS = 6     # a 16-bit comparator and its share of the delta mux
@@ -228,8 +230,7 @@ def _trace(plan, a):
     """``acc_0 .. acc_d`` at domain points ``a`` (int64; object arrays for wide plans)."""
     a = np.asarray(a, dtype=np.int64)
     seg, t = split(plan.segment_bits, plan.domain_bits, a - plan.problem.lo)
-    wide = max(int(abs(v)).bit_length() for c in plan.coefficients for v in c) \
-        + plan.t_bits * plan.degree + 2 > 62
+    wide = horner_wide(plan.coefficients, plan.t_bits, plan.shifts)
     if wide:
         t = t.astype(object)
     coeffs = [np.asarray(c, dtype=object if wide else np.int64)[seg] for c in plan.coefficients]
@@ -287,7 +288,7 @@ def _approximation(problem, degree, k, domain_bits, cache):
 def _smallest_k(problem, degree, domain_bits, limit, cache):
     """The smallest ``k`` whose fit errs at most ``limit`` ulp (bisection: the error falls
     as segments are halved), or None."""
-    lo, hi = 0, domain_bits - 2
+    lo, hi = 0, min(domain_bits - 2, MAX_SEGMENT_BITS)
     if _approximation(problem, degree, hi, domain_bits, cache)[1] > limit:
         return None
     while lo < hi:

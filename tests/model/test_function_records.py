@@ -137,3 +137,54 @@ def test_folds_needing_x_refused_when_inexact():
                                                     spec.output_format)] == ["none"]
     with pytest.raises(ValueError, match=r"^fold 'delta_relu' is not exact for silu"):
         problem(spec, FOLDS["delta_relu"])
+
+
+def _mp_scaled_sigmoid(raw, f_bits, out_bits):
+    return [mpmath.mpf(2) ** out_bits / (1 + mpmath.exp(-mpmath.mpf(int(v)) / 2 ** f_bits))
+            for v in raw]
+
+
+def test_reference_in_blocks_and_one_wide_format_cached(monkeypatch):
+    """The reference certified a block at a time (as 2^24 inputs are) equals mpmath's
+    rounding at 50 digits on every input, and one wide format at a time stays cached."""
+    import sigmoid_hw.model.function_exact as fe
+    monkeypatch.setattr(fe, "_BLOCK", 37)
+    monkeypatch.setattr(fe, "_SMALL_WIDTH", 6)
+    monkeypatch.setattr(fe, "_CACHE", {})
+    out = UQ(0, 12)
+    with mpmath.workdps(50):
+        for fmt in (SQ(3, 5), SQ(4, 5)):
+            raw = fmt.raw_range()
+            r, frac = fe.rounded_reference("sigmoid", raw, fmt, out)
+            exact = _mp_scaled_sigmoid(raw, 5, 12)
+            assert r.tolist() == [int(mpmath.nint(e)) for e in exact]
+            assert np.allclose(frac, [float(e - mpmath.nint(e)) for e in exact],
+                               rtol=0, atol=1e-12)
+            assert [k[1] for k in fe._CACHE] == [fmt]   # the other wide format was dropped
+        few = np.array([-300, 5, 511], dtype=np.int64)  # too few to cache: blocks of them
+        r, _ = fe.rounded_reference("sigmoid", few, SQ(5, 5), out)
+        assert r.tolist() == [int(mpmath.nint(e)) for e in _mp_scaled_sigmoid(few, 5, 12)]
+
+
+def test_wide_reference_kept_on_disk(monkeypatch, tmp_path):
+    """A wide range's reference is written once and read back only under its own key."""
+    import sigmoid_hw.model.function_exact as fe
+    monkeypatch.setenv("SIGMOID_HW_CACHE", str(tmp_path))
+    monkeypatch.setattr(fe, "_DISK_MIN_WIDTH", 8)
+    monkeypatch.setattr(fe, "_CACHE", {})
+    fmt, out = SQ(3, 5), UQ(0, 12)
+    first, _ = fe.rounded_reference("sigmoid", fmt.raw_range(), fmt, out)
+    files = list(tmp_path.glob("reference-*.npz"))
+    assert len(files) == 1
+    with np.load(files[0]) as stored:     # a wrong value under another key is not used
+        np.savez(files[0], key=np.array("another key"), r=stored["r"] + 1, frac=stored["frac"])
+    fe._CACHE.clear()
+    again, _ = fe.rounded_reference("sigmoid", fmt.raw_range(), fmt, out)
+    assert again.tolist() == first.tolist()
+    fe._CACHE.clear()
+    monkeypatch.setattr(fe, "_in_blocks", None)   # read from the file this time
+    read, _ = fe.rounded_reference("sigmoid", fmt.raw_range(), fmt, out)
+    assert read.tolist() == first.tolist()
+    with mpmath.workdps(50):
+        assert first.tolist() == [int(mpmath.nint(e))
+                                  for e in _mp_scaled_sigmoid(fmt.raw_range(), 5, 12)]

@@ -162,3 +162,33 @@ def test_errors():
         derive_piecewise(prob, degree=1, segments=1)
     with pytest.raises(TypeError, match=r"^plan must be a PiecewisePlan, not None$"):
         evaluate_piecewise(None, [0])
+
+
+def _horner_extremes(coefficients, t_bits, shifts):
+    """The largest |acc_j| and product of the Horner scheme over every segment at the
+    extremes of t (and -1, 0), in Python ints."""
+    from itertools import product
+    degree, top = len(coefficients) - 1, 0
+    ts = (-(1 << (t_bits - 1)), -1, 0, (1 << (t_bits - 1)) - 1)
+    for s, t in product(range(len(coefficients[0])), ts):
+        acc = coefficients[degree][s]
+        for j in range(degree - 1, -1, -1):
+            prod = acc * t
+            p = shifts[j]
+            acc = coefficients[j][s] + (prod >> p if p >= 0 else prod << -p)
+            top = max(top, abs(prod), abs(acc))
+    return top
+
+
+@pytest.mark.parametrize("bits, t_bits, shifts, wide", [
+    ((30, 24, 20, 14), 14, (14, 14, 14), False),     # the 24-bit cubic: int64 is enough
+    ((30, 24, 20, 52), 14, (14, 14, 14), True),      # a product of 65 bits
+    ((30, 24, 20), 20, (-10, 20), False),            # a left shift to 53 bits
+    ((30, 24, 20), 20, (-25, 20), True),             # a left shift to 68 bits
+])
+def test_horner_wide_is_a_bound(bits, t_bits, shifts, wide):
+    from sigmoid_hw.model.methods.polyfit import horner_wide
+    coefficients = tuple((-(1 << b) + 1, (1 << b) - 1, 1 << (b - 1)) for b in bits)
+    assert horner_wide(coefficients, t_bits, shifts) is wide
+    # int64 holds every value where it says so; where it does not, a value does leave it
+    assert (_horner_extremes(coefficients, t_bits, shifts).bit_length() > 63) is wide

@@ -39,6 +39,7 @@ import numpy as np
 from sigmoid_hw.hw.designs import DESIGNS, design as design_record, make_design, computed_function
 from sigmoid_hw.model.exact import function as function_record, Method
 from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.scripts.generate_wide import model_outputs, not_searched, proof_once
 
 __all__ = ["Spec", "candidates", "generate", "parse_accuracy", "parse_cost"]
 
@@ -248,19 +249,6 @@ def model_proof(design, component):
     return function_error_metrics(computed_function(record, component), y, x, fmt, out)
 
 
-_MODEL_BLOCK = 1 << 18
-
-
-def model_outputs(record, component, x):
-    """The record's model on ``x`` as int64, ``2^18`` inputs at a time (a wide plan's model
-    makes object arrays of Python ints: 2^24 of them at once take gigabytes)."""
-    y = np.empty(x.size, dtype=np.int64)
-    for k in range(0, x.size, _MODEL_BLOCK):
-        y[k:k + _MODEL_BLOCK] = np.asarray(record.model(component, x[k:k + _MODEL_BLOCK]),
-                                           dtype=np.int64).reshape(-1)
-    return y
-
-
 def cost_key(spec, figures):
     """The quantity to minimize: a tuple in ``spec.order`` or a weighted sum."""
     if spec.weights is not None:
@@ -342,16 +330,21 @@ def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None)
     fit = load_fit() if fit is None else fit
     say = progress or (lambda text: None)
     rows = []
+    proofs = {}
     for design, options in candidates(spec):
         row = {"design": design, "options": options}
         rows.append(row)
         say("model   {} {}".format(design, _options_text(options)))
+        why = not_searched(spec, design, options)
+        if why:
+            row["rejected"] = why
+            continue
         try:
             component = make_design(design, **options)
         except ValueError as exc:
             row["rejected"] = "cannot be built: {}".format(exc)
             continue
-        metrics = model_proof(design, component)
+        metrics = proof_once(design, component, proofs, model_proof)
         row.update(max_ulp=metrics["max_ulp"], correctly_rounded=metrics["correctly_rounded"],
                    latency=component.latency,
                    interval=getattr(component, "initiation_interval", 1))

@@ -144,7 +144,8 @@ def _write_out(result, folder, command):
     from sigmoid_hw.flow.verilator import write_waiver
     from sigmoid_hw.hw.designs import design as design_record, make_design
     from sigmoid_hw.hw.streamsim import patience
-    from sigmoid_hw.scripts.commands.export import expected_outputs, export_design
+    from sigmoid_hw.scripts.commands.export import export_design
+    from sigmoid_hw.scripts.generate_wide import model_outputs
     c = result["chosen"]
     os.makedirs(folder, exist_ok=True)
     component = make_design(c["design"], **c["options"])
@@ -153,14 +154,14 @@ def _write_out(result, folder, command):
     waiver = write_waiver(path)
     widths = {name: bits for name, _, bits in ports}
     raw = component.input_format.raw_range()
-    y = expected_outputs(design_record(c["design"]), component, raw)
+    y = model_outputs(design_record(c["design"]), component, raw)
     write_bench(os.path.join(folder, "cocotb"), top, path, widths["i__payload"],
                 widths["o__payload"], raw, y, patience=patience(component.latency, 0.25,
                                                                  len(raw)),
                 constants=None, waiver=waiver)
     with open(os.path.join(folder, "vectors.txt"), "w") as f:
         f.write("# x y (raw integers, every input; y from the integer model)\n")
-        f.writelines("{} {}\n".format(int(a), int(b)) for a, b in zip(raw, y))
+        f.writelines("{} {}\n".format(a, b) for a, b in zip(raw.tolist(), y.tolist()))
     with open(os.path.join(folder, "report.json"), "w") as f:
         json.dump(result, f, indent=1, default=str)
     return path
@@ -196,7 +197,8 @@ def run(args):
                                              why=r["rejected"]) for r in result["candidates"]
                                         if "rejected" in r],
                               rtl_proof=result.get("rtl_proof"),
-                              cost_model_error=errors, seconds=round(seconds, 1)),
+                              cost_model_error=errors, seconds=round(seconds, 1),
+                              spec=result["spec"], command=command, commit=_commit()),
                          indent=2, default=str))
     else:
         _print(result, spec, seconds, errors)
@@ -204,6 +206,11 @@ def run(args):
         return 1
     proof = result.get("rtl_proof")
     return 0 if proof is None or proof["passed"] else 1
+
+
+def _commit():
+    from sigmoid_hw.scripts.commands.methods import _commit as commit
+    return commit()
 
 
 def _errors_vs_builds(result, fit, device):

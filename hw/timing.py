@@ -27,7 +27,8 @@ How a Horner multiply-add ``acc_k = (d acc_(k+1) + A_k) >> s_k`` is split:
   are exact modulo ``2^W``), pairwise, one tree level after another;
 - every carry chain is cut into segments of at most ``max_carry`` bits, at
   ``s_k`` first (below it the final add only makes a carry), with the carry
-  registered between segments;
+  registered between segments (on the UP5K the complement of the next sum
+  bit instead, ``Family.sums``);
 - the operations are then packed greedily, in order, into steps that fit the
   period (``pack``); on an iCE40 with DSPs a register always follows a
   multiply (the SB_MAC16's own output register).

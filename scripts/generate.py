@@ -32,13 +32,13 @@ much).
 
 from dataclasses import dataclass, field
 import math
-import time
 
-import numpy as np
 
 from sigmoid_hw.hw.designs import DESIGNS, design as design_record, make_design, computed_function
 from sigmoid_hw.model.exact import function as function_record, Method
 from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.scripts.generate_limits import (CAPACITY, ESTIMATE_SLACK, _describe_broken,
+                                                _estimate_verdict, check_limits, cost_key)
 from sigmoid_hw.scripts.generate_wide import model_outputs, not_searched, proof_once
 
 __all__ = ["Spec", "candidates", "generate", "parse_accuracy", "parse_cost"]
@@ -247,80 +247,6 @@ def model_proof(design, component):
     x = fmt.raw_range()
     y = model_outputs(record, component, x)
     return function_error_metrics(computed_function(record, component), y, x, fmt, out)
-
-
-def cost_key(spec, figures):
-    """The quantity to minimize: a tuple in ``spec.order`` or a weighted sum."""
-    if spec.weights is not None:
-        return (sum(w * float(figures[k]) for k, w in spec.weights.items()),)
-    return tuple(float(figures[k]) if figures[k] != "missing" else math.inf
-                 for k in spec.order)
-
-
-# How far an estimate may miss a LUT/FF limit or an Fmax target and still be built: the
-# cost model's LUT and Fmax errors are tens of percent for some designs (flow/cost_fit.json:
-# mean 33 LUT, 13.9 MHz; a piecewise sigmoid estimated at 169 LUT was built at 121), so a
-# hard cut on the estimate would throw away the answer. DSP and block RAM are counted
-# structurally and kept strict.
-ESTIMATE_SLACK = {"luts": 1.5, "ffs": 1.5, "fmax_mhz": 0.75}
-
-
-def check_limits(spec, figures, device_capacity, interval=1, slack=None):
-    """The constraints ``figures`` break: ``[(constraint, value, limit)]`` (the rate is Fmax
-    over the initiation ``interval``). With ``slack`` (``ESTIMATE_SLACK`` for an estimate),
-    a LUT/FF figure breaks a limit only above ``limit * slack`` and Fmax only below
-    ``target * slack``."""
-    slack = slack or {}
-    broken = []
-    for key, limit in spec.limits().items():
-        value = figures.get(key)
-        if limit is not None and value != "missing" and value > limit * slack.get(key, 1):
-            broken.append(("max-" + key[:-1], value, limit))
-    for key, cap in device_capacity.items():
-        value = figures.get(key)
-        if value != "missing" and value is not None and value > cap * slack.get(key, 1):
-            broken.append(("device " + key, value, cap))
-    fmax = figures.get("fmax_mhz")
-    if fmax not in (None, "missing"):
-        fmax_slack = slack.get("fmax_mhz", 1)
-        if spec.target_mhz is not None and fmax < spec.target_mhz * fmax_slack:
-            broken.append(("target-mhz", fmax, spec.target_mhz))
-        rate = fmax / interval
-        if spec.min_rate is not None and rate < spec.min_rate * fmax_slack:
-            broken.append(("min-rate", round(rate, 2), spec.min_rate))
-    return broken
-
-
-def _estimate_verdict(spec, est, interval):
-    """``(rejection or None, sure)``: an estimate that breaks a limit beyond the slack is
-    rejected; one that meets every limit only within the slack, or has a figure missing
-    that a limit or the ranking needs, is not ``sure`` (a build must confirm it)."""
-    capacity = CAPACITY[spec.device]
-    broken = check_limits(spec, est, capacity, interval, ESTIMATE_SLACK)
-    if broken:
-        return "estimate: " + _describe_broken(broken), False
-    needed = set(spec.weights or spec.order) | {k for k, v in spec.limits().items()
-                                                  if v is not None}
-    if spec.target_mhz is not None or spec.min_rate is not None:
-        needed.add("fmax_mhz")
-    sure = (not check_limits(spec, est, capacity, interval)
-            and all(est.get(k) != "missing" for k in needed))
-    return None, sure
-
-
-def _describe_broken(broken):
-    return "; ".join("{} {} > {}".format(c, v, l) if not c.startswith(("target", "min"))
-                     else "{} {} MHz < {}".format(c, v, l) for c, v, l in broken)
-
-
-# device capacity (LUT4s, DSP blocks, block RAMs) for the "fits the device" check
-CAPACITY = {
-    "up5k": {"luts": 5280, "dsps": 8, "brams": 30},
-    "hx8k": {"luts": 7680, "dsps": 0, "brams": 32},
-    "ecp5-85f": {"luts": 83640, "dsps": 156, "brams": 208},
-    "gw1nr-9": {"luts": 8640, "dsps": 20, "brams": 26},
-    "gw2a-18": {"luts": 20736, "dsps": 48, "brams": 46},
-}
 
 
 def generate(spec, *, estimate_only=False, build_top=3, progress=None, fit=None):

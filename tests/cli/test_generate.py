@@ -182,7 +182,7 @@ def _up5k_spec(**limits):
 def test_an_estimate_near_a_limit_is_left_to_a_build_and_a_missing_one_is_never_sure():
     # a piecewise sigmoid estimated at 169 LUT was built at 121: 169 against a 150-LUT limit
     # is within the model's error (not rejected, not sure); 230 is beyond 1.5 x 150
-    from sigmoid_hw.scripts.generate import _estimate_verdict
+    from sigmoid_hw.scripts.generate_limits import _estimate_verdict
     spec = _up5k_spec(max_lut=150, max_dsp=1, max_bram=4)
     est = {"luts": 169, "ffs": 90, "dsps": 1, "brams": 3, "fmax_mhz": 60.0}
     assert _estimate_verdict(spec, est, 1) == (None, False)

@@ -355,7 +355,9 @@ def _failure(spec, rows):
     reasons = [r["rejected"] for r in rows if "rejected" in r]
     if not reasons:
         return "no candidate"
-    return "no design meets the spec; closest: " + min(reasons, key=len)
+    # a build's real miss says more than an estimate's; among either, the fewest misses
+    built = [r for r in reasons if r.startswith("built:")]
+    return "no design meets the spec; closest: " + min(built or reasons, key=len)
 
 
 def _options_text(options):

@@ -26,7 +26,9 @@ formal: $(STAMP)
 # registry through Verilator, the default's synthesized iCE40 and ECP5 netlists (Verilator;
 # Icarus runs a netlist at a few hundred cycles/s), the cocotb bench of the exported Verilog
 # on Icarus and Verilator,
-# and the cycles-per-second benchmark of pysim, Icarus and Verilator. Progress on a terminal.
+# the cycles-per-second benchmark of pysim, Icarus and Verilator, and the Pareto runs of
+# compare --pareto (every design and generate's answers at a ladder of accuracies, then
+# generate against each comparison design). Progress on a terminal.
 VERIFY_DIR := build/verify
 verify: $(STAMP)
 	$(VENV)/bin/python -m sigmoid_hw.scripts.cli verify --all --jobs 2
@@ -35,6 +37,10 @@ verify: $(STAMP)
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py icarus
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py verilator
 	$(VENV)/bin/python -m sigmoid_hw.scripts.cli verify --bench
+	$(VENV)/bin/python -m sigmoid_hw.scripts.cli compare --pareto --devices up5k hx8k ecp5-85f \
+		--out-dir $(VERIFY_DIR)/pareto
+	$(VENV)/bin/python -m sigmoid_hw.scripts.cli compare --pareto --peers \
+		--devices up5k hx8k ecp5-85f --out-dir $(VERIFY_DIR)/pareto
 
 # The documentation site (docs/; Sphinx comes with the test extra, which includes `docs`),
 # warnings as errors: a broken reference or a malformed docstring fails the build (so does

@@ -133,7 +133,7 @@ def _pipeline_candidates(spec, fn):
         native = _native_width(spec.device)
         if native is not None:
             for d, o in list(out):
-                if "reuse" in o:
+                if "reuse" in o or not_searched(spec, d, o):
                     continue
                 passes = _passes(d, o, native)
                 if passes is not None:

@@ -16,7 +16,8 @@ def test_wide_inputs_search_the_pipeline_and_piecewise_degree_2_and_3():
     # the candidates as generate lists them (not made here: a 24-bit pipeline-cr derives its
     # corrections on 2^23 inputs)
     fmt = dict(function="sigmoid", input_format="SQ(5,19)", output_bits=24)
-    listed = [("pipeline", {}), ("pipeline-cr", {"reuse": 2}), ("table", fmt),
+    listed = [("pipeline", {}), ("pipeline-cr", {"reuse": 2}), ("pipeline-minimax", {}),
+              ("table", fmt),
               ("multipartite", dict(fmt, rounding="faithful"))]
     listed += [("piecewise", dict(fmt, rounding=r, degree=d))
                for r in ("faithful", "correct") for d in (1, 2, 3)]

@@ -17,7 +17,9 @@ degree and ``2^k`` segments:
    the analytic bound still holds (it is checked to), it may now exceed ``U``.
 
 No corrections: a number of ulp asks for the error only (the faithful plans'
-monotonic fixes are left out). ``k`` runs from the smallest whose fit errs at
+monotonic fixes are left out). A segment whose ``y_h`` would leave the output's
+range on either side of the fold is the constant at that edge (``CappedPlan``):
+the frame (``FoldedUnit``) then saturates nothing. ``k`` runs from the smallest whose fit errs at
 most ``U - 0.55`` ulp (faithful's 0.45 at ``U = 1``) to ``EXTRA_SEGMENT_BITS``
 more; ``derive_piecewise_budget`` picks the cheapest by ``PiecewisePlan.cost``,
 ``piecewise_budget_options`` lists each degree and segment count that meets
@@ -27,14 +29,16 @@ more; ``derive_piecewise_budget`` picks the cheapest by ``PiecewisePlan.cost``,
 import dataclasses
 import numbers
 
+import numpy as np
+
 from sigmoid_hw.model.methods.piecewise import (
-    MAX_DEGREE, _approximation, _plan, _smallest_k)
+    PiecewisePlan, MAX_DEGREE, evaluate_piecewise, _approximation, _plan, _smallest_k)
 from sigmoid_hw.model.methods.devices import DEVICES
-from sigmoid_hw.model.methods.polyfit import choose_lsbs
+from sigmoid_hw.model.methods.polyfit import choose_lsbs, split
 from sigmoid_hw.model.methods.spec import FunctionSpec, Problem, exact_folds, problem
 from sigmoid_hw.model.validate import check_choice, check_instance, check_int
 
-__all__ = ["derive_piecewise_budget", "piecewise_budget_options", "check_budget",
+__all__ = ["derive_piecewise_budget", "piecewise_budget_options", "check_budget", "CappedPlan",
            "EXTRA_SEGMENT_BITS"]
 
 EXTRA_SEGMENT_BITS = 2      # segment counts tried above the smallest that fits
@@ -62,12 +66,68 @@ def _domain(prob):
     return n, count > (1 << n)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class CappedPlan(PiecewisePlan):
+    """A ``PiecewisePlan`` whose segments that would leave the output's range (``_cap``) are
+    the constant at its edge: ``cap_error`` is their largest error (measured on their
+    points, as the fit's approximation), the others keep the analytic bound."""
+    cap_error: float = 0.0
+
+    @property
+    def error_bound(self):
+        return max(super().error_bound, self.cap_error + _SLACK)
+
+
+def _y_range(prob):
+    """``(lo, hi)``: the ``y_h`` whose rebuild the output's range holds on either side of the
+    fold (no saturation needed), or None for a fold whose rebuild depends on the input."""
+    lo, hi = prob.spec.function.saturation(prob.spec.output_format)
+    one = 1 << prob.spec.output_format.f_bits
+    sides = (prob.fold.positive, prob.fold.negative) if prob.fold.folded else (prob.fold.positive,)
+    out = [-np.inf, np.inf]
+    for k_h, k_a, c in sides:
+        if k_a or abs(k_h) != 1:
+            return None
+        ends = sorted(((lo - c * one) * k_h, (hi - c * one) * k_h))
+        out = [max(out[0], ends[0]), min(out[1], ends[1])]
+    return int(out[0]), int(out[1])
+
+
+def _cap(plan):
+    """``plan`` with each segment whose ``y_h`` leaves ``_y_range`` replaced by the constant at
+    that edge (``C_j = 0`` for ``j > 0``), so the frame saturates nothing; ``plan`` itself
+    where nothing leaves it."""
+    prob = plan.problem
+    edges = _y_range(prob)
+    if edges is None:
+        return plan
+    y = evaluate_piecewise(plan, prob.points)
+    seg = split(plan.segment_bits, plan.domain_bits, prob.points - prob.lo)[0]
+    coeffs = [list(c) for c in plan.coefficients]
+    capped = np.zeros(y.size, dtype=bool)
+    for bad, edge in ((y > edges[1], edges[1]), (y < edges[0], edges[0])):
+        for s in np.unique(seg[bad]):
+            coeffs[0][s] = edge << plan.frac_bits[0]
+            for j in range(1, plan.degree + 1):
+                coeffs[j][s] = 0
+            capped |= seg == s
+    if not capped.any():
+        return plan
+    out = CappedPlan(prob, plan.degree, plan.segment_bits, plan.domain_bits, plan.extra,
+                     plan.frac_bits, tuple(tuple(c) for c in coeffs), plan.approximation, 0.0,
+                     (), plan.family)
+    err = np.abs(prob.error_ulp(evaluate_piecewise(out, prob.points)))
+    return dataclasses.replace(out, max_error=float(err.max()),
+                               cap_error=float(err[capped].max()))
+
+
 def _measured(prob, degree, k, n, extra, fit, F, family):
-    plan = _plan(prob, degree, k, n, extra, fit, F, family)
+    plan = _cap(dataclasses.replace(_plan(prob, degree, k, n, extra, fit, F, family),
+                                    corrections=()))
     if plan.max_error > plan.error_bound:
         raise ArithmeticError("piecewise plan {} errs {} ulp, above its bound {}".format(
             plan.describe(), plan.max_error, plan.error_bound))
-    return dataclasses.replace(plan, corrections=())
+    return plan
 
 
 def _at(prob, U, degree, k, family, fits):

@@ -16,6 +16,9 @@ def test_budget_rtl_equals_model(name, degree, reuse):
     dut = PiecewisePolynomial(name, SQ(4, 8), 8, degree=degree, reuse=reuse, budget_ulp=1.476)
     assert dut.plan.degree == degree and dut.plan.corrections == ()
     assert 1 <= dut.plan.max_error <= 1.476
+    # capped segments (piecewise_budget): the rebuild never leaves the output's range
+    lo, hi = dut.plan.problem.spec.function.saturation(dut.plan.problem.spec.output_format)
+    assert lo <= dut.rebuilt_range()[0] and dut.rebuilt_range()[1] <= hi
     check_rtl(dut, evaluate_piecewise, stall=0.3, gap=0.2, seed=7)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.model.methods.piecewise import derive_piecewise, evaluate_piecewise
-from sigmoid_hw.model.methods.piecewise_budget import (derive_piecewise_budget,
+from sigmoid_hw.model.methods.piecewise_budget import (CappedPlan, derive_piecewise_budget,
                                                        piecewise_budget_options)
 from sigmoid_hw.model.methods.spec import FunctionSpec, problem, unit_model
 
@@ -57,6 +57,22 @@ def test_16_bit_budget_plan_is_narrower(name, degree):
     err = np.abs(y - FLOAT[name](x / 2.0 ** fmt.f_bits) * 2.0 ** out.f_bits).max()
     assert 1 < err <= 1.476
     assert err <= plan.error_bound
+
+
+def test_segments_past_the_output_range_are_capped():
+    """tanh in SQ(1,15): round(tanh(x) 2^15) reaches 2^15 near x = 8, beyond the format; the
+    segments that would give it hold the constant 2^15 - 1, so y_h (and its rebuild -y_h)
+    never needs saturating, within the budget (float64 tanh on every domain point)."""
+    prob = _problem("tanh", SQ(4, 12), 16)
+    plan = derive_piecewise_budget(prob, 1.476, degree=1, segments=512)
+    assert isinstance(plan, CappedPlan)
+    y = evaluate_piecewise(plan, prob.points)
+    assert y.max() == (1 << 15) - 1 and y.min() >= -((1 << 15) - 1)
+    exact = np.tanh(prob.points / 2.0 ** 12) * 2.0 ** 15
+    err = np.abs(y - exact)
+    assert err.max() <= 1.476 and plan.cap_error <= plan.max_error <= plan.error_bound
+    capped = y == (1 << 15) - 1
+    assert err[capped].max() < 1
 
 
 def test_options():

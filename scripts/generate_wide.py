@@ -46,6 +46,9 @@ def not_searched(spec, design, options):
     elif design == "piecewise" and spec.accuracy == "faithful" and \
             options.get("rounding") == "correct":
         why = "a faithful spec takes the faithful plans (each plan's search takes minutes)"
+    elif design == "pipeline-cr" and spec.accuracy == "faithful":
+        why = ("a faithful spec takes the faithful pipeline (pipeline-cr's widths come from "
+               "the minimax refit, minutes to hours at 24 bits)")
     else:
         return None
     return "not searched above {} input bits: {}".format(WIDE_INPUT_BITS, why)

@@ -108,9 +108,10 @@ FAMILIES = {
     "ice40-up": Family("ice40-up", overhead=3.3, route=2.3, lut=0.8, carry=0.31, native=16,
                        dsp=1.0, register_dsp=True, exit=2.7, sums=True),
     # iCE40 HX8K, no DSP blocks: multipliers in logic. overhead refitted from 2.0 (issue 21):
-    # at 100 MHz the model put every Horner step at 9.7-9.8 ns, nextpnr at 9.7-10.5
-    # (sigmoid' 95.4, SiLU 99.9, the sigmoid 102.7 MHz); with 2.6: 112.0, 104.0 and 119.9
-    "ice40-hx": Family("ice40-hx", overhead=2.6, route=1.2, lut=0.45, carry=0.126, native=None,
+    # at 100 MHz the model put every Horner step at 9.7-9.8 ns, nextpnr at 9.7-10.5 (nets of
+    # 2-5 ns to a partial product's rows): sigmoid' 95.4, SiLU 99.9, the sigmoid 102.7 MHz;
+    # with 2.6 a step of 9.3-10.4 ns, with 3.0 of 8.3-10.1 (docs/hardening.md)
+    "ice40-hx": Family("ice40-hx", overhead=3.0, route=1.2, lut=0.45, carry=0.126, native=None,
                        lookup_tables=True),
     # Gowin (sigmoid_hw.flow.gowin), from nextpnr-himbaechel's reports: overhead = clock-to-out + setup,
     # route and lut from the nets and LUT4s of the pipeline's critical path, carry fitted to

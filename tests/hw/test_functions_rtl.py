@@ -110,8 +110,9 @@ def test_target_mhz_registers_the_post_multiplier_operands():
     plain = ActivationUnit(functions, rounding="correct")
     dut = ActivationUnit(functions, rounding="correct", target_mhz=150)
     assert plain.latency == plain.core.latency + 2
-    # operands, product (partial products and adder levels where it is wide), rounding
-    assert dut.latency == dut.core.latency + 3 + len(dut._levels)
+    # operands, product (partial products and adder levels where it is wide), the rounding
+    # adds, the clip and choice of function
+    assert dut.latency == dut.core.latency + 4 + len(dut._levels)
     rng = np.random.default_rng(9)
     xs = rng.integers(FMT.min, FMT.max + 1, 800)
     fs = rng.integers(0, len(functions), xs.size)

@@ -5,13 +5,14 @@
 
 One row per report (the device and accuracy of its spec): the chosen design and
 its options, LUT, FF, DSP, block RAM and Fmax (place and route, seed 1),
-latency, max error and correctly rounded share (the model on every input
+latency and initiation interval, max error and correctly rounded share (the model on every input
 against the exact function), the RTL proof (backend, inputs, mismatches) and
 the command that wrote the report, with its commit.
 """
 
 import argparse
 import json
+import shlex
 import sys
 
 __all__ = ["markdown", "main"]
@@ -38,18 +39,25 @@ def _row(r):
         return "| {} | no design: {} | | | | | | | | | | `{}` |".format(
             where, r.get("failure"), r.get("command", "?"))
     fmax = r["fmax_mhz"]
-    return ("| {} | {} ({}) | {} | {} | {} | {} | {} | {} | {:.4f} | {:.4%} | {} | `{}` ({}, "
-            "{:.0f} s) |").format(
+    return ("| {} | {} ({}) | {} | {} | {} | {} | {} | {} / {} | {:.4f} | {:.4%} | {} | `{}` "
+            "({}, {:.0f} s) |").format(
         where, r["design"], _options(r["options"]), r["luts"], r["ffs"], r["dsps"],
         r["brams"], fmax if isinstance(fmax, str) else "{:.1f}".format(fmax), r["latency"],
-        r["max_ulp"], r["correctly_rounded"], _proof(r.get("rtl_proof")),
-        r.get("command", "?"), r.get("commit", "?"), r.get("seconds", float("nan")))
+        r.get("interval", 1), r["max_ulp"], r["correctly_rounded"], _proof(r.get("rtl_proof")),
+        _command(r.get("command", "?")), r.get("commit", "?"), r.get("seconds", float("nan")))
+
+
+def _command(text):
+    """The command as a shell takes it (the report joins its arguments unquoted; none of
+    generate's holds a space)."""
+    return " ".join(shlex.quote(t) for t in text.split(" "))
 
 
 def markdown(reports):
     """The table of ``reports`` (each a dict ``generate --json`` printed), one row each."""
     lines = ["| device | accuracy | design (options) | LUT | FF | DSP | BRAM | Fmax MHz | "
-             "latency | max ulp | correctly rounded | RTL proof | command (commit, time) |",
+             "latency / interval (clocks) | max ulp | correctly rounded | RTL proof | "
+             "command (commit, time) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     return "\n".join(lines + [_row(r) for r in reports]) + "\n"
 

@@ -34,7 +34,8 @@ def _proof(p):
 
 def _row(r):
     spec = r.get("spec") or {}
-    where = "{} | {}".format(spec.get("device", "?"), spec.get("accuracy", "?"))
+    where = "{} | {} | {}".format(spec.get("function", "?"), spec.get("device", "?"),
+                                  spec.get("accuracy", "?"))
     if not r.get("design"):
         return "| {} | no design: {} | | | | | | | | | | `{}` |".format(
             where, r.get("failure"), r.get("command", "?"))
@@ -55,10 +56,10 @@ def _command(text):
 
 def markdown(reports):
     """The table of ``reports`` (each a dict ``generate --json`` printed), one row each."""
-    lines = ["| device | accuracy | design (options) | LUT | FF | DSP | BRAM | Fmax MHz | "
+    lines = ["| function | device | accuracy | design (options) | LUT | FF | DSP | BRAM | Fmax MHz | "
              "latency / interval (clocks) | max ulp | correctly rounded | RTL proof | "
              "command (commit, time) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     return "\n".join(lines + [_row(r) for r in reports]) + "\n"
 
 

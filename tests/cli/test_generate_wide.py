@@ -66,15 +66,16 @@ def test_table_rows_from_reports():
               "max_ulp": 0.52263, "correctly_rounded": 0.99984,
               "rtl_proof": {"backend": "verilator", "count": 16777216, "mismatches": 0,
                             "missing": 0, "passed": True},
-              "spec": {"device": "up5k", "accuracy": "faithful"},
+              "spec": {"function": "sigmoid", "device": "up5k", "accuracy": "faithful"},
               "command": "sigmoid-hw generate --input-format SQ(5,19)", "commit": "abc1234",
               "seconds": 1234.4}
     failed = {"design": None, "failure": "no design meets the spec; closest: x",
-              "spec": {"device": "hx8k", "accuracy": "correct"}, "command": "c"}
+              "spec": {"function": "tanh", "device": "hx8k", "accuracy": "correct"},
+              "command": "c"}
     lines = markdown([report, failed]).splitlines()
-    assert len(lines) == 4 and lines[0].startswith("| device | accuracy |")
-    assert lines[2] == ("| up5k | faithful | pipeline (reuse=4, multiplier_width=16) | 812 | "
+    assert len(lines) == 4 and lines[0].startswith("| function | device | accuracy |")
+    assert lines[2] == ("| sigmoid | up5k | faithful | pipeline (reuse=4, multiplier_width=16) | 812 | "
                         "640 | 1 | 2 | 41.2 | 30 / 8 | 0.5226 | 99.9840% | verilator: "
                         "16,777,216 inputs, 0 mismatches, 0 missing | `sigmoid-hw generate "
                         "--input-format 'SQ(5,19)'` (abc1234, 1234 s) |")
-    assert lines[3].startswith("| hx8k | correct | no design: no design meets the spec")
+    assert lines[3].startswith("| tanh | hx8k | correct | no design: no design meets the spec")

@@ -12,7 +12,7 @@ import numpy as np
 from sigmoid_hw.model.exact import Symmetry, function
 from sigmoid_hw.model.function_exact import function_error_metrics, rounded_reference
 
-__all__ = ["check_unit", "check_rtl"]
+__all__ = ["check_unit", "check_rtl", "offer_every_clock"]
 
 
 def check_unit(name, fmt, out_fmt, y, rounding):
@@ -64,3 +64,37 @@ def check_rtl(dut, evaluate, *, stall, gap, seed):
     assert len(out) == len(x)
     wrong = np.flatnonzero(np.array(out, dtype=np.int64) != expected)
     assert wrong.size == 0, "RTL != model at x = {}".format(x[wrong[:5]])
+
+
+def offer_every_clock(dut, xs, reuse):
+    """A producer that offers ``xs`` on every clock to ``dut``, its consumer always ready.
+
+    Returns ``(readies, taken, outs)``: ``i.ready`` on each clock while words
+    remain, the clocks on which a word was accepted, and ``(clock, payload)``
+    of every output. A unit with initiation interval ``reuse`` must show
+    ``i.ready`` high one clock in ``reuse``.
+    """
+    from amaranth.sim import Simulator
+    words = len(xs)
+    readies, taken, outs = [], [], []
+
+    async def bench(ctx):
+        ctx.set(dut.o.ready, 1)
+        sent = 0
+        for cycle in range(words * reuse + dut.latency + 3):
+            ctx.set(dut.i.valid, sent < words)
+            ctx.set(dut.i.payload, xs[min(sent, words - 1)])
+            if sent < words:
+                readies.append(ctx.get(dut.i.ready))
+            if ctx.get(dut.o.valid):
+                outs.append((cycle, ctx.get(dut.o.payload)))
+            if ctx.get(dut.i.valid) and ctx.get(dut.i.ready):
+                taken.append(cycle)
+                sent += 1
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    return readies, taken, outs

@@ -4,7 +4,6 @@ under stalls, a word every R clocks, fewer multipliers, the option on every laye
 
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from sigmoid_hw.hw.designs import make_design
 from sigmoid_hw.hw.methods.piecewise import PiecewisePolynomial
@@ -12,7 +11,7 @@ from sigmoid_hw.hw.streamsim import first_output
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.model.methods.piecewise import evaluate_piecewise
 from sigmoid_hw.model.methods.spec import unit_model
-from method_checks import check_rtl
+from method_checks import check_rtl, offer_every_clock
 
 
 # R = 2 and R = degree at degree 2 and 3; odd, complement and unfolded functions, both roundings
@@ -43,27 +42,7 @@ def test_one_word_every_reuse_clocks(degree, reuse):
     dut = PiecewisePolynomial("sigmoid", SQ(4, 8), 8, degree=degree, reuse=reuse)
     words = 9
     xs = [-2048 + 455 * k for k in range(words)]
-    readies, taken, outs = [], [], []
-
-    async def bench(ctx):
-        ctx.set(dut.o.ready, 1)
-        sent = 0
-        for cycle in range(words * reuse + dut.latency + 3):
-            ctx.set(dut.i.valid, sent < words)
-            ctx.set(dut.i.payload, xs[min(sent, words - 1)])
-            if sent < words:
-                readies.append(ctx.get(dut.i.ready))
-            if ctx.get(dut.o.valid):
-                outs.append((cycle, ctx.get(dut.o.payload)))
-            if ctx.get(dut.i.valid) and ctx.get(dut.i.ready):
-                taken.append(cycle)
-                sent += 1
-            await ctx.tick()
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    readies, taken, outs = offer_every_clock(dut, xs, reuse)
     assert readies == ([1] + [0] * (reuse - 1)) * (words - 1) + [1]
     assert taken == [reuse * k for k in range(words)]
     assert [c for c, _ in outs] == [t + dut.latency for t in taken]

@@ -9,7 +9,6 @@ R clocks per word in the simulator: a few minutes each.
 
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from sigmoid_hw.hw import SigmoidPipeline, TanhPipeline, SiLUPipeline
 from sigmoid_hw.hw.designs import make_design
@@ -18,6 +17,7 @@ from sigmoid_hw.hw.streamsim import first_output, run_stream
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.model.function_model import function_fixed
 from sigmoid_hw.model.pipeline import derive_params, plan_for, sigmoid_fixed
+from method_checks import offer_every_clock
 
 
 def _edges(params, count, seed):
@@ -53,28 +53,10 @@ def test_one_word_every_reuse_clocks(reuse):
     assert dut.initiation_interval == reuse and dut.latency == 10
     words = 12
     xs = list(range(-3000, 3000, 6000 // words))[:words]
-    readies, outs = [], []
-
-    async def bench(ctx):
-        ctx.set(dut.o.ready, 1)
-        sent = 0
-        for cycle in range(words * reuse + dut.latency + 2):
-            ctx.set(dut.i.valid, sent < words)
-            ctx.set(dut.i.payload, xs[min(sent, words - 1)])
-            if sent < words:
-                readies.append(ctx.get(dut.i.ready))
-            if ctx.get(dut.o.valid):
-                outs.append((cycle, ctx.get(dut.o.payload)))
-            if ctx.get(dut.i.valid) and ctx.get(dut.i.ready):
-                sent += 1
-            await ctx.tick()
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    readies, taken, outs = offer_every_clock(dut, xs, reuse)
     assert readies == ([1] + [0] * (reuse - 1)) * (words - 1) + [1]
     assert [y for _, y in outs] == [int(v) for v in sigmoid_fixed(np.array(xs), dut.params)]
+    assert taken == [reuse * k for k in range(words)]
     assert [c for c, _ in outs] == [dut.latency + reuse * k for k in range(words)]
 
 

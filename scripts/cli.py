@@ -8,6 +8,7 @@ import argparse
 import importlib
 import pkgutil
 import re
+import shlex
 import sys
 
 from sigmoid_hw.scripts import commands
@@ -68,6 +69,7 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.command_line = "sigmoid-hw " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         return int(args._run(args) or 0)
     except BrokenPipeError:

@@ -112,20 +112,25 @@ def run_accuracy(args):
     fmt = parse_format(args.input_format) if isinstance(args.input_format, str) else None
     roundings = ("faithful", "correct") if args.rounding is None else (args.rounding,)
     rows = accuracy_rows(args.function, fmt, args.output_bits or 16, roundings)
+    lines = ["| function | input | output | rounding | core bits | inputs | max ulp | mean ulp "
+             "| correctly rounded | monotonic | bound |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        # counts written as the sigmoid's table writes them (4096, not 4,096)
+        lines.append("| {} | {} | {} | {} | {} | {} (all) | {} | {} | {:.3%} | {} | {:.4f} |"
+                     .format(r["function"], r["input_format"], r["output_format"],
+                             r["rounding"] + (" ({} fixes)".format(r["corrections"])
+                                              if r["rounding"] == "correct" else ""),
+                             r["core_bits"], r["count"], ulp(r["max_ulp"]), ulp(r["mean_ulp"]),
+                             r["correctly_rounded"], yes_no(r["monotonic"]), r["error_bound"]))
+    table = "\n".join(lines) + "\n"
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print("| function | input | output | rounding | core bits | inputs | max ulp | mean ulp "
-              "| correctly rounded | monotonic | bound |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
-        for r in rows:
-            # counts written as the sigmoid's table writes them (4096, not 4,096)
-            print("| {} | {} | {} | {} | {} | {} (all) | {} | {} | {:.3%} | {} | {:.4f} |"
-                  .format(r["function"], r["input_format"], r["output_format"],
-                          r["rounding"] + (" ({} fixes)".format(r["corrections"])
-                                           if r["rounding"] == "correct" else ""),
-                          r["core_bits"], r["count"], ulp(r["max_ulp"]), ulp(r["mean_ulp"]),
-                          r["correctly_rounded"], yes_no(r["monotonic"]), r["error_bound"]))
+        print(table, end="")
+    if getattr(args, "out", None):
+        from sigmoid_hw.scripts.commands.accuracy import write_stamped
+        write_stamped(args.out, table, args)
     ok = all(r["max_ulp"] < 1 and r["monotonic"]
              and (r["rounding"] != "correct" or r["correctly_rounded"] == 1) for r in rows)
     return 0 if ok else 1

@@ -14,13 +14,15 @@ which also check the values.
 import argparse
 import math
 import os
+import shlex
+import sys
 from fractions import Fraction
 
 from sigmoid_hw.hw.designs import DEFAULT_DESIGN, DESIGNS
 from sigmoid_hw.model.exact.function import FUNCTION_NAMES
 from sigmoid_hw.model.params import COEFFICIENT_SOURCES, ROUNDING_MODES
 
-__all__ = ["add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
+__all__ = ["command_line", "add_design_arguments", "design_options_from_args", "add_pipeline_arguments",
            "pipeline_params_from_args", "parse_threshold", "probability", "positive_int",
            "positive_float", "seed", "FUNCTION_OPTIONS", "check_function_options"]
 
@@ -390,3 +392,11 @@ def pipeline_params_from_args(args, **overrides):
     if isinstance(given["input_format"], str):
         given["input_format"] = parse_format(given["input_format"])
     return derive_params(**{k: v for k, v in given.items() if v is not None})
+
+
+def command_line(args=None):
+    """The command as the user typed it, quoted so that it can be pasted back: what
+    ``sigmoid_hw.scripts.cli.main`` received (``args.command_line``), else this process's
+    arguments. Measured files name the command that wrote them."""
+    line = getattr(args, "command_line", None)
+    return line or "sigmoid-hw " + shlex.join(sys.argv[1:])

@@ -19,13 +19,13 @@ device and function beats on error and every resource (``sigmoid_hw.report.paret
 
 import json
 import os
-import sys
 import time
 
 from sigmoid_hw.hw.designs import DESIGNS, computed_function, make_design
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.report.pareto import pareto_front
 from sigmoid_hw.scripts.generate import Spec, generate, model_proof
+from sigmoid_hw.scripts.options import command_line
 
 __all__ = ["LADDER", "registry_designs", "pareto_rows", "markdown", "run_pareto",
            "add_pareto_arguments", "peer_rows", "peers_markdown"]
@@ -182,7 +182,7 @@ def run_pareto(args, devices):
         else:
             rows = pareto_rows(devices, args.pareto_functions, progress=say)
     seconds = time.monotonic() - start
-    command = " ".join(["sigmoid-hw"] + sys.argv[1:])
+    command = command_line(args)
     if args.peers:
         text = peers_markdown(rows, _commit(), command, seconds)
         if args.out_dir:

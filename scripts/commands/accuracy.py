@@ -17,7 +17,7 @@ from sigmoid_hw.model.params import COEFFICIENT_SOURCES
 from sigmoid_hw.report.accuracy import accuracy_figures, error_note, monotonic_note
 from sigmoid_hw.report.progress import bar, ticking
 from sigmoid_hw.report.text import yes_no
-from sigmoid_hw.scripts.options import (add_pipeline_arguments, check_function_options,
+from sigmoid_hw.scripts.options import (add_pipeline_arguments, check_function_options, command_line,
                              pipeline_params_from_args)
 
 NAME = "accuracy"
@@ -52,6 +52,9 @@ def add_arguments(parser):
                         help="every input of every format, also above 20 input bits "
                              "(2^24 inputs take minutes)")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
+    parser.add_argument("--out", default=None, metavar="FILE",
+                        help="also write the table to FILE, stamped with the commit and this "
+                             "command (docs/measured/ holds such files; the README copies them)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -122,10 +125,14 @@ def _run_method(args):
                          "is run), not {}".format(args.input_format))
     roundings = ("faithful", "correct") if args.rounding is None else (args.rounding,)
     rows = matrix_rows([args.function], [args.method], fmt, args.output_bits or 16, roundings)
+    text = markdown(rows, _commit(), command_line(args))
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print(markdown(rows, _commit(), "sigmoid-hw accuracy"), end="")
+        print(text, end="")
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
     return 0 if all(r["max_ulp"] < 1 and r["monotonic"] is not False
                     and (r["rounding"] != "correct" or r["correctly_rounded"] == 1)
                     for r in rows) else 1
@@ -159,16 +166,27 @@ def run(args):
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        _print_table(rows)
+        print(table_text(rows), end="")
+    if args.out:
+        write_stamped(args.out, table_text(rows), args)
     ok = all(r["max_ulp"] < 1 and r["monotonic"]
              and (r["rounding"] != "correct" or r["correctly_rounded"] == 1) for r in rows)
     return 0 if ok else 1
 
 
-def _print_table(rows):
-    print("| input | output | coefficients | rounding | order | latency | inputs | max ulp "
-          "| mean ulp | correctly rounded | monotonic | bound |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+def write_stamped(path, table, args):
+    """Write ``table`` to ``path`` under a line naming the commit and the command."""
+    from sigmoid_hw.scripts.commands.methods import _commit
+    with open(path, "w") as f:
+        f.write("Measured at commit `{}` by `{}`.\n\n".format(_commit(), command_line(args)))
+        f.write(table)
+
+
+def table_text(rows):
+    """The rows as the accuracy table in Markdown, with its footnotes."""
+    lines = ["| input | output | coefficients | rounding | order | latency | inputs | max ulp "
+             "| mean ulp | correctly rounded | monotonic | bound |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     notes = []
 
     def mark(note):
@@ -178,16 +196,17 @@ def _print_table(rows):
         return " [{}]".format(len(notes))
 
     for r in rows:
-        print("| {} | UQ(0,{}) | {} | {} | {} | {} | {}{} | {:.4f}{} | {:.4f} | {:.3%} | {}{} "
-              "| {:.3f} |"
-              .format(r["input_format"], r["output_bits"], r["coefficients"],
-                      r["rounding"] + (" ({} fixes)".format(r["corrections"])
-                                       if r["rounding"] == "correct" else ""), r["order"],
-                      r["latency"], r["count"], " (all)" if r["exhaustive"] else " (random)",
-                      r["max_ulp"], mark(r["notes"]["max_ulp"]), r["mean_ulp"],
-                      r["correctly_rounded"], yes_no(r["monotonic"]),
-                      mark(r["notes"]["monotonic"]), r["bound_ulp"]))
+        lines.append("| {} | UQ(0,{}) | {} | {} | {} | {} | {}{} | {:.4f}{} | {:.4f} | {:.3%} "
+                     "| {}{} | {:.3f} |"
+                     .format(r["input_format"], r["output_bits"], r["coefficients"],
+                             r["rounding"] + (" ({} fixes)".format(r["corrections"])
+                                              if r["rounding"] == "correct" else ""),
+                             r["order"], r["latency"], r["count"],
+                             " (all)" if r["exhaustive"] else " (random)",
+                             r["max_ulp"], mark(r["notes"]["max_ulp"]), r["mean_ulp"],
+                             r["correctly_rounded"], yes_no(r["monotonic"]),
+                             mark(r["notes"]["monotonic"]), r["bound_ulp"]))
     if notes:
-        print()
-    for k, note in enumerate(notes, 1):
-        print("[{}] {}".format(k, note))
+        lines.append("")
+    lines += ["[{}] {}".format(k, note) for k, note in enumerate(notes, 1)]
+    return "\n".join(lines) + "\n"

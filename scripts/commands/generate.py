@@ -10,7 +10,6 @@ first (``sigmoid_hw.scripts.costfit``).
 
 import json
 import os
-import sys
 import time
 
 from sigmoid_hw.flow.implement import DEVICES
@@ -19,7 +18,7 @@ from sigmoid_hw.model.fixed import parse_format
 from sigmoid_hw.model.validate import check_int
 from sigmoid_hw.report.progress import bar
 from sigmoid_hw.scripts.generate import Spec, generate, parse_accuracy, parse_cost
-from sigmoid_hw.scripts.options import positive_float
+from sigmoid_hw.scripts.options import command_line, positive_float
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
 
@@ -187,7 +186,7 @@ def run(args):
         errors = _errors_vs_builds(result, fit, spec.device)
     result["summary"] = _summary(result) if result["chosen"] else None
     result["cost_model_error"] = errors
-    command = " ".join(["sigmoid-hw"] + sys.argv[1:])
+    command = command_line(args)
     if args.out and result["chosen"] is not None:
         result["verilog"] = _write_out(result, args.out, command)
     seconds = time.monotonic() - start

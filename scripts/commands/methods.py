@@ -14,13 +14,13 @@ them as the documentation's table.
 
 import json
 import subprocess
-import sys
 
 from sigmoid_hw.model.exact import FUNCTION_NAMES
 from sigmoid_hw.model.fixed import parse_format
 from sigmoid_hw.report.progress import bar
 from sigmoid_hw.report.text import yes_no
 from sigmoid_hw.scripts.methods import METHOD_DESIGNS, matrix_rows
+from sigmoid_hw.scripts.options import command_line
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "markdown"]
 
@@ -131,7 +131,7 @@ def run(args):
         if devices:
             _synth(rows, devices, fmt, args.output_bits, lambda: progress.update(1))
     commit = _commit()
-    command = " ".join(["sigmoid-hw"] + sys.argv[1:])
+    command = command_line(args)
     if args.output:
         with open(args.output, "w") as f:
             json.dump({"commit": commit, "command": command, "rows": rows}, f, indent=1)

@@ -175,3 +175,20 @@ def test_accuracy_shares_the_pipeline_options(capsys):
     assert main(["accuracy", "--output-bits", "12", "--order", "0"]) == 2
     assert capsys.readouterr().err == ("sigmoid-hw accuracy: error: order must be between 1 "
                                        "and 12, not 0\n")
+
+
+@pytest.mark.parametrize("extra", [[], ["--function", "tanh"], ["--method", "table"]])
+def test_accuracy_out_writes_the_printed_table_under_its_command(tmp_path, capsys, extra):
+    """``--out FILE``: the table printed, under a line naming the commit and the command
+    (the README copies such files; ``sigmoid_hw.scripts.readme``)."""
+    out = tmp_path / "acc.md"
+    argv = ["accuracy", "--input-format", "SQ(4,6)", "--output-bits", "8",
+            "--no-progress", "--out", str(out)] + extra
+    main(argv)
+    printed = capsys.readouterr().out
+    head, blank, table = out.read_text().partition("\n\n")
+    assert head.startswith("Measured at commit `") and head.endswith("`.")
+    assert "--out {}".format(out) in head and table.strip() and table in printed
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    # a header, then the three coefficient sources, or the function's two roundings
+    assert len(rows) == 1 + (3 if not extra else 2)

@@ -45,15 +45,19 @@ import os
 
 import numpy as np
 
+from sigmoid_hw.model.methods.devices import DEVICES as FAMILY_DEVICES
+
 __all__ = ["features", "estimate", "fit_costs", "load_fit", "build_key", "model_errors", "FIT_PATH",
-           "BRAM_SHAPES", "BRAM_COST", "DSP_NATIVE", "DSP_MAP", "method_kind", "same_design"]
+           "FAMILY", "BRAM_SHAPES", "BRAM_COST", "DSP_NATIVE", "DSP_MAP", "method_kind", "same_design"]
 
 FIT_PATH = os.path.join(os.path.dirname(__file__), "cost_fit.json")
 LOGIC_PRODUCT_BITS = 32         # a device without a DSP_MAP rule: a x b at most this, logic
-_EBR = ((256, 16), (512, 8), (1024, 4), (2048, 2))
-_18K = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
-BRAM_SHAPES = {"up5k": _EBR, "hx8k": _EBR, "ecp5-85f": _18K, "gw1nr-9": _18K, "gw2a-18": _18K}
-DSP_NATIVE = {"up5k": 16, "hx8k": None, "ecp5-85f": 18, "gw1nr-9": 18, "gw2a-18": 18}
+# The device's family (``sigmoid_hw.flow.implement.DEVICES[d].timing_family``): its block RAM
+# read shapes and DSP operand width are the family's (``sigmoid_hw.model.methods.devices``).
+FAMILY = {"up5k": "ice40-up", "hx8k": "ice40-hx", "ecp5-85f": "ecp5", "gw1nr-9": "gowin-gw1n",
+          "gw2a-18": "gowin-gw2a"}
+BRAM_SHAPES = {d: FAMILY_DEVICES[f].bram_shapes for d, f in FAMILY.items()}
+DSP_NATIVE = {d: FAMILY_DEVICES[f].native for d, f in FAMILY.items()}
 # memory_libmap's cost of one block (ice40/brams.txt, lattice/brams_16kd.txt, gowin/brams.txt)
 BRAM_COST = {"up5k": 64, "hx8k": 64, "ecp5-85f": 128, "gw1nr-9": 128, "gw2a-18": 128}
 ROM_LOGIC_COST = 1 / 16         # memory_libmap's -logic-cost-rom default, per bit

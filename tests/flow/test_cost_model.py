@@ -83,3 +83,11 @@ def test_a_build_of_an_older_plan_is_not_the_estimate():
     # a build stored before a feature existed is still the same design
     old = {k: v for k, v in feat.items() if k != "mux_bits"}
     assert same_design(old, feat) and not same_design(feat, old)
+
+
+def test_each_device_is_costed_as_its_family():
+    """The cost model's device table is the implementation flow's: every device it
+    estimates, and no other, with the family ``implement`` times it as."""
+    from sigmoid_hw.flow.cost import FAMILY
+    from sigmoid_hw.flow.implement import DEVICES
+    assert FAMILY == {name: device.timing_family for name, device in DEVICES.items()}

@@ -308,7 +308,7 @@ for _record in (
     Design("piecewise", "a polynomial per uniform segment of the folded input, coefficients in "
            "a table, Horner with truncated products",
            _method("sigmoid_hw.hw.methods.piecewise", "PiecewisePolynomial", degree=None, segments=None,
-                   reuse=None, multiplier_width=None, budget_ulp=None),
+                   reuse=None, multiplier_width=None, budget_ulp=None, operand_bits=None),
            "method", _method_model("sigmoid_hw.model.methods.piecewise.evaluate_piecewise"),
            FUNCTION_NAMES),
     Design("reduced-table", "a table of the input's top bits (input_drop low bits dropped), "

@@ -159,7 +159,8 @@ def _piecewise_candidates(spec, base):
     """The piecewise polynomial of degree 1 to 3, each with ``reuse`` 1 .. its degree
     (``ceil(degree / reuse)`` multipliers, a word every ``reuse`` clocks) and, on a device
     with DSP blocks, its chain on one multiplier of the blocks' width (``reuse`` = its
-    passes, ``multiplier_width``) where a step is wider than that."""
+    passes, ``multiplier_width``) where a step is wider than that; correctly rounded, also
+    degree 2 with every operand within the blocks' port (``operand_bits``)."""
     from sigmoid_hw.hw.methods.piecewise import piecewise_passes
     from sigmoid_hw.model.methods.piecewise_budget import piecewise_budget_options
     native, out = _native_width(spec.device), []
@@ -167,11 +168,16 @@ def _piecewise_candidates(spec, base):
     # a number of ulp: also each degree and segment count within it (narrower coefficients)
     plans += [dict(base, **o) for o in piecewise_budget_options(
         base["function"], spec.input_format, spec.output_bits, spec.accuracy)]
+    if native is not None and spec.accuracy == "correct":
+        # correct rounding on the device's DSP port: every product's operand fits it and
+        # the coefficient search makes it correct (sigmoid_hw.model.methods.piecewise_search)
+        # (degree 2: degree 3's 32 segments leave 11-bit offsets, too coarse a C_1 to search)
+        plans.append(dict(base, rounding="correct", degree=2, operand_bits=native))
     for options in plans:
         degree = options["degree"]
         out += [("piecewise", dict(options, **({"reuse": r} if r > 1 else {})))
                 for r in range(1, degree + 1)]
-        if native is None or degree == 1:
+        if native is None or degree == 1 or "operand_bits" in options:
             continue
         try:
             passes = len(piecewise_passes(make_design("piecewise", **options).plan, native))

@@ -46,6 +46,7 @@ from sigmoid_hw.hw.horner_shared import Pass, reuse_groups
 from sigmoid_hw.hw.methods.folded import FoldedUnit
 from sigmoid_hw.model.methods.piecewise import derive_piecewise, evaluate_piecewise
 from sigmoid_hw.model.methods.piecewise_budget import check_budget, derive_piecewise_budget
+from sigmoid_hw.model.methods.piecewise_search import derive_piecewise_operand
 from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
 from sigmoid_hw.model.validate import check_int
 
@@ -53,11 +54,14 @@ __all__ = ["PiecewisePolynomial", "piecewise_plan", "piecewise_passes"]
 
 
 def piecewise_plan(function, input_format=None, output_bits=16, rounding="faithful", *,
-                   degree=None, segments=None, family=None, fold=None, budget_ulp=None):
+                   degree=None, segments=None, family=None, fold=None, budget_ulp=None,
+                   operand_bits=None):
     """The ``PiecewisePlan`` of a function on its first exact fold (the record lists the
     cheapest first), or on ``fold`` (a name from ``Function.folds``); with ``budget_ulp``
     (faithful rounding only) one within that many ulp
-    (``sigmoid_hw.model.methods.piecewise_budget``).
+    (``sigmoid_hw.model.methods.piecewise_budget``); with ``operand_bits`` (correct rounding
+    only) one whose products' accumulator operands fit that many signed bits, correctly
+    rounded by its coefficient search (``sigmoid_hw.model.methods.piecewise_search``).
 
     The plan (a frozen record) is derived once per set of arguments and shared: ``generate``
     asks for the same plan for every output drop and reuse factor of a candidate."""
@@ -67,12 +71,22 @@ def piecewise_plan(function, input_format=None, output_bits=16, rounding="faithf
         if str(spec.rounding) != "faithful":
             raise ValueError("budget_ulp is for faithful rounding (an error of at most "
                              "budget_ulp ulp), not {!r}".format(rounding))
-    key = (spec.describe(), str(spec.input_format), degree, segments, family, fold, budget_ulp)
+    if operand_bits is not None:
+        operand_bits = check_int("operand_bits", operand_bits, 4, 64)
+        if str(spec.rounding) != "correct" or budget_ulp is not None:
+            raise ValueError("operand_bits is for correct rounding (the coefficient search), "
+                             "not {!r}".format(rounding if budget_ulp is None else budget_ulp))
+    key = (spec.describe(), str(spec.input_format), degree, segments, family, fold, budget_ulp,
+           operand_bits)
     plan = _PLANS.get(key)
     if plan is None:
         prob = problem(spec, exact_folds(spec, fold)[0])
-        plan = derive_piecewise(prob, degree, segments, family) if budget_ulp is None else \
-            derive_piecewise_budget(prob, budget_ulp, degree, segments, family)
+        if operand_bits is not None:
+            plan = derive_piecewise_operand(prob, operand_bits, degree, segments, family)
+        elif budget_ulp is None:
+            plan = derive_piecewise(prob, degree, segments, family)
+        else:
+            plan = derive_piecewise_budget(prob, budget_ulp, degree, segments, family)
         if len(_PLANS) >= 256:
             _PLANS.clear()
         _PLANS[key] = plan
@@ -131,6 +145,10 @@ class PiecewisePolynomial(FoldedUnit):
         With faithful rounding: an error of at most this many ulp (>= 1) instead of < 1
         (``sigmoid_hw.model.methods.piecewise_budget``: narrower coefficients, no
         corrections).
+    operand_bits : int or None
+        With correct rounding: every product's accumulator operand at most this many
+        signed bits (a DSP block's port), correct rounding from a search of each segment's
+        coefficients instead of guard bits (``sigmoid_hw.model.methods.piecewise_search``).
     degree : int or None
         1 .. 3; None: the cheapest for ``family`` (``derive_piecewise``).
     segments : int or None
@@ -153,11 +171,12 @@ class PiecewisePolynomial(FoldedUnit):
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
                  rounding="faithful", *, degree=None, segments=None, fold=None, reuse=1,
-                 multiplier_width=None, target_mhz=None, family=None, budget_ulp=None):
+                 multiplier_width=None, target_mhz=None, family=None, budget_ulp=None,
+                 operand_bits=None):
         reuse = check_int("reuse", reuse, 1)
         plan = piecewise_plan(function, input_format, output_bits, rounding, degree=degree,
                               segments=segments, family=family, fold=fold,
-                              budget_ulp=budget_ulp)
+                              budget_ulp=budget_ulp, operand_bits=operand_bits)
         if multiplier_width is not None and reuse == 1:
             raise ValueError("multiplier_width is for reuse > 1 (the shared multipliers), "
                              "not {!r} with reuse 1".format(multiplier_width))

@@ -204,3 +204,18 @@ def test_estimate_does_not_choose_a_design_it_cannot_cost(capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "design     rom" not in out and "no design" in out
+
+
+def test_correct_candidates_on_a_dsp_port():
+    # correctly rounded on a device with DSP blocks: degree 2 with every operand within the
+    # block's port (the coefficient search), at each reuse; none where there is no DSP block
+    import dataclasses
+    spec = Spec("tanh", SQ(4, 12), 16, "correct", "up5k", None, None, 1, None, None,
+                ("dsps", "brams", "luts"), None, "piecewise")
+    found = [o for d, o in candidates(spec) if "operand_bits" in o]
+    assert [(o["operand_bits"], o["degree"], o.get("reuse", 1)) for o in found] == \
+        [(16, 2, 1), (16, 2, 2)]
+    assert not any("operand_bits" in o for _, o in candidates(dataclasses.replace(
+        spec, device="hx8k")))
+    assert not any("operand_bits" in o for _, o in candidates(dataclasses.replace(
+        spec, accuracy="faithful")))

@@ -198,6 +198,8 @@ def _implement_job(design, device, seed, toolchain, build_dir):
                seconds=result["seconds"])
     if "fmax_icetime_mhz" in result:
         row["fmax_icetime_mhz"] = result["fmax_icetime_mhz"]
+    if result.get("dsp_registers"):
+        row["dsp_registers"] = result["dsp_registers"]     # sigmoid_hw.flow.dsp_registers
     if result.get("fmax_note"):
         row["fmax_note"] = result["fmax_note"]
     if result.get("critical_path"):

@@ -315,6 +315,12 @@ for _record in (
            "each entry the best value over its inputs; no fold or a ones' complement one",
            _method("sigmoid_hw.hw.methods.reduced_table", "ReducedTable", input_drop=None,
                    fold=None), "method", _reduced_table_model, FUNCTION_NAMES),
+    Design("knot-interp", "linear interpolation between stored knot values (TFLite's "
+           "scheme): even and odd knots in two banks, one product",
+           _method("sigmoid_hw.hw.methods.knot_interp", "KnotInterpolation", budget_ulp=None,
+                   segments=None, guard_bits=None, offset=None, fold=None),
+           "method", _method_model("sigmoid_hw.model.methods.knot_interp.evaluate_knot_interp"),
+           FUNCTION_NAMES),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "
            "computed", _comparator, "comparator", _comparator_model),
     Design("plan", "PLAN, four shift-and-add segments (Amin, Curtis, Hayes-Gill 1997)",

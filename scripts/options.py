@@ -312,6 +312,9 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
         parser.add_argument("--segments", type=int, default=None,
                             help="piecewise: the number of uniform segments, a power of 2 "
                                  "(default: the fewest that meet the bound)")
+        parser.add_argument("--budget-ulp", type=positive_float, default=None, metavar="U",
+                            help="piecewise, knot-interp: an error of at most U ulp (>= 1) "
+                                 "instead of faithful")
         parser.add_argument("--input-drop", type=int, default=None, metavar="K",
                             help="reduced-table: the input's low bits below the index "
                                  "(default: the most that keep --rounding)")
@@ -371,7 +374,8 @@ def design_options_from_args(args):
     name, function = getattr(args, "design", None), getattr(args, "function", "sigmoid")
     if _is_method(name):
         given["function"] = function
-        for option in ("fold", "tables", "degree", "segments", "drop_bits", "input_drop"):
+        for option in ("fold", "tables", "degree", "segments", "drop_bits", "input_drop",
+                       "budget_ulp"):
             given[option] = getattr(args, option, None)
     elif function not in FUNCTION_DESIGNS and name is not None:
         raise ValueError("--function {} is computed by the designs {}, not by {}".format(

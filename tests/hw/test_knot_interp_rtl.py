@@ -1,0 +1,33 @@
+# amaranth: UnusedElaboratable=no
+"""KnotInterpolation's gateware equals its model on every input, under random stalls and gaps,
+on each of its folds (the ones' complement with the output flipped, even, none)."""
+
+import pytest
+
+from sigmoid_hw.hw.methods.knot_interp import KnotInterpolation
+from sigmoid_hw.model.fixed import SQ
+from sigmoid_hw.model.methods.knot_interp import evaluate_knot_interp
+from method_checks import check_rtl
+
+
+@pytest.mark.parametrize("name,budget,fold,kind", [
+    ("sigmoid", None, None, "flip"),     # complement in UQ(0,8): (Y - 1) XOR 255
+    ("tanh", 1.5, None, "flip"),         # odd: ~(Y - 1)
+    ("dsigmoid", None, None, "even"),    # the input folded only
+    ("tanh", 1.5, "none", "none"),       # offset binary
+    ("elu", 2.0, None, "none"),          # no fold the unit builds: not folded
+])
+def test_knot_interp_rtl_equals_model_8_bit(name, budget, fold, kind):
+    dut = KnotInterpolation(name, SQ(4, 8), 8, budget_ulp=budget, fold=fold)
+    assert dut.fold_kind == kind and dut.latency == 6
+    check_rtl(dut, evaluate_knot_interp, stall=0.3, gap=0.2, seed=17)
+
+
+def test_knot_interp_guard_bits_and_padded():
+    from sigmoid_hw.hw.designs import make_design
+    dut = KnotInterpolation("tanh", SQ(4, 8), 8, budget_ulp=1.5, guard_bits=2, offset=0.25)
+    assert dut.plan.guard_bits == 2
+    check_rtl(dut, evaluate_knot_interp, stall=0.2, gap=0.3, seed=5)
+    padded = make_design("knot-interp", function="sigmoid", input_format="SQ(4,8)",
+                         output_bits=12, drop_bits=4)
+    assert padded.output_format.width == 12

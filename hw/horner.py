@@ -13,6 +13,7 @@ from amaranth.lib.wiring import In, Out
 
 from sigmoid_hw.hw.chain import ChainStage, StageChain
 from sigmoid_hw.hw.dsp import MULT18X18D_WIDTH, mult18x18d, use_primitives
+from sigmoid_hw.hw.horner_mac import KINDS as MAC_KINDS, mac_span, mac_stage, mac_step
 from sigmoid_hw.hw.reduction import reduced_layout
 from sigmoid_hw.hw.reference import BitPatternReference
 
@@ -247,7 +248,12 @@ class HornerEvaluator(ChainStage):
             # -> register was ECP5's critical path at 250 MHz (4.9 ns)
             carried.update(early_y0=unsigned(h.y0_frac), early_a0=signed(h.addend_width[0]))
         after_dsp = False
-        if sched.hard_dsp:
+        if sched.mac:   # SB_MAC16s with every register (sigmoid_hw.hw.horner_mac)
+            state = mac_stage(self, k, sched, carried, layouts, f_bits)
+            if state is None:
+                return
+            first, cuts, ops = 1, cuts[1:], _stage_ops(sched, *mac_span(sched, shift, width))
+        elif sched.hard_dsp:
             # the multiply alone, over three registers: the DSP blocks' own input, pipeline
             # and output registers hold the partial products (sigmoid_hw.hw.dsp), fabric registers
             # beside them the rest (the carried fields, the slivers in logic, the addend)
@@ -339,6 +345,10 @@ class HornerEvaluator(ChainStage):
             hardened = {}     # k -> {term index: the DSP block's registered product}
             primitives = use_primitives(platform)
             for k, first, last, group, template, kind in self._steps:
+                if kind in MAC_KINDS:
+                    functions.append(lambda m, p, k=k, kind=kind: mac_step(
+                        m, p, kind, k, self, hardened, carried, next_fields, primitives))
+                    continue
                 if kind in ("dsp", "hold"):
                     functions.append(lambda m, p, k=k, kind=kind: self._dsp_step(
                         m, p, k, kind, carried, hardened, primitives))

@@ -73,6 +73,9 @@ class Family:
     # case on n (90.8 MHz; 98.6 as lookups); on the UP5K they are off the critical path and
     # the lookups measured 83.7 against 87.5 MHz (another placement)
     lookup_tables: bool = False
+    # each Horner multiply-add in SB_MAC16 blocks with every register (sigmoid_hw.hw.horner_mac):
+    # one block per acc chunk, the addend's slices through C/D, where the step does not fit
+    mac: bool = False
 
     def add(self, bits):
         """One carry-chain add (or compare) of ``bits`` bits."""
@@ -106,7 +109,7 @@ FAMILIES = {
     # a chain's end costs ~2.7 ns more than its carries (a feed-out LUT, its flop unpacked).
     # The segments end in a sum bit (sums), which took the feed-out off the Horner adds
     "ice40-up": Family("ice40-up", overhead=3.3, route=2.3, lut=0.8, carry=0.31, native=16,
-                       dsp=1.0, register_dsp=True, exit=2.7, sums=True),
+                       dsp=1.0, register_dsp=True, exit=2.7, sums=True, mac=True),
     # iCE40 HX8K, no DSP blocks: multipliers in logic. overhead refitted from 2.0 (issue 21):
     # at 100 MHz the model put every Horner step at 9.7-9.8 ns, nextpnr at 9.7-10.5 (nets of
     # 2-5 ns to a partial product's rows): sigmoid' 95.4, SiLU 99.9, the sigmoid 102.7 MHz;
@@ -193,6 +196,12 @@ class HornerSchedule:
     hard_dsp : bool
         The partial products in DSP blocks with their own input, pipeline and
         output registers (``sigmoid_hw.hw.dsp``): the multiply takes three registers.
+    mac : bool
+        The multiply-add in SB_MAC16 blocks, one per acc chunk, the addend's
+        slices through their C/D inputs (``sigmoid_hw.hw.horner_mac``): four
+        registers inside the blocks, then one in the fabric; with several
+        chunks ``ops`` then adds their outputs (``"round"`` per segment; the
+        segments count from bit ``min(s_k, o_1)``, ``o_1`` the second chunk's).
     """
     acc_chunks: tuple
     d_chunks: tuple
@@ -201,10 +210,11 @@ class HornerSchedule:
     cuts: tuple
     hard_dsp: bool = False
     sums: bool = False
+    mac: bool = False
 
     @property
     def registers(self):
-        return len(self.cuts) + (2 if self.hard_dsp else 0)
+        return len(self.cuts) + (2 if self.hard_dsp else 0) + (4 if self.mac else 0)
 
 
 @dataclass(frozen=True)
@@ -254,7 +264,7 @@ class Schedule:
         (ECP5 at 250 MHz, seed 1: shared stall 179.9 MHz, its net from the output valid to
         the first Horner register; credit handshake 205.1 MHz)."""
         return self.target_mhz is not None and (
-            FAMILIES[self.family].credit or any(h.hard_dsp for h in self.horner))
+            FAMILIES[self.family].credit or any(h.hard_dsp or h.mac for h in self.horner))
 
     @classmethod
     def none(cls):
@@ -344,20 +354,28 @@ def schedule(plan, family, target_mhz):
         ops, delays = ["mul"], [max(fam.multiply(hi - lo, dh - dl)
                                     for lo, hi in acc_chunks for dl, dh in d_chunks)]
         hard = fam.hard_dsp and fam.overhead + delays[0] > period
-        if hard:
+        # SB_MAC16s, the addend through C/D: d in one port, the top chunk's sum within 32 bits
+        mac = (fam.mac and len(d_chunks) == 1 and width - acc_chunks[-1][0] <= 32
+               and fam.overhead + delays[0] + fam.add(width) > period)
+        if hard or mac:
             delays[0] = fam.route   # the DSP's output register, then its net
-        terms = len(acc_chunks) * len(d_chunks) + 1
+        if mac and len(acc_chunks) > 1:
+            # the blocks' sums added above bit min(s_k, o_1) only (sigmoid_hw.hw.horner_mac)
+            base = min(horner.shifts[k], acc_chunks[1][0])
+            segs = segments(horner.shifts[k] - base, width - base, max_carry)
+        terms = len(acc_chunks) * len(d_chunks) + (not mac)
         while terms > 2:
             ops += ["add"] * len(segs)
             delays += [fam.add(hi - lo) for lo, hi in segs]
             terms = terms - terms // 2
-        ops += ["round"] * len(segs)
-        delays += [fam.add(hi - lo) for lo, hi in segs]
+        if terms > 1:
+            ops += ["round"] * len(segs)
+            delays += [fam.add(hi - lo) for lo, hi in segs]
         cuts = pack(delays, period, fam.overhead,
-                    forced=(0,) if fam.register_dsp or hard else ())
+                    forced=(0,) if fam.register_dsp or hard or mac else ())
         worst.append(_longest(delays, cuts, fam.overhead))
         stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts, hard,
-                                     fam.sums))
+                                     fam.sums, mac=mac))
     return Schedule(family, float(target_mhz), fold, compare, offset, output, tuple(stages),
                     round(max(worst), 3), fold_carry, output_carry, compare_part)
 

@@ -211,15 +211,15 @@ def test_target_option_reaches_the_pipeline():
 @pytest.mark.slow
 @pytest.mark.toolchain
 def test_up5k_target_through_the_tools_with_icetime(tmp_path):
-    """One target through Yosys, nextpnr and icetime: 6 SB_MAC16 (every multiply in a DSP, the
-    narrow slivers in logic), the block RAM of the credit buffer, and icetime's figure read
-    from its own report (or "missing" without icetime)."""
+    """One target through Yosys, nextpnr and icetime: 7 SB_MAC16 (every multiply-add in
+    blocks, sigmoid_hw.hw.horner_mac: one per chunk of acc), the block RAM of the credit
+    buffer, and icetime's figure read from its own report (or "missing" without icetime)."""
     import os
     import shutil
     from sigmoid_hw.flow.implement import implement
     dut = SigmoidPipeline(target_mhz=150, family="ice40-up")
     result = implement(dut, "up5k", build_dir=str(tmp_path))
-    assert result["dsps"] == 6 and result["brams"] == 1
+    assert result["dsps"] == 7 and result["brams"] == 1
     assert result["fmax_mhz"] > 0
     if shutil.which("icetime") is None:
         assert result["fmax_icetime_mhz"] == "missing"

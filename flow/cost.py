@@ -84,9 +84,10 @@ def features(component):
                         "plan), not {!r}".format(component))
     mem, products, adders, mux = [], [], 0, 0
     name = method_kind(component)
-    if name == "FunctionTable":
-        mem = [(plan.depth, plan.width)]
-        adders = plan.width
+    if name == "FunctionTable":             # segmented: one word of every field, a field mux
+        mem = [(plan.segment_depth, plan.word_bits)]
+        adders = max(plan.widths)
+        mux = (len(plan.widths) - 1) * max(plan.widths)
     elif name == "MultipartiteTable":
         mem = [(len(plan.tiv), plan.tiv_shape[0])] + [
             (len(t), w) for t, (w, _) in zip(plan.offsets, plan.offset_shapes)]

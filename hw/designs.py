@@ -298,7 +298,8 @@ for _record in (
     Design("activation", "ActivationUnit: sigmoid and tanh chosen per word on one core",
            _activation, "unit", _activation_model, ("sigmoid", "tanh")),
     Design("table", "every output of the function stored, folded by its symmetry (correctly "
-           "rounded by construction)", _method("sigmoid_hw.hw.methods.table", "FunctionTable", fold=None),
+           "rounded by construction)", _method("sigmoid_hw.hw.methods.table", "FunctionTable", fold=None,
+                   segments=None),
            "method", _method_model("sigmoid_hw.model.methods.table.evaluate_table"), FUNCTION_NAMES),
     Design("multipartite", "a table of initial values plus offset tables and an adder tree, "
            "no multiplier (de Dinechin and Tisserand)",

@@ -17,7 +17,7 @@ from sigmoid_hw.flow.cost import (FIT_PATH, build_key, features, fit_costs, load
                                   model_errors, same_design)
 from sigmoid_hw.hw.designs import DESIGNS, make_design
 
-__all__ = ["FIT_GRID", "fit_grid", "refit", "fresh_builds", "error_table", "main"]
+__all__ = ["FIT_GRID", "fit_grid", "only_on", "refit", "fresh_builds", "error_table", "main"]
 
 _FORMATS = (("SQ(4,6)", 10), ("SQ(4,12)", 16))
 # (rounding, degree, [(reuse, multiplier_width)]) at SQ(4,12) -> 16 bits; reuse = passes with a
@@ -67,12 +67,30 @@ def fit_grid():
             grid.append(("reduced-table", dict(function=fn, input_format="SQ(4,6)",
                                                output_bits=8, rounding="faithful", input_drop=3,
                                                fold=fold)))
+    # the segmented table (one word of S fields): at 10 bits everywhere, and the 16-bit
+    # sigmoid and tanh tables on the ECP5 only (``ONLY_ON``: 309 to 490 Kbit, an iCE40 has 128)
+    grid += [("table", dict(function="sigmoid", input_format="SQ(4,6)", output_bits=10,
+                            rounding="correct", segments=4)),
+             ("table", dict(function="gelu", input_format="SQ(4,6)", output_bits=10,
+                            rounding="correct", segments=2))]
+    for fn, counts in (("sigmoid", (1, 2, 4, 8, 16)), ("tanh", (1, 2, 4))):
+        grid += [("table", dict(function=fn, input_format="SQ(4,12)", output_bits=16,
+                                rounding="correct", **({"segments": s} if s > 1 else {})))
+                 for s in counts]
     seen = set()        # a shape listed twice (the 16-bit faithful chains) is built once
     return [(name, opts) for name, opts in grid
             if build_key(name, opts) not in seen and not seen.add(build_key(name, opts))]
 
 
 FIT_GRID = None     # computed on use: the registry's baselines may change
+
+
+def only_on(name, options):
+    """The devices grid design ``(name, options)`` is built on, or None for every device:
+    the 16-bit tables only where their block RAM is (the ECP5)."""
+    if name == "table" and options.get("output_bits") == 16:
+        return ("ecp5-85f",)
+    return None
 
 
 def _features(name, options):
@@ -104,7 +122,8 @@ def refit(devices, path=FIT_PATH, progress=None, limit=None):
     # the method units first: the fixed designs include a ROM and pipelines a device may not
     # hold, which the tools can take long to refuse
     todo = sorted(((d, name, opts) for d in devices for name, opts in fit_grid()
-                   if (d, build_key(name, opts)) not in have),
+                   if (d, build_key(name, opts)) not in have
+                   and d in (only_on(name, opts) or (d,))),
                   key=lambda job: DESIGNS[job[1]].kind != "method")
     if limit is not None:
         todo = todo[:limit]

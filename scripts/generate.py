@@ -39,7 +39,8 @@ from sigmoid_hw.model.exact import function as function_record, Method
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.scripts.generate_limits import (CAPACITY, ESTIMATE_SLACK, _describe_broken,
                                                 _estimate_verdict, check_limits, cost_key)
-from sigmoid_hw.scripts.generate_wide import model_outputs, not_searched, proof_once
+from sigmoid_hw.scripts.generate_wide import (WIDE_INPUT_BITS, model_outputs, not_searched,
+                                              proof_once)
 
 __all__ = ["Spec", "candidates", "generate", "parse_accuracy", "parse_cost"]
 
@@ -188,6 +189,27 @@ def _piecewise_candidates(spec, base):
     return out
 
 
+def _table_segments(spec):
+    """The plain table's options ``{}``, then ``segments`` S = 2 .. 16 (one memory word of S
+    fields, ``sigmoid_hw.model.methods.table``) while each stores fewer bits than the last."""
+    out = [{}]
+    if spec.input_format.width > WIDE_INPUT_BITS:       # not searched: not_searched says why
+        return out
+    from sigmoid_hw.hw.methods.table import table_plan
+    fn, fmt, bits = spec.function, spec.input_format, spec.output_bits
+    stored = table_plan(fn, fmt, bits, "correct").bits
+    for segments in (2, 4, 8, 16):
+        try:
+            plan = table_plan(fn, fmt, bits, "correct", segments=segments)
+        except ValueError:              # fewer than 2 points a segment
+            break
+        if plan.bits >= stored:
+            break
+        out.append({"segments": segments})
+        stored = plan.bits
+    return out
+
+
 def _drop_bits(spec):
     """``p`` with ``2^p <= accuracy`` (a faithful unit p bits short is within 2^p ulp)."""
     if isinstance(spec.accuracy, str) or spec.accuracy < 2:
@@ -210,7 +232,7 @@ def candidates(spec):
         if method == "pipeline":
             out += _pipeline_candidates(spec, fn)
         elif method == "table":
-            out.append(("table", dict(base, rounding="correct")))
+            out += [("table", dict(base, rounding="correct", **o)) for o in _table_segments(spec)]
         elif method == "multipartite":
             # tables=None: the split search tries 1 to 3 offset tables, fewest bits first
             out += [("multipartite", dict(base, rounding=r)) for r in _roundings(spec)]

@@ -29,7 +29,7 @@ def plan_summary(plan):
     words = ["fold {}".format(fold)]
     for attr in ("degree", "segments", "tables", "input_drop"):
         value = getattr(plan, attr, None)
-        if value is not None and not callable(value):
+        if value is not None and not callable(value) and (attr, value) != ("segments", 1):
             words.append("{} {}".format(attr, value if not isinstance(value, tuple)
                                         else len(value)))
     if bits is not None:

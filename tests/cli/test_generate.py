@@ -219,3 +219,22 @@ def test_correct_candidates_on_a_dsp_port():
         spec, device="hx8k")))
     assert not any("operand_bits" in o for _, o in candidates(dataclasses.replace(
         spec, accuracy="faithful")))
+
+
+def test_segmented_tables_among_the_candidates():
+    # the table in S = 2 .. 16 segments while each stores fewer bits than the last: the
+    # sigmoid's R moves less and less toward 8, so every S lowers the bits; a segmented plan
+    # is correctly rounded on every input (the certified reference)
+    spec = Spec("sigmoid", SQ(4, 12), 16, 0.5, "ecp5-85f", max_dsp=0, max_bram=27,
+                order=("luts", "dsps", "brams"), comparisons=False)
+    tables = [o for d, o in candidates(spec) if d == "table"]
+    assert [o.get("segments", 1) for o in tables] == [1, 2, 4, 8, 16]
+    bits = [make_design("table", **o).plan.bits for o in tables]
+    assert bits == sorted(bits, reverse=True) and bits[0] == 490095
+    x = SQ(4, 12).raw_range()
+    unit = make_design("table", **tables[1])
+    ref, _ = rounded_reference("sigmoid", x, SQ(4, 12), unit.output_format)
+    assert (design("table").model(unit, x) == np.clip(ref, 0, 65535)).all()
+    # a JSON answer's options rebuild the same plan
+    again = make_design("table", **json.loads(json.dumps(tables[1])))
+    assert again.plan.widths == unit.plan.widths == (15, 11)

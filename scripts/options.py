@@ -311,7 +311,9 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
                                  "place: within 2^P ulp (faithful) at a fraction of the cost")
         parser.add_argument("--segments", type=int, default=None,
                             help="piecewise: the number of uniform segments, a power of 2 "
-                                 "(default: the fewest that meet the bound)")
+                                 "(default: the fewest that meet the bound); table: S fields "
+                                 "of one memory word, each segment its own base and width "
+                                 "(default 1)")
         parser.add_argument("--budget-ulp", type=positive_float, default=None, metavar="U",
                             help="piecewise, knot-interp: an error of at most U ulp (>= 1) "
                                  "instead of faithful")

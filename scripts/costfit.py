@@ -62,6 +62,9 @@ def fit_grid():
                 if width is not None:
                     extra["multiplier_width"] = width
                 grid.append(("piecewise", dict(base, rounding=rounding, degree=degree, **extra)))
+        # correctly rounded with every operand on the 16-bit port (the coefficient search)
+        grid += [("piecewise", dict(base, rounding="correct", degree=2, operand_bits=16,
+                                    **extra)) for extra in ({}, {"reuse": 2})]
     for fn in ("sigmoid", "tanh"):
         for fold in ("none", "ones"):
             grid.append(("reduced-table", dict(function=fn, input_format="SQ(4,6)",

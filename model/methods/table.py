@@ -16,7 +16,7 @@ Entries are stored as ``R - base`` (``base = min R``), unsigned, ``width`` bits.
 ``i = a - lo`` is cut by its top bits into ``S`` segments of ``D = 2^(n - k)``
 points each (``n`` the bits of the largest index, ``S = 2^k``); segment ``s``
 stores ``R - bases[s]`` in ``widths[s]`` bits (its own range: the sigmoid's
-``R`` moves by 31,612 on ``[0, 4)`` but by ~1,160 on ``[4, 8)``), and the
+``R`` moves by 31,589 on ``[0, 4)`` but by 1,157 on ``[4, 8)``), and the
 segments sit side by side in one memory of ``D`` words of ``sum(widths)``
 bits, all read at the same address ``i mod D``; the segment ``i // D``
 selects a field, which is added to its base. Every field holds ``R`` less

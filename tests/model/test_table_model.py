@@ -64,7 +64,7 @@ def test_segmented_sigmoid_widths_and_bits(segments):
     assert plan.bases == tuple(int(stored[k:k + depth].min())
                                for k in range(0, stored.size, depth))
     assert plan.bits == depth * sum(widths) < table_plan("sigmoid").bits
-    if segments == 2:           # R moves by 31,612 on [0, 4), by 1,1xx on [4, 8)
+    if segments == 2:           # R moves by 31,589 on [0, 4), by 1,157 on [4, 8)
         assert widths == (15, 11) and plan.bits == 16384 * 26
 
 

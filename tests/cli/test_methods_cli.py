@@ -118,3 +118,25 @@ def test_simulate_reduced_table_takes_its_input_drop(capsys):
     assert r["rtl_mismatches"] == 0 and r["missing"] == 0 and r["latency"] == 2
     # 4 inputs a bin: not faithful, so the command says no (exit 1)
     assert code == 1 and r["max_ulp"] >= 1
+
+
+def test_table_segments_rows_and_table():
+    # the segmented table's report: per S the memory's shape, the fields, the model proof; a
+    # build is taken from a fit that holds it with the same features (no build here)
+    from sigmoid_hw.flow.cost import build_key, features
+    from sigmoid_hw.hw.designs import make_design
+    from sigmoid_hw.scripts.table_segments import markdown, rows
+    options = dict(function="sigmoid", input_format="SQ(4,6)", output_bits=10,
+                   rounding="correct", segments=4)
+    fake = {"builds": [{"device": "up5k", "key": build_key("table", options),
+                        "features": features(make_design("table", **options)), "luts": 94,
+                        "ffs": 119, "dsps": 0, "brams": 2, "fmax_mhz": 44.82, "seconds": 1.0}]}
+    out = rows(["sigmoid"], [4], ["up5k"], "SQ(4,6)", 10, say=None, fit=fake)
+    (row,) = out
+    assert (row["depth"], row["widths"]) == (128, [9, 7, 4, 2])
+    assert row["bits"] == 128 * 22 and row["correctly_rounded"] == 1.0
+    assert row["devices"]["up5k"]["source"] == "fit"
+    text = markdown({"command": "cmd", "commit": "abc", "rows": out})
+    assert "| sigmoid | 4 | 128 x 22 | 9 + 7 + 4 + 2 | 2,816 | 7 | {:.4f} | 100.000% |".format(
+        row["max_ulp"]) in text
+    assert "94 / 119 / 0 / 2 / 44.82" in text and "1 of the builds are the cost fit's" in text

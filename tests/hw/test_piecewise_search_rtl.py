@@ -24,3 +24,15 @@ def test_the_registry_builds_it():
                       rounding="correct", degree=2, operand_bits=8, reuse=2)
     assert dut.plan.operand_bits == 8 and len(dut.multipliers) == 1
     assert max(dut.multipliers[0]) <= 8
+
+
+def test_command_line_option():
+    import argparse
+    from sigmoid_hw.scripts.options import add_design_arguments, design_options_from_args
+    parser = argparse.ArgumentParser()
+    add_design_arguments(parser)
+    args = parser.parse_args(["--design", "piecewise", "--function", "sigmoid", "--degree", "2",
+                              "--input-format", "SQ(4,8)", "--output-bits", "10",
+                              "--rounding", "correct", "--operand-bits", "8", "--reuse", "2"])
+    dut = make_design(args.design, **design_options_from_args(args))
+    assert isinstance(dut, PiecewisePolynomial) and dut.plan.operand_bits == 8

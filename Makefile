@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/python -m sigmoid_hw.scripts.demo
 
+# One test process per CPU, at most 4 (each exhaustive simulation holds one core; the files
+# are dealt out whole, so a file's module fixtures are built once).
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 # The formal proofs alone (they also run inside make test, tests/flow/test_formal.py).
 formal: $(STAMP)

@@ -104,6 +104,13 @@ def features(component):
         mem = [(plan.depth, plan.width)]
         adders = (plan.index_bits if plan.fold == "ones" else 0) + \
             (component.output_format.width if plan.flip_output else 0)
+    elif name == "KnotInterpolation":         # two banks; j + step, t', O - E, E - 2^g, the sum
+        mem = [(plan.bank_depth, plan.width)] * 2
+        products = [tuple(component.multiplier)]
+        adders = plan.segment_bits + plan.t_bits + plan.delta_bits + 2 * plan.value_bits + \
+            plan.offset_bits + (component.output_format.width if component.fold_kind == "flip"
+                                else 0)
+        mux = 2 * plan.width if component.product == "unsigned" else 0   # lower, upper knot
     elif hasattr(plan, "horner"):            # the seed's pipeline and the functions on it
         h, red = plan.horner, plan.reduction
         products = [(red.d_width, w) for w in h.acc_width[1:]]

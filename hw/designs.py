@@ -319,7 +319,7 @@ for _record in (
     Design("knot-interp", "linear interpolation between stored knot values (TFLite's "
            "scheme): even and odd knots in two banks, one product",
            _method("sigmoid_hw.hw.methods.knot_interp", "KnotInterpolation", budget_ulp=None,
-                   segments=None, guard_bits=None, offset=None, fold=None),
+                   segments=None, guard_bits=None, offset=None, fold=None, product=None),
            "method", _method_model("sigmoid_hw.model.methods.knot_interp.evaluate_knot_interp"),
            FUNCTION_NAMES),
     Design("comparator", "the exact threshold decision sigmoid(x) > t as x >= L, no sigmoid "

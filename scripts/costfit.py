@@ -80,6 +80,16 @@ def fit_grid():
         grid += [("table", dict(function=fn, input_format="SQ(4,12)", output_bits=16,
                                 rounding="correct", **({"segments": s} if s > 1 else {})))
                  for s in counts]
+    # values-only linear interpolation: the 16-bit sigmoid and tanh at TFLite's error and
+    # faithful, and 10 bits
+    for fn, fmt, bits, budget in (("sigmoid", "SQ(4,12)", 16, 1.4761833294580466),
+                                  ("tanh", "SQ(4,12)", 16, 1.4761833294580466),
+                                  ("sigmoid", "SQ(4,12)", 16, None), ("tanh", "SQ(4,6)", 10, None),
+                                  ("sigmoid", "SQ(4,6)", 10, 2.0)):
+        grid.append(("knot-interp", dict(function=fn, input_format=fmt, output_bits=bits,
+                                         **({"budget_ulp": budget} if budget else {}))))
+        if bits == 16 and budget:       # the unsigned product (two multiplexers)
+            grid.append(("knot-interp", dict(grid[-1][1], product="unsigned")))
     seen = set()        # a shape listed twice (the 16-bit faithful chains) is built once
     return [(name, opts) for name, opts in grid
             if build_key(name, opts) not in seen and not seen.add(build_key(name, opts))]

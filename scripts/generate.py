@@ -238,6 +238,10 @@ def candidates(spec):
             out += [("multipartite", dict(base, rounding=r)) for r in _roundings(spec)]
         elif method == "piecewise":
             out += _piecewise_candidates(spec, base)
+            # values-only linear interpolation: degree 1 with only the knots stored
+            from sigmoid_hw.model.methods.knot_interp import knot_interp_options
+            out += [("knot-interp", dict(base, **o)) for o in knot_interp_options(
+                fn, spec.input_format, spec.output_bits, spec.accuracy)]
     drop = _drop_bits(spec)
     if drop:
         # an accuracy of 2^p ulp or more: each method also computed p bits short (within

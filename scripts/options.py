@@ -317,6 +317,9 @@ def add_design_arguments(parser, verb="use", *, kinds=None, options=None):
         parser.add_argument("--budget-ulp", type=positive_float, default=None, metavar="U",
                             help="piecewise, knot-interp: an error of at most U ulp (>= 1) "
                                  "instead of faithful")
+        parser.add_argument("--product", default=None, choices=("signed", "unsigned"),
+                            help="knot-interp: the difference's product signed (default) or "
+                                 "unsigned (two multiplexers; smaller in logic)")
         parser.add_argument("--operand-bits", type=positive_int, default=None, metavar="B",
                             help="piecewise, correct rounding: every product's accumulator "
                                  "operand at most B signed bits (a DSP port: 16 on the UP5K), "
@@ -381,7 +384,7 @@ def design_options_from_args(args):
     if _is_method(name):
         given["function"] = function
         for option in ("fold", "tables", "degree", "segments", "drop_bits", "input_drop",
-                       "budget_ulp", "operand_bits"):
+                       "budget_ulp", "operand_bits", "product"):
             given[option] = getattr(args, option, None)
     elif function not in FUNCTION_DESIGNS and name is not None:
         raise ValueError("--function {} is computed by the designs {}, not by {}".format(

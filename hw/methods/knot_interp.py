@@ -38,30 +38,26 @@ from amaranth.lib.wiring import In, Out
 
 from sigmoid_hw.hw.chain import Register
 from sigmoid_hw.model.methods.knot_interp import (check_accuracy, derive_knot_interp,
-                                                  evaluate_knot_interp)
+                                                  evaluate_knot_interp, fold_builds)
 from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
+from sigmoid_hw.model.validate import check_choice
 
-__all__ = ["KnotInterpolation", "knot_interp_plan", "fold_kind"]
+__all__ = ["KnotInterpolation", "knot_interp_plan", "fold_kind", "PRODUCTS"]
+
+PRODUCTS = ("signed", "unsigned")
 
 _PLANS = {}
 
 
 def fold_kind(spec, fold):
     """How the unit builds ``fold`` for ``spec``: ``"none"``, ``"even"`` (the input folded,
-    not the output), ``"flip"`` (the output XOR all ones, ``- 1`` before it) or None (a
-    fold the unit does not build: a mirror, or a rebuild that adds the input)."""
+    not the output), ``"flip"`` (the output's bits flipped, ``- 1`` before) or None (a fold
+    it does not build, ``sigmoid_hw.model.methods.knot_interp.fold_builds``)."""
+    if not fold_builds(spec, fold):
+        return None
     if not fold.folded:
         return "none"
-    if fold.mirror or fold.positive != (1, 0, 0):
-        return None
-    if fold.negative == (1, 0, 0):
-        return "even"
-    out = spec.output_format
-    k_h, k_a, c = fold.negative
-    if k_h == -1 and k_a == 0 and ((out.signed and c == 0) or
-                                   (not out.signed and c << out.f_bits == 1 << out.width)):
-        return "flip"
-    return None
+    return "even" if fold.negative == (1, 0, 0) else "flip"
 
 
 def knot_interp_plan(function, input_format=None, output_bits=16, rounding="faithful", *,
@@ -110,6 +106,12 @@ class KnotInterpolation(wiring.Component):
         ``g`` and ``c`` of the plan (None: searched).
     fold : str or None
         Force a fold (default: the record's first exact one the unit builds).
+    product : ``"signed"`` or ``"unsigned"``
+        ``"signed"`` (module docstring): ``(O - E) t'``, no multiplexer. ``"unsigned"``
+        (knots that do not decrease): the lower knot ``L`` and the upper ``U`` chosen by the
+        segment's parity (two multiplexers), ``(U - L) (t + neg)`` unsigned, ``L`` the base:
+        the same integers; a product in logic (the HX8K) is then much smaller than a signed
+        one.
     target_mhz, family
         Taken for the method designs' common options; the unit has one structure.
     """
@@ -120,10 +122,15 @@ class KnotInterpolation(wiring.Component):
 
     def __init__(self, function="sigmoid", input_format=None, output_bits=16,
                  rounding="faithful", *, budget_ulp=None, segments=None, guard_bits=None,
-                 offset=None, fold=None, target_mhz=None, family=None):
+                 offset=None, fold=None, product="signed", target_mhz=None, family=None):
         self._plan = knot_interp_plan(function, input_format, output_bits, rounding,
                                       budget_ulp=budget_ulp, segments=segments,
                                       guard_bits=guard_bits, offset=offset, fold=fold)
+        product = check_choice("product", product, PRODUCTS)
+        if product == "unsigned" and self._plan.rise_bits is None:
+            raise ValueError("product must be 'signed' for knots that decrease ({}), not "
+                             "'unsigned'".format(self._plan.describe()))
+        self._unsigned = product == "unsigned"
         spec = self._plan.problem.spec
         self._kind = fold_kind(spec, self._plan.problem.fold)
         out = spec.output_format
@@ -140,10 +147,13 @@ class KnotInterpolation(wiring.Component):
     function = property(lambda self: self._plan.problem.spec.function)
     rounding = property(lambda self: self._plan.problem.spec.rounding)
 
+    product = property(lambda self: "unsigned" if self._unsigned else "signed")
+
     @property
     def multiplier(self):
-        """The product's operand widths ``(D signed, t' unsigned)``."""
-        return self._plan.delta_bits, self._plan.t_bits
+        """The product's operand widths: ``(D, t')``, ``D`` signed, or unsigned (the rise)."""
+        plan = self._plan
+        return (plan.rise_bits if self._unsigned else plan.delta_bits), plan.t_bits
 
     @property
     def registers(self):
@@ -174,9 +184,13 @@ class KnotInterpolation(wiring.Component):
         # stage 1: t' = (t + neg), or 2^m - (t + neg) for an odd segment, 2^m on the last;
         # the odd bank's address j = s >> 1 and the even bank's increment
         tt = Signal(mb + 1, name="t_prime")
-        m.d.comb += tt.eq(Mux(last, 1 << mb, (a[:mb] ^ odd.replicate(mb)) + (odd ^ neg)))
+        if self._unsigned:      # tau = t + neg, 0 on the last segment (its lower knot is O)
+            m.d.comb += tt.eq(Mux(last, 0, a[:mb] + neg))
+        else:
+            m.d.comb += tt.eq(Mux(last, 1 << mb, (a[:mb] ^ odd.replicate(mb)) + (odd ^ neg)))
         tt1, j, step = register(tt, "t1"), register(s[1:], "j"), register(odd & ~last, "step")
         flip = register(neg if kind == "flip" else C(0, 1), "flip1")
+        sel = register(odd, "odd1")
 
         even_bank, odd_bank = plan.banks
         m.submodules.even = even = Memory(shape=unsigned(plan.width), depth=plan.bank_depth,
@@ -186,16 +200,24 @@ class KnotInterpolation(wiring.Component):
         read_e, read_o = even.read_port(), odd_mem.read_port()
         m.d.comb += [read_e.addr.eq(j + step), read_o.addr.eq(j),
                      read_e.en.eq(~stall), read_o.en.eq(~stall)]
-        tt2, flip2 = register(tt1, "t2"), register(flip, "flip2")
+        tt2, flip2, sel2 = register(tt1, "t2"), register(flip, "flip2"), register(sel, "odd2")
+        low_e, low_o = read_e.data, read_o.data
+        if self._unsigned:      # the lower knot (E, or O on an odd segment) and the upper
+            low_e, low_o = Mux(sel2, read_o.data, read_e.data), \
+                Mux(sel2, read_e.data, read_o.data)
 
         # stage 3: D = O - E (the shared high bits cancel); E with its high bits, 2^g less
         # where the output is flipped (~(Y - 1) = -Y)
-        e = read_e.data if plan.value_bits <= plan.width else \
-            Cat(read_e.data, Const(plan.high >> plan.width, plan.value_bits - plan.width))
-        diff = Signal(signed(plan.delta_bits), name="diff")
-        m.d.comb += diff.eq(read_o.data - read_e.data)
+        e = low_e if plan.value_bits <= plan.width else \
+            Cat(low_e, Const(plan.high >> plan.width, plan.value_bits - plan.width))
+        diff = Signal(unsigned(plan.rise_bits) if self._unsigned else signed(plan.delta_bits),
+                      name="diff")
+        m.d.comb += diff.eq(low_o - low_e)
         delta = register(diff, "delta")
-        e3 = register(e.as_signed() - Mux(flip2, 1 << g, 0), "e3")
+        # E + (-2^g or 0): the sign replicated is a full operand, so the tools keep the carry
+        # chain (a constant one became a 17-LUT ripple, 60 MHz on the UP5K)
+        minus = Cat(Const(0, g), flip2.replicate(plan.value_bits + 1 - g)).as_signed()
+        e3 = register(e.as_signed() + minus, "e3")
         tt3, flip3 = register(tt2, "t3"), register(flip2, "flip3")
         # stage 4: the product; stage 5: E 2^m (the g = 0 rounding half below it) + P
         product = register(delta * tt3, "product")

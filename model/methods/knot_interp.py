@@ -48,11 +48,29 @@ from sigmoid_hw.model.methods.spec import FunctionSpec, Problem, exact_folds, pr
 from sigmoid_hw.model.validate import check_instance, check_int
 
 __all__ = ["KnotPlan", "derive_knot_interp", "evaluate_knot_interp", "knot_interp_options",
-           "check_accuracy", "GUARD_BITS", "OFFSETS", "EXTRA_SEGMENT_BITS"]
+           "check_accuracy", "fold_builds", "GUARD_BITS", "OFFSETS", "EXTRA_SEGMENT_BITS",
+           "MAX_SEARCH_BITS"]
 
 GUARD_BITS = (0, 1, 2, 3)                   # g tried
 OFFSETS = tuple(np.round(np.linspace(-0.5, 0.5, 21), 6))     # c tried, ulp
 EXTRA_SEGMENT_BITS = 1                      # knot counts tried above the smallest that fits
+MAX_SEARCH_BITS = 20                        # generate's options: inputs up to this width
+
+
+def fold_builds(spec, fold):
+    """Whether the unit (``sigmoid_hw.hw.methods.knot_interp``) builds ``fold`` for ``spec``:
+    no fold; an even one (the input folded); or an output ``-y_h`` (signed) or ``2^W - y_h``
+    (``UQ(0, W)``), a flip of ``y_h - 1``'s bits. Not a mirror, nor a rebuild adding ``a``."""
+    if not fold.folded:
+        return True
+    if fold.mirror or fold.positive != (1, 0, 0):
+        return False
+    if fold.negative == (1, 0, 0):
+        return True
+    out = spec.output_format
+    k_h, k_a, c = fold.negative
+    return k_h == -1 and k_a == 0 and ((out.signed and c == 0) or
+                                       (not out.signed and c << out.f_bits == 1 << out.width))
 
 
 def check_accuracy(accuracy):
@@ -147,6 +165,19 @@ class KnotPlan:
     def delta_bits(self):
         lo, hi = self.delta_range
         return max(int(lo).bit_length(), int(hi).bit_length()) + 1     # signed
+
+    @property
+    def rise_range(self):
+        """``(min, max)`` of ``K[s+1] - K[s]`` over every segment but the flat last one."""
+        d = np.diff(self.values[:-1]) if self.segments > 2 else np.zeros(1, dtype=np.int64)
+        return int(d.min()), int(d.max())
+
+    @property
+    def rise_bits(self):
+        """Unsigned bits of ``K[s+1] - K[s]`` (``rise_range`` never negative: knots that do
+        not decrease), for the unit's unsigned product; None for knots that decrease."""
+        lo, hi = self.rise_range
+        return None if lo < 0 else max(1, int(hi).bit_length())
 
     @property
     def bits(self):
@@ -250,13 +281,28 @@ def _best_at(prob, k, accuracy, n, extra, guard_bits=None, offset=None):
     return None if best is None else best[1]
 
 
+def _hopeless(prob, k, limit, n, extra):
+    """Whether ``2^k`` knots are too few to try every ``g`` and ``c``: the flat last segment
+    spans more than ``2 limit`` ulp, or 3 guard bits and no offset err more than ``limit + 1``
+    ulp (a search shortcut, not a proof: a plan kept is measured on every point)."""
+    tail = prob.exact[((1 << k) - 1) << (n - k):]       # the flat last segment's values
+    if (tail.max() - tail.min()) / 2 > limit:
+        return True
+    u = np.arange(prob.hi - prob.lo + 1, dtype=np.int64)
+    at_knots = prob.exact[np.arange(1 << k, dtype=np.int64) << (n - k)]
+    plan = _candidate(prob, n, extra, k, 3, 0.0, at_knots, u, prob.exact, _edges(prob))
+    return plan.max_error > limit + 1
+
+
 def _plans(prob, accuracy, segments=None, guard_bits=None, offset=None):
     n, extra = _domain(prob)
     if segments is not None:
         plan = _best_at(prob, segments.bit_length() - 1, accuracy, n, extra, guard_bits, offset)
         return [plan] if plan else []
-    out = []
-    for k in range(2, n):
+    out, limit = [], 1.0 if accuracy == "faithful" else accuracy
+    for k in range(2, n - 2):       # at least 8 points a segment (fewer: a table is cheaper)
+        if not out and _hopeless(prob, k, limit, n, extra):
+            continue
         plan = _best_at(prob, k, accuracy, n, extra, guard_bits, offset)
         if plan is not None:
             out.append(plan)
@@ -294,12 +340,22 @@ def derive_knot_interp(prob, accuracy, segments=None, guard_bits=None, offset=No
 
 def knot_interp_options(function, input_format, output_bits, accuracy):
     """The knot interpolations worth weighing (``sigmoid-hw generate``), as option dicts of
-    the registry's ``knot-interp`` design (``budget_ulp``, ``segments``): for ``"faithful"``
-    or a number of ulp >= 1, each knot count that meets it (the smallest and one more) on
-    the function's first exact fold; none for ``"correct"`` or fewer than 1 ulp."""
-    if accuracy == "correct" or (not isinstance(accuracy, str) and accuracy < 1):
+    the registry's ``knot-interp`` design (``rounding``, ``segments``, ``budget_ulp`` for a
+    number of ulp): for ``"faithful"`` or a number of ulp >= 1, each knot count that meets
+    it (the smallest and one more) on the first exact fold the unit builds
+    (``fold_builds``); none for ``"correct"``, fewer than 1 ulp, or an input wider than
+    ``MAX_SEARCH_BITS`` (each plan tried is measured on every point). Knots that do not
+    decrease are offered with the unit's unsigned product too (``product="unsigned"``)."""
+    if accuracy == "correct" or (not isinstance(accuracy, str) and accuracy < 1) or \
+            input_format.width > MAX_SEARCH_BITS:
         return []
     accuracy = check_accuracy(accuracy)
     spec = FunctionSpec.make(function, input_format, output_bits, "faithful")
-    prob = problem(spec, exact_folds(spec)[0])
-    return [dict(budget_ulp=accuracy, segments=p.segments) for p in _plans(prob, accuracy)]
+    folds = [f for f in exact_folds(spec) if fold_builds(spec, f)]
+    budget = {} if accuracy == "faithful" else {"budget_ulp": accuracy}
+    out = []
+    for p in _plans(problem(spec, folds[0]), accuracy):
+        out.append(dict(rounding="faithful", segments=p.segments, **budget))
+        if p.rise_bits is not None:
+            out.append(dict(out[-1], product="unsigned"))
+    return out

@@ -23,6 +23,21 @@ def test_knot_interp_rtl_equals_model_8_bit(name, budget, fold, kind):
     check_rtl(dut, evaluate_knot_interp, stall=0.3, gap=0.2, seed=17)
 
 
+@pytest.mark.parametrize("name,budget,fold", [
+    ("sigmoid", None, None), ("tanh", 1.5, None), ("tanh", 1.5, "none")])
+def test_knot_interp_unsigned_product_rtl_equals_model(name, budget, fold):
+    dut = KnotInterpolation(name, SQ(4, 8), 8, budget_ulp=budget, fold=fold, product="unsigned")
+    assert dut.multiplier == (dut.plan.rise_bits, dut.plan.t_bits)
+    check_rtl(dut, evaluate_knot_interp, stall=0.3, gap=0.2, seed=23)
+
+
+def test_knot_interp_unsigned_product_needs_rising_knots():
+    with pytest.raises(ValueError, match=r"^product must be 'signed' for knots that decrease"):
+        KnotInterpolation("dsigmoid", SQ(4, 8), 8, product="unsigned")
+    with pytest.raises(ValueError, match=r"^product must be one of"):
+        KnotInterpolation("sigmoid", SQ(4, 8), 8, product="booth")
+
+
 def test_knot_interp_guard_bits_and_padded():
     from sigmoid_hw.hw.designs import make_design
     dut = KnotInterpolation("tanh", SQ(4, 8), 8, budget_ulp=1.5, guard_bits=2, offset=0.25)

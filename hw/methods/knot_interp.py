@@ -28,7 +28,10 @@ bits), one subtraction, two additions; the rounding constant is in the stored
 values, the bits every value shares are constants, and no saturation: every
 knot lies in the output's range on both sides. Latency 6, one result per
 clock; every register holds while ``o.valid & ~o.ready``, so ``i.ready`` is
-its complement.
+its complement. ``product="unsigned"`` (knots that do not decrease) takes the
+lower knot ``L`` and the upper ``U`` from ``E`` and ``O`` by the segment's
+parity and computes ``L 2^m + (U - L)(t + neg)``: two multiplexers, an
+unsigned product (in logic, on the HX8K, much smaller than a signed one).
 """
 
 from amaranth import *

@@ -27,6 +27,20 @@ or two LUTs from registers.
 - A read is issued when the RAM has a word and the queue has room for it
   counting the word already on its way (one clock of read latency): two LUT
   levels. The queue loads a register when its word leaves or it is empty.
+  With ``level_ahead`` one: the first two bits of the RAM's level before this
+  clock's read, ``L = lagged + wrote``, are registers of their own (``v0 = L >
+  0``, ``v1 = L > 1``), so the read decision is ``Mux(read, v1, v0) & room``,
+  one LUT4 (the UP5K's critical path at 90 MHz with the Horner steps in
+  SB_MAC16s: ``read -> unread -> issue -> read``, two LUTs and 7.0 ns of
+  routing, 11.72 ns). With ``L' = L - read + valid`` (``valid`` the arriving
+  word) and ``L >= read``: ``v0' = valid | unread`` and ``v1' = unread`` if a
+  word arrives, else ``Mux(read, L > 2, v1)``, ``L > 2`` read from the lagged
+  code (``t2 | wrote & t1``). No clock enable: as a full thermometer code
+  moved by ``valid ^ read`` its enable went through a global buffer from the
+  datapath's last valid, 11.55 ns. Nor has the lagged code then: its bit k
+  is ``t_(k+1) | t_k & ~(read & ~wrote) | t_(k-1) & wrote & ~read`` (an OR,
+  not a hold multiplexer, so Yosys makes no enable of it): its enable ``wrote
+  ^ read`` went through a global buffer, 11.65 ns.
 
 Latency 3 (RAM write, read, queue register). The credit, ``credit`` = fewer
 than ``credits = depth + 4`` words inside, is one LUT from registers: the
@@ -53,6 +67,9 @@ Parameters
 shape : shape of the payload
 depth : int
     Registers of the datapath in front (words it can hold).
+level_ahead : bool
+    The read decision one LUT from registers (above); the same words and
+    flags.
 
 Members
 -------
@@ -95,9 +112,12 @@ class CreditBuffer(wiring.Component):
 
     latency = 3
 
-    def __init__(self, shape, depth):
+    def __init__(self, shape, depth, *, level_ahead=False):
         if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
             raise TypeError("depth must be a non-negative integer, not {!r}".format(depth))
+        if not isinstance(level_ahead, bool):
+            raise TypeError("level_ahead must be a bool, not {!r}".format(level_ahead))
+        self._level_ahead = level_ahead
         self._shape = shape
         self._credits = depth + 4
         self._ram_depth = 1 << self._credits.bit_length()   # >= credits + 1, a power of two
@@ -111,6 +131,7 @@ class CreditBuffer(wiring.Component):
         self._wrote = Signal()
         self._read = Signal()
         self._t = Signal(self._credits)                     # thermometer of _lagged
+        self._v = Signal(2)                                 # _lagged + _wrote > 0, > 1
         self._u = Signal(self._credits)                     # thermometer of count, late
         self._late = Signal(range(self._credits + 1))       # count one clock late
         self._move = Signal()                               # the count moved last clock,
@@ -149,6 +170,9 @@ class CreditBuffer(wiring.Component):
         return [
             (self._t == _thermometer(self._lagged, self._credits),
              "the RAM's lagged level code is its thermometer"),
+            (self._v == _thermometer(self._lagged + self._wrote, 2),
+             "the RAM's level before the read is its first two thermometer bits"),
+
             (self._u == _thermometer(self._late, self._credits),
              "the credit code is the late counter's thermometer"),
             (self.count == self._late + (self._move & self._up) - (self._move & ~self._up),
@@ -197,17 +221,30 @@ class CreditBuffer(wiring.Component):
         # read when the RAM has a word and the queue has room, the word in flight counted
         # (kept as wires, so that each is one LUT and the read decision a second one: left
         # to itself ABC made a chain of four LUTs of them, 15.4 ns on the UP5K)
-        unread = Signal(attrs={"keep": 1})
-        queue_room = Signal(attrs={"keep": 1})
+        # (level_ahead: four registers into one LUT, nothing kept)
+        keep = {} if self._level_ahead else {"keep": 1}
+        unread = Signal(attrs=keep)
+        queue_room = Signal(attrs=keep)
         issue = Signal()
-        m.d.comb += [unread.eq(Mux(wrote == read, t[0], Mux(wrote, 1, t[1]))),
+        v = self._v
+        m.d.comb += [unread.eq(Mux(read, v[1], v[0]) if self._level_ahead else
+                               Mux(wrote == read, t[0], Mux(wrote, 1, t[1]))),
                      queue_room.eq(~q[ROOM]),
                      issue.eq(unread & queue_room), rd.addr.eq(self._rp)]
         with m.If(issue):
             m.d.ctrl += self._rp.eq(self._rp + 1)
         m.d.sync += [wrote.eq(self.i.valid), read.eq(issue)]
-        with m.If(wrote ^ read):
-            m.d.sync += t.eq(_step(t, wrote))
+        if self._level_ahead:
+            above, below = Cat(t[1:], Const(0, 1)), Cat(Const(1, 1), t[:-1])
+            m.d.sync += t.eq(above | (t & (~(read & ~wrote)).replicate(len(t)))
+                             | (below & (wrote & ~read).replicate(len(t))))
+        else:
+            with m.If(wrote ^ read):
+                m.d.sync += t.eq(_step(t, wrote))
+        # (unread, so removed, without level_ahead)
+        above2 = t[2] | (wrote & t[1])
+        m.d.sync += v.eq(Cat(self.i.valid | unread,
+                             Mux(self.i.valid, unread, Mux(read, above2, v[1]))))
 
         # the output queue: e0 is offered; a register loads when its word leaves or it is empty
         leave = Signal()

@@ -158,7 +158,9 @@ class SigmoidPipeline(wiring.Component):
                  ("reduce", RangeReducer(fmt, plan.reduction, stall=stall,
                                          offset_steps=sched.reduce_offset,
                                          compare_steps=sched.reduce_compare,
-                                         compare_part=sched.compare_part))]
+                                         compare_part=sched.compare_part,
+                                         complement=sched.target_mhz is not None
+                                         and FAMILIES[family].complement))]
         if plan.coefficients.kind == "derived":
             chain.append(("coefficients", DerivedCoefficients(plan, stall=stall)))
         horner = (SharedHornerEvaluator(plan, source, reuse, stall=stall,
@@ -170,7 +172,8 @@ class SigmoidPipeline(wiring.Component):
                                          carry=sched.output_carry))]
         if sched.free_running:
             depth = sum(stage.latency for _, stage in chain)
-            chain.append(("buffer", CreditBuffer(unsigned(params.output_bits), depth)))
+            chain.append(("buffer", CreditBuffer(unsigned(params.output_bits), depth,
+                                                 level_ahead=FAMILIES[family].level_ahead)))
         self._chain = tuple(chain)
 
     @property

@@ -141,11 +141,18 @@ class RangeReducer(ChainStage):
     compare_steps : 1 or 2
     compare_part : int or None
         Bits of each part with ``compare_steps=2`` (``None``: two halves).
+    complement : bool
+        With ``offset_steps >= 2``: the register holds ``~C_n`` (modulo 2^w, w the
+        width of d; a NOR where the select had an OR) and ``d = a 2^G + ~C_n + 1``
+        is one adder with its carry in below bit 0: ``a - C_n`` put a LUT (the
+        inversion) in front of the carry chain, on the UP5K at 90 MHz its
+        critical path (``core.reduce.s4 -> core.horner.i__payload``, 12.4 ns).
     """
 
     def __init__(self, input_format, reduction, *, stall=None, offset_steps=1,
-                 compare_steps=1, compare_part=None):
+                 compare_steps=1, compare_part=None, complement=False):
         self._red = reduction
+        self._complement = complement and offset_steps >= 2
         self._split = offset_steps >= 2
         self._hot = offset_steps == 3
         self._halves = compare_steps == 2
@@ -165,8 +172,11 @@ class RangeReducer(ChainStage):
         out = reduced_layout(reduction)
         layouts = [mid, out]
         if self._split:
-            selected = {"sign": 1, "a": reduction.a_width, "n": reduction.n_width,
-                        "c": reduction.c_width}
+            selected = {"sign": 1, "a": reduction.a_width, "n": reduction.n_width}
+            if self._complement:
+                selected["nc"] = reduction.d_width     # ~C_n, bits (no fixed-point value)
+            else:
+                selected["c"] = reduction.c_width
             if reduction.corrections:
                 selected["fix"] = signed(2)
             layouts.insert(1, data.StructLayout(selected))
@@ -202,9 +212,13 @@ class RangeReducer(ChainStage):
             if all(table) or not any(table):
                 return Const(int(table[0]), 1)
             if self._lookup:
-                # a constant truth table indexed by the part: one LUT for 4 bits
-                return Const(sum(b << v for v, b in enumerate(table)), len(table)).bit_select(
-                    part, 1)
+                # a constant truth table indexed by the part: one LUT for 4 bits (kept as a
+                # wire: else Yosys moved part of the lookups into the flops' synchronous
+                # set/reset and ABC shared the rest, 3 LUT levels on the UP5K at 90 MHz)
+                bit = Signal(name="{}_{}_{}".format(name, lo, t), attrs={"keep": 1})
+                m.d.comb += bit.eq(Const(sum(b << v for v, b in enumerate(table)),
+                                         len(table)).bit_select(part, 1))
+                return bit
             return relations[name](part, t)
 
         def halves(m, p):
@@ -260,13 +274,21 @@ class RangeReducer(ChainStage):
             c = Signal(red.c_width, name="c_n")
             m.d.comb += c.eq(Cat(*c_bits))
             out = {"sign": p.sign, "a": p.a, "n": Cat(*n_bits), "c": c}
+            if self._complement:
+                out["nc"] = ~Cat(c, Const(0, max(0, red.d_width - red.c_width)))[:red.d_width]
+                del out["c"]
             if red.corrections:
                 out["fix"] = p.fix
             return out
 
         def subtract(m, p):
-            out = {"sign": p["sign"], "n": p["n"],
-                   "d": (p["a"] << red.d_guard).as_signed() - p["c"]}
+            if self._complement:
+                w = red.d_width
+                a = Cat(Const(0, red.d_guard), p["a"], Const(0, w))[:w]
+                d = (Cat(Const(1, 1), a) + Cat(Const(1, 1), p["nc"]))[1:w + 1]
+            else:
+                d = (p["a"] << red.d_guard).as_signed() - p["c"]
+            out = {"sign": p["sign"], "n": p["n"], "d": d}
             if red.corrections:
                 out["fix"] = p["fix"]
             return out

@@ -76,6 +76,10 @@ class Family:
     # each Horner multiply-add in SB_MAC16 blocks with every register (sigmoid_hw.hw.horner_mac):
     # one block per acc chunk, the addend's slices through C/D, where the step does not fit
     mac: bool = False
+    # the credit buffer's read decision one LUT from registers (sigmoid_hw.hw.credit)
+    level_ahead: bool = False
+    # the reducer's a - C_n as a + ~C_n + 1, ~C_n registered (sigmoid_hw.hw.reduction)
+    complement: bool = False
 
     def add(self, bits):
         """One carry-chain add (or compare) of ``bits`` bits."""
@@ -109,7 +113,8 @@ FAMILIES = {
     # a chain's end costs ~2.7 ns more than its carries (a feed-out LUT, its flop unpacked).
     # The segments end in a sum bit (sums), which took the feed-out off the Horner adds
     "ice40-up": Family("ice40-up", overhead=3.3, route=2.3, lut=0.8, carry=0.31, native=16,
-                       dsp=1.0, register_dsp=True, exit=2.7, sums=True, mac=True),
+                       dsp=1.0, register_dsp=True, exit=2.7, sums=True, mac=True,
+                       level_ahead=True, complement=True),
     # iCE40 HX8K, no DSP blocks: multipliers in logic. overhead refitted from 2.0 (issue 21):
     # at 100 MHz the model put every Horner step at 9.7-9.8 ns, nextpnr at 9.7-10.5 (nets of
     # 2-5 ns to a partial product's rows): sigmoid' 95.4, SiLU 99.9, the sigmoid 102.7 MHz;

@@ -26,9 +26,9 @@ from sigmoid_hw.model.pipeline import sigmoid_fixed
 class _DelayLine(wiring.Component):
     """A free-running datapath of ``depth`` registers ending in a CreditBuffer."""
 
-    def __init__(self, depth):
+    def __init__(self, depth, level_ahead=False):
         self.depth = depth
-        self.buffer = CreditBuffer(unsigned(16), depth)
+        self.buffer = CreditBuffer(unsigned(16), depth, level_ahead=level_ahead)
         super().__init__({"i": In(stream.Signature(16)), "o": Out(stream.Signature(16))})
 
     @property
@@ -50,10 +50,11 @@ class _DelayLine(wiring.Component):
         return m
 
 
+@pytest.mark.parametrize("level_ahead", [False, True])
 @pytest.mark.parametrize("depth", [0, 1, 5, 30])
 @pytest.mark.parametrize("stall, gap", [(0.0, 0.0), (0.5, 0.0), (0.3, 0.3), (0.9, 0.1)])
-def test_every_word_once_in_order(depth, stall, gap):
-    dut = _DelayLine(depth)
+def test_every_word_once_in_order(depth, stall, gap, level_ahead):
+    dut = _DelayLine(depth, level_ahead)
     words = [random.Random(depth).randrange(1 << 16) for _ in range(600)]
     out, cycles = run_stream(dut, words, stall=stall, gap=gap, seed=depth + 7)
     assert out == words
@@ -61,10 +62,11 @@ def test_every_word_once_in_order(depth, stall, gap):
         assert cycles == len(words) + dut.latency   # one word per clock
 
 
-def test_ready_follows_o_ready_and_credits_are_used():
+@pytest.mark.parametrize("level_ahead", [False, True])
+def test_ready_follows_o_ready_and_credits_are_used(level_ahead):
     """A clock of o.ready is followed by one of i.ready (the credit is one LUT from
     registers); a long stall uses every credit."""
-    dut = _DelayLine(6)
+    dut = _DelayLine(6, level_ahead)
     buf = dut.buffer
     log = {"max_count": 0, "violations": 0, "got": []}
 
@@ -102,6 +104,8 @@ def test_sizes_and_errors():
     assert buf.registers == ()
     with pytest.raises(TypeError, match=r"^depth must be a non-negative integer, not -1$"):
         CreditBuffer(unsigned(16), -1)
+    with pytest.raises(TypeError, match=r"^level_ahead must be a bool, not 1$"):
+        CreditBuffer(unsigned(16), 5, level_ahead=1)
 
 
 @pytest.mark.slow

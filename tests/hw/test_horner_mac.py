@@ -73,3 +73,14 @@ def test_twin_equals_model_near_every_segment_boundary():
     xs = sorted(x for x in xs if fmt.min <= x <= fmt.max)
     out, _ = run_stream(dut, xs, stall=0.3, gap=0.2, seed=9)
     assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]
+
+
+def test_up5k_at_a_target_reducer_and_buffer_forms_other_families_unchanged():
+    # the reducer's a + ~C_n + 1 and the buffer's read decision one LUT from registers
+    # (sigmoid_hw.hw.reduction, sigmoid_hw.hw.credit) on the UP5K only
+    for family, target, expected in (("ice40-up", 90, True), ("ice40-hx", 100, False),
+                                     ("ecp5", 250, False)):
+        stages = dict(SigmoidPipeline(target_mhz=target, family=family).stages)
+        assert stages["reduce"]._complement is expected, family
+        assert stages["buffer"]._level_ahead is expected, family
+        assert any(r.name == "nc" for r in stages["reduce"].registers) is expected, family

@@ -31,50 +31,15 @@ from amaranth.lib.fifo import SyncFIFOBuffered
 from amaranth.lib.wiring import In, Out
 
 from sigmoid_hw.hw.chain import CreditBuffer, StageChain
+from sigmoid_hw.hw.dsp import mult18x18d, use_primitives
 from sigmoid_hw.hw.pipeline import SigmoidPipeline
+from sigmoid_hw.hw.post_arith import fix as _fix, logic_chunk as _logic_chunk
+from sigmoid_hw.hw.post_arith import pairwise as _pairwise, partial_products as _partial_products
 from sigmoid_hw.hw.timing import FAMILIES, chunks
 from sigmoid_hw.model.function_params import UnitParams
 from sigmoid_hw.model.functions import derive_unit
 
 __all__ = ["ActivationUnit"]
-
-_LOGIC_CHUNK = 9      # at most, bits per partial product where the family has no DSP block
-
-
-def _logic_chunk(fam, target_mhz):
-    """Signed bits per operand chunk of a partial product in logic: the widest, up to
-    ``_LOGIC_CHUNK``, whose multiply fits one step of the delay model (at least 2)."""
-    period = 1000.0 / target_mhz
-    size = 2
-    while size < _LOGIC_CHUNK and fam.overhead + fam.multiply(size + 1, size + 1) <= period:
-        size += 1
-    return size
-
-
-def _partial_products(s, b, s_chunks, b_chunks):
-    """The shifted partial products of unsigned ``s`` and signed ``b``: their sum is s b."""
-    terms = []
-    for s_lo, s_hi in s_chunks:
-        for b_lo, b_hi in b_chunks:
-            part = b[b_lo:b_hi].as_signed() if b_hi == len(b) else b[b_lo:b_hi]
-            terms.append((s[s_lo:s_hi] * part) << (s_lo + b_lo))
-    return terms
-
-
-def _pairwise(terms):
-    """One level of an adder tree: neighbours added, an odd one carried."""
-    out = [terms[j] + terms[j + 1] for j in range(0, len(terms) - 1, 2)]
-    return out + ([terms[-1]] if len(terms) % 2 else [])
-
-
-def _fix(m, x, corrections):
-    """+1 / -1 / 0 for an input matched against ``(x_raw, delta)`` pairs."""
-    up = [x == a for a, d in corrections if d > 0]
-    down = [x == a for a, d in corrections if d < 0]
-    up = Cat(*up).any() if up else Const(0)
-    down = Cat(*down).any() if down else Const(0)
-    return Mux(up, 1, Mux(down, -1, 0))
-
 
 class ActivationUnit(wiring.Component):
     """One sigmoid core whose multipliers serve every listed function, chosen per word.
@@ -125,9 +90,19 @@ class ActivationUnit(wiring.Component):
         W, Fc = params.input_format.width, params.core_bits
         fn_bits = max(1, (len(maps) - 1).bit_length())
         self._y_bits = max(fm.output_format.width for fm in maps)
+        fam = FAMILIES[family]
+        # where the core's multiplies are hardened (ECP5 above ~138 MHz: sigmoid_hw.hw.timing),
+        # the post product too: MULT18X18D blocks with their input, pipeline and output
+        # registers, the carried fields in three fabric registers beside them (SiLU on the
+        # ECP5 at 250 MHz: the product between fabric registers, 7.36 ns), and the rounding
+        # adds registered before the clip even without a product (tanh: 5.4 ns in one step);
+        # the choice of x or 2x counted in the core's first step (the unit: 5.4 ns with |x|)
+        self._hard = (target_mhz is not None and fam.hard_dsp
+                      and fam.overhead + fam.multiply(fam.native, fam.native) > 1000 / target_mhz)
         self._core = core_unit = SigmoidPipeline(params=params.core, target_mhz=target_mhz,
                                                  family=family, reuse=reuse,
-                                                 multiplier_width=multiplier_width)
+                                                 multiplier_width=multiplier_width,
+                                                 input_logic=int(self._hard and len(maps) > 1))
         side = {}
         if len(maps) > 1:
             side["function"] = fn_bits
@@ -153,31 +128,48 @@ class ActivationUnit(wiring.Component):
         # with a target, the operand choice (and the correction match) gets its own
         # register before the multiplier: muxes in front of a DSP block are the slow path
         self._split = target_mhz is not None and self._multiply
+        self._round_step = self._split or self._hard
         self._carried = tuple(keep)
         self._levels = []
+        self._hard_product = self._split and self._hard
+        single = True
         if self._split:
             post.append(data.StructLayout({"s": Fc, "b": signed(self._b_width), **keep}))
             # a product wider than the family's multiplier: registered partial products
             # (one DSP block each), then one pairwise-add level per register
-            size = FAMILIES[family].native or _logic_chunk(FAMILIES[family], target_mhz)
+            size = fam.native or _logic_chunk(fam, target_mhz)
             self._s_chunks = tuple((lo, min(lo + size - 1, Fc)) for lo in range(0, Fc, size - 1))
             self._b_chunks = chunks(self._b_width, size)
-            if len(self._s_chunks) * len(self._b_chunks) > 1:
+            if self._hard_product:
+                post += [data.StructLayout(keep)] * 3
+            single = len(self._s_chunks) * len(self._b_chunks) == 1
+            if not single:
                 terms = _partial_products(Signal(Fc), Signal(signed(self._b_width)),
                                           self._s_chunks, self._b_chunks)
                 while len(terms) > 1:
                     self._levels.append(len(terms))
-                    post.append(data.StructLayout(dict(
-                        {"t{}".format(j): t.shape() for j, t in enumerate(terms)}, **keep)))
+                    if not (self._hard_product and len(self._levels) == 1):
+                        post.append(data.StructLayout(dict(
+                            {"t{}".format(j): t.shape() for j, t in enumerate(terms)}, **keep)))
                     terms = _pairwise(terms)
-        if self._multiply:
+        if self._multiply and not (self._hard_product and single):
             post.append(data.StructLayout({"p": signed(Fc + 1 + self._b_width), **keep}))
-        if self._split:
+        if self._round_step:
             # with a target, the rounding adds registered before the clip and the choice of
             # function (in one step they were SiLU's path on the HX8K at 100 MHz, 10.7 ns)
+            # (hardened: each t as wide as its value, and the clip's comparisons registered
+            # before its choice: in one step they were SiLU's path on the ECP5 at 250, 6.2 ns)
+            value = signed(Fc + 1 + self._b_width) if self._multiply else unsigned(Fc)
+            self._t_shapes = [self._rounding(Signal(value), fm, Signal(signed(2)) if self._fix
+                                             else Const(0)).shape() if self._hard
+                              else signed(Fc + 1 + self._b_width + 4) for fm in maps]
             post.append(data.StructLayout(dict(
-                {"t{}".format(k): signed(Fc + 1 + self._b_width + 4) for k in range(len(maps))},
+                {"t{}".format(k): shape for k, shape in enumerate(self._t_shapes)},
                 function=fn_bits)))
+            if self._hard:
+                post.append(data.StructLayout(dict(function=fn_bits, **{
+                    "{}{}".format(f, k): w for k, fm in enumerate(maps) for f, w in (
+                        ("t", fm.output_format.width), ("lo", 1), ("hi", 1))})))
         self._out_layout = data.StructLayout({"y": unsigned(self._y_bits), "function": fn_bits})
         post.append(self._out_layout)
         self._post = StageChain("post", post, first_stage=core_unit.latency + 1)
@@ -185,6 +177,11 @@ class ActivationUnit(wiring.Component):
             "i": In(stream.Signature(data.StructLayout({"x": signed(W), "function": fn_bits}))),
             "o": Out(stream.Signature(self._out_layout)),
         })
+
+    @staticmethod
+    def _rounding(value, fm, fix):
+        half = (1 << (fm.shift - 1)) if fm.shift else 0
+        return (value + fm.offset + (fix << fm.shift) + half) >> fm.shift
 
     @property
     def params(self):
@@ -313,9 +310,34 @@ class ActivationUnit(wiring.Component):
             terms = _partial_products(q["s"], q["b"], self._s_chunks, self._b_chunks)
             return dict(keep(q), **{"t{}".format(j): t for j, t in enumerate(terms)})
 
-        def level(count):
+        hardened = {}   # the DSP blocks' registered partial products, by term index
+        stall = None
+        if self._hard_product:
+            stall = Signal(name="post_stall")
+            m.d.comb += stall.eq(self.o.valid & ~self.o.ready)
+
+        def blocks(m, q):
+            """The partial products in MULT18X18D blocks fed from the operands' register
+            (their input registers beside this one); the next two registers hold."""
+            for j, (s_lo, s_hi) in enumerate(self._s_chunks):
+                for b_lo, b_hi in self._b_chunks:
+                    b = q["b"]
+                    part = b[b_lo:b_hi].as_signed() if b_hi == len(b) else b[b_lo:b_hi]
+                    product = mult18x18d(m, q["s"][s_lo:s_hi], part, enable=~stall,
+                                         instance=use_primitives(platform),
+                                         name="post_mult{}".format(len(hardened)))
+                    hardened[len(hardened)] = product << (s_lo + b_lo)
+            return keep(q)
+
+        def hold(m, q):
+            return keep(q)
+
+        def term(q, j, first):
+            return hardened[j] if first and self._hard_product else q["t{}".format(j)]
+
+        def level(count, first=False):
             def fn(m, q):
-                terms = _pairwise([q["t{}".format(j)] for j in range(count)])
+                terms = _pairwise([term(q, j, first) for j in range(count)])
                 if len(terms) == 1:
                     return dict(keep(q), p=terms[0])
                 return dict(keep(q), **{"t{}".format(j): t for j, t in enumerate(terms)})
@@ -325,21 +347,31 @@ class ActivationUnit(wiring.Component):
             return product(m, operands(m, q))
 
         def rounded(m, q):
-            value = q.p if self._multiply else q.s
+            value = q.p if self._multiply and "p" in q.shape().members else q.s
+            if self._hard_product and not self._levels:
+                value = hardened[0][:Fc + 1 + self._b_width].as_signed()
             fix = q.fix if self._fix else Const(0)
             out = {}
             for k, fm in enumerate(maps):
-                half = (1 << (fm.shift - 1)) if fm.shift else 0
-                t = Signal(signed(len(value) + 4), name="t{}".format(k))
-                m.d.comb += t.eq((value + fm.offset + (fix << fm.shift) + half) >> fm.shift)
+                t = Signal(self._t_shapes[k] if self._hard else signed(len(value) + 4),
+                           name="t{}".format(k))
+                m.d.comb += t.eq(self._rounding(value, fm, fix))
                 out["t{}".format(k)] = t
             return dict(out, function=side_field(q, "function"))
+
+        def compare(m, q):
+            return dict(function=q["function"], **{"{}{}".format(f, k): v for k, fm in enumerate(
+                maps) for f, v in (("t", q["t{}".format(k)][:fm.output_format.width]),
+                                   ("lo", q["t{}".format(k)] < fm.lo),
+                                   ("hi", q["t{}".format(k)] > fm.hi))})
 
         def clip(m, q):
             y = Signal(self._y_bits, name="y")
             for k, fm in enumerate(maps):
                 t = q["t{}".format(k)]
-                clipped = Mux(t < fm.lo, fm.lo, Mux(t > fm.hi, fm.hi, t))
+                low, high = ((q["lo{}".format(k)], q["hi{}".format(k)]) if self._hard
+                             else (t < fm.lo, t > fm.hi))
+                clipped = Mux(low, fm.lo, Mux(high, fm.hi, t))
                 with m.If(q["function"] == k):
                     m.d.comb += y.eq(clipped[:fm.output_format.width])
             return {"y": y, "function": q["function"]}
@@ -347,11 +379,18 @@ class ActivationUnit(wiring.Component):
         def round_out(m, q):
             return clip(m, rounded(m, q))
 
-        if self._levels:
-            stages = [operands, partials] + [level(n) for n in self._levels] + [rounded, clip]
+        if self._hard_product:
+            stages = ([operands, blocks, hold, hold]
+                      + [level(n, i == 0) for i, n in enumerate(self._levels)] + [rounded])
+        elif self._levels:
+            stages = [operands, partials] + [level(n) for n in self._levels] + [rounded]
         elif self._split:
-            stages = [operands, product, rounded, clip]
+            stages = [operands, product, rounded]
+        elif self._round_step:
+            stages = [rounded]
         else:
             stages = ([multiply] if self._multiply else []) + [round_out]
-        self._post.build(m, post_in, self.o, stages)
+        if self._round_step:
+            stages += [compare, clip] if self._hard else [clip]
+        self._post.build(m, post_in, self.o, stages, stall)
         return m

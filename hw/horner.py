@@ -16,20 +16,12 @@ from sigmoid_hw.hw.dsp import MULT18X18D_WIDTH, mult18x18d, use_primitives
 from sigmoid_hw.hw.horner_mac import KINDS as MAC_KINDS, mac_span, mac_stage, mac_step
 from sigmoid_hw.hw.reduction import reduced_layout
 from sigmoid_hw.hw.reference import BitPatternReference
+from sigmoid_hw.hw.terms import bits as _bits, drop as _drop, mod as _mod
 
 __all__ = ["HornerEvaluator"]
 
 
 _LOGIC_BITS = 2     # acc chunks this narrow are multiplied in logic
-
-
-def _mod(value, width):
-    """``value`` modulo ``2^width``, as ``width`` unsigned bits (sign-extended first)."""
-    value = Value.cast(value)
-    if len(value) >= width:
-        return value[:width]
-    fill = value[-1] if value.shape().signed and len(value) else Const(0, 1)
-    return Cat(value, fill.replicate(width - len(value)))
 
 
 def _flatten(state):
@@ -62,6 +54,7 @@ def _multiply(state, sched, width, dsp=None):
 
     ``dsp(a, b)``, if given, makes each DSP-sized partial product (a hardened
     block, ``sigmoid_hw.hw.dsp``); the indices of those terms are returned as ``"dsp"``.
+    With ``sched.narrow`` a narrower term keeps its width (``sigmoid_hw.hw.terms``).
     """
     acc, d = Value.cast(state["acc"]), Value.cast(state["d"])
     hardened = []
@@ -100,11 +93,20 @@ def _multiply(state, sched, width, dsp=None):
                     p = sum(rows[1:], rows[0])
                 else:
                     p = part(acc, a_lo, a_hi) * part(d, d_lo, d_hi)
-                terms.append(Cat(Const(0, shift), _mod(p, width - shift)))
-    return {"terms": terms + [_mod(state["addend"], width)], "dsp": tuple(hardened)}
+                p = Value.cast(p)
+                if sched.narrow and p.shape().signed:
+                    # its value fits a + b bits (Amaranth's widths can be more, and Yosys,
+                    # finding the extra bits equal, registered each)
+                    p = p[:min(len(p), a_hi - a_lo + d_hi - d_lo)].as_signed()
+                narrow = sched.narrow and len(p) < width - shift and p.shape().signed
+                term = Cat(Const(0, shift), p if narrow else _mod(p, width - shift))
+                terms.append(term.as_signed() if narrow else term)
+    addend = Value.cast(state["addend"])
+    narrow = sched.narrow and len(addend) < width and addend.shape().signed
+    return {"terms": terms + [addend if narrow else _mod(addend, width)], "dsp": tuple(hardened)}
 
 
-def _segment(state, lo, hi, first, last, keep_from, width, sums=False):
+def _segment(state, lo, hi, first, last, keep_from, width, sums=False, narrow=False):
     """Bits ``lo:hi`` of every pairwise add; bits below ``keep_from`` only make a carry.
 
     Between segments a register holds one bit per pair (``cy``): the carry into
@@ -126,15 +128,19 @@ def _segment(state, lo, hi, first, last, keep_from, width, sums=False):
     pairs = []
     for done, carry, x, y in state["pairs"]:
         if not sums:
-            total = (x[:size] + y[:size] + carry)[:size + 1]
+            xb, yb = _bits(x, 0, size), _bits(y, 0, size)
+            # narrow: one adder, the carry in below bit 0 (x + y + carry of sign-extended
+            # terms was two adders in Yosys's alumacc)
+            total = ((Cat(carry, xb) + Cat(carry, yb))[1:] if narrow
+                     else xb + yb + carry)[:size + 1]
             bits, carry = total[:size], total[size]
         else:
             ext = size if last else size + 1
-            total = x[:ext] + y[:ext] + (0 if first else carry)
+            total = _bits(x, 0, ext) + _bits(y, 0, ext) + (0 if first else carry)
             bits = total[:size] if first else Cat(~carry, total[1:size])
             carry = ~total[size]
         done = Cat(done, bits) if hi > keep_from else done
-        pairs.append((done, carry, x[size:], y[size:]))
+        pairs.append((done, carry, _drop(x, size), _drop(y, size)))
     if not last:
         return {"pairs": pairs, "odd": state["odd"]}
     terms = [done for done, _, _, _ in pairs]
@@ -151,7 +157,7 @@ def _stage_ops(sched, shift, width):
         for j, (lo, hi) in enumerate(segs):
             ops.append(lambda s, lo=lo, hi=hi, j=j, final=final: _segment(
                 s, lo, hi, j == 0, j == len(segs) - 1, shift if final else 0, width,
-                sched.sums))
+                sched.sums, sched.narrow))
     return ops
 
 

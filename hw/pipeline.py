@@ -95,6 +95,8 @@ class SigmoidPipeline(wiring.Component):
         to ``len(horner_passes(plan, multiplier_width))`` (16: the UP5K's
         SB_MAC16; the default plan needs ``reuse=7`` for one block; see
         ``sigmoid_hw.hw.horner_shared``).
+    input_logic : int
+        LUT levels in front of the input (``sigmoid_hw.hw.timing.schedule``).
 
     Members
     -------
@@ -113,7 +115,7 @@ class SigmoidPipeline(wiring.Component):
     def __init__(self, input_format=None, output_bits=16, order=None, coefficients=None,
                  *, d_guard=None, acc_frac=None, coef_frac=None, budget=None,
                  register_product=False, rounding="faithful", params=None, target_mhz=None,
-                 family="ecp5", reuse=1, multiplier_width=None):
+                 family="ecp5", reuse=1, multiplier_width=None, input_logic=0):
         if params is None:
             params = derive_params(input_format, output_bits, order, coefficients,
                                    d_guard=d_guard, acc_frac=acc_frac, coef_frac=coef_frac,
@@ -147,7 +149,7 @@ class SigmoidPipeline(wiring.Component):
         # One stall for every register of every stage: the output holds a word not taken.
         # With the credit handshake the datapath runs free: the stall is tied low and a
         # CreditBuffer ends the chain.
-        self._schedule = sched = timing_schedule(plan, family, target_mhz)
+        self._schedule = sched = timing_schedule(plan, family, target_mhz, input_logic)
         self._stall = stall = Signal(name="stall")
         fmt = params.input_format
         # at a target, on a family that measured faster so, the tables bit by bit from n
@@ -159,6 +161,7 @@ class SigmoidPipeline(wiring.Component):
                                          offset_steps=sched.reduce_offset,
                                          compare_steps=sched.reduce_compare,
                                          compare_part=sched.compare_part,
+                                         fix_steps=sched.reduce_fix,
                                          complement=sched.target_mhz is not None
                                          and FAMILIES[family].complement))]
         if plan.coefficients.kind == "derived":

@@ -73,6 +73,14 @@ class Family:
     # case on n (90.8 MHz; 98.6 as lookups); on the UP5K they are off the critical path and
     # the lookups measured 83.7 against 87.5 MHz (another placement)
     lookup_tables: bool = False
+    # a Horner term narrower than its add keeps its width in the registers, sign-extended
+    # where read (sigmoid_hw.hw.horner._multiply): on the HX8K at 100 MHz the unit's 101
+    # copies of sign bits were flip-flops nextpnr placed away from their LUT (2.4 ns nets)
+    narrow: bool = False
+    # with correct rounding, the correction's match (a == a_k per input, their ORs and the
+    # sign) over two steps where the model says one does not hold it (ECP5: 5.5 ns at 250
+    # MHz; the other families not measured, so unchanged)
+    match_split: bool = False
     # each Horner multiply-add in SB_MAC16 blocks with every register (sigmoid_hw.hw.horner_mac):
     # one block per acc chunk, the addend's slices through C/D, where the step does not fit
     mac: bool = False
@@ -105,7 +113,7 @@ FAMILIES = {
     # measured at 150 MHz, same split datapath: shared stall 141.5 MHz and 808 LUTs, credit
     # buffer 137.5 MHz and 950 LUTs: the stall stays (HX8K at 100: stall 93.1, credit 102.4)
     "ecp5": Family("ecp5", overhead=1.25, route=0.65, lut=0.25, carry=0.055, native=18,
-                   dsp=5.35, credit=False, hard_dsp=True),
+                   dsp=5.35, credit=False, hard_dsp=True, match_split=True),
     # iCE40 UP5K: 32-bit adder 15.3 ns; SB_MAC16 paths are untimed by nextpnr. route and
     # lut from the LUT levels of nextpnr's critical paths at 90 MHz (1.76-3.0 ns a net,
     # 0.87-1.21 a LUT); exit from its carry-chain paths (a 16-bit |x| alone, 14.0 ns; a
@@ -120,7 +128,7 @@ FAMILIES = {
     # 2-5 ns to a partial product's rows): sigmoid' 95.4, SiLU 99.9, the sigmoid 102.7 MHz;
     # with 2.6 a step of 9.3-10.4 ns, with 3.0 of 8.3-10.1 (docs/hardening.md)
     "ice40-hx": Family("ice40-hx", overhead=3.0, route=1.2, lut=0.45, carry=0.126, native=None,
-                       lookup_tables=True),
+                       lookup_tables=True, narrow=True),
     # Gowin (sigmoid_hw.flow.gowin), from nextpnr-himbaechel's reports: overhead = clock-to-out + setup,
     # route and lut from the nets and LUT4s of the pipeline's critical path, carry fitted to
     # adder-limit (GW1NR-9 C6: 4.95 ns, 0.057 ns a bit inside the chain plus 1.6 ns to enter
@@ -198,6 +206,8 @@ class HornerSchedule:
     sums : bool
         Between carry segments the register holds the complement of the
         segment's next sum bit, not its carry out (``Family.sums``).
+    narrow : bool
+        Terms narrower than the add keep their width (``Family.narrow``).
     hard_dsp : bool
         The partial products in DSP blocks with their own input, pipeline and
         output registers (``sigmoid_hw.hw.dsp``): the multiply takes three registers.
@@ -215,6 +225,7 @@ class HornerSchedule:
     cuts: tuple
     hard_dsp: bool = False
     sums: bool = False
+    narrow: bool = False
     mac: bool = False
 
     @property
@@ -240,6 +251,8 @@ class Schedule:
     compare_part : int or None
         With ``reduce_compare == 2``: the bits of each part of a comparison
         (``None``: two halves).
+    reduce_fix : int
+        Steps of the correction's match (``RangeReducer(fix_steps=...)``).
     fold_carry, output_carry : tuple of (lo, hi)
         Empty, or where |x| = (x ^ s) + s and the output's ``2^F - r = ~r + 1``
         do not fit one step with the logic around them: the segments of the
@@ -260,6 +273,7 @@ class Schedule:
     fold_carry: tuple = ()
     output_carry: tuple = ()
     compare_part: object = None
+    reduce_fix: int = 1
 
     @property
     def free_running(self):
@@ -283,8 +297,11 @@ def _two_steps(fam, period, first, second):
     return 1 if fam.overhead + first + second <= period else 2
 
 
-def schedule(plan, family, target_mhz):
+def schedule(plan, family, target_mhz, input_logic=0):
     """The ``Schedule`` of ``plan`` for ``family`` (a key of ``FAMILIES``) at ``target_mhz``.
+
+    ``input_logic``: LUT levels in front of the first register (``ActivationUnit``'s
+    choice of x or 2x), counted in the sign fold's first step.
 
     Raises
     ------
@@ -316,7 +333,7 @@ def schedule(plan, family, target_mhz):
     # |x| (a carry chain) then, with a clamp, a compare (a second chain) and its mux: the
     # two chains in series measured 8.6 ns on ECP5 (tanh's core at 150 MHz), far more than
     # their carries, so the clamp counts two LUT levels more than a plain add
-    fold_abs = fam.add(red.a_width + 1) + fam.logic()
+    fold_abs = fam.add(red.a_width + 1) + fam.logic(1 + input_logic)
     fold = _two_steps(fam, period, fold_abs,
                       fam.add(red.a_width) + fam.logic(2) if red.a_clamp is not None
                       else fam.logic())
@@ -335,6 +352,11 @@ def schedule(plan, family, target_mhz):
         # the one-hot code (one LUT) and the ORs of n and C_n (a tree of LUT4s) do not fit
         # one step: the one-hot code registered first
         offset = 3
+    fix = 1
+    if fam.match_split and red.corrections:
+        # a == a_k (a tree of LUT4s), the ORs of the matches, the sign
+        levels = math.ceil(math.log(red.a_width, 4)) + math.ceil(math.log(len(red.corrections), 4))
+        fix = 2 if fam.overhead + fam.logic(levels + 1) > period else 1
     F = plan.params.output_bits
     clamp, unfold = fam.add(horner.acc_width[0]) + fam.logic(), fam.add(F + 1) + fam.logic()
     output = _two_steps(fam, period, clamp, unfold)
@@ -380,9 +402,9 @@ def schedule(plan, family, target_mhz):
                     forced=(0,) if fam.register_dsp or hard or mac else ())
         worst.append(_longest(delays, cuts, fam.overhead))
         stages.append(HornerSchedule(acc_chunks, d_chunks, segs, tuple(ops), cuts, hard,
-                                     fam.sums, mac=mac))
+                                     fam.sums, fam.narrow, mac=mac))
     return Schedule(family, float(target_mhz), fold, compare, offset, output, tuple(stages),
-                    round(max(worst), 3), fold_carry, output_carry, compare_part)
+                    round(max(worst), 3), fold_carry, output_carry, compare_part, fix)
 
 
 def _longest(delays, cuts, overhead):

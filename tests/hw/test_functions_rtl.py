@@ -111,8 +111,11 @@ def test_target_mhz_registers_the_post_multiplier_operands():
     dut = ActivationUnit(functions, rounding="correct", target_mhz=150)
     assert plain.latency == plain.core.latency + 2
     # operands, product (partial products and adder levels where it is wide), the rounding
-    # adds, the clip and choice of function
-    assert dut.latency == dut.core.latency + 4 + len(dut._levels)
+    # adds, the clip and choice of function; on the ECP5 at 150 MHz the partial products
+    # are MULT18X18D blocks with their three registers where the fabric's product had one,
+    # and the clip's comparisons are registered before its choice
+    assert dut._hard
+    assert dut.latency == dut.core.latency + 4 + len(dut._levels) + 3
     rng = np.random.default_rng(9)
     xs = rng.integers(FMT.min, FMT.max + 1, 800)
     fs = rng.integers(0, len(functions), xs.size)
@@ -156,3 +159,38 @@ def test_unit_at_an_ice40_target_keeps_its_side_words_in_a_credit_buffer():
     assert [o["function"] for o in out] == fs.tolist()
     assert [o["y"] for o in out] == [int(y) & ((1 << width) - 1)
                                      for y in unit_fixed(xs, fs, dut.params)]
+
+
+@pytest.mark.parametrize("cls,post_blocks", [(TanhPipeline, 0), (SiLUPipeline, 4),
+                                             (SigmoidDerivativePipeline, 4)])
+def test_ecp5_hardened_post_product_same_words(cls, post_blocks):
+    # ECP5 at 250 MHz: the post product's partial products in MULT18X18D blocks with their
+    # three registers (instances only for synthesis), the rounding adds before the clip
+    # (tanh too); the same words under stalls, the blocks' clock enable the post stall
+    from amaranth.back import rtlil
+    from sigmoid_hw.hw.dsp import PRIMITIVES
+    dut = cls(target_mhz=250, family="ecp5")
+    hard = rtlil.convert(cls(target_mhz=250, family="ecp5"), emit_src=False,
+                         platform=PRIMITIVES)
+    cores = rtlil.convert(SigmoidPipeline(params=dut.params.core, target_mhz=250,
+                                          family="ecp5"), emit_src=False, platform=PRIMITIVES)
+    assert hard.count("cell \\MULT18X18D ") - cores.count("cell \\MULT18X18D ") == post_blocks
+    xs = np.concatenate([np.arange(-40, 40), np.random.default_rng(3).integers(
+        FMT.min, FMT.max + 1, 500), [FMT.min, FMT.max]])
+    out, _ = run_stream(dut, [int(v) for v in xs], stall=0.3, gap=0.1, seed=8)
+    assert np.array_equal(np.array(out), function_fixed(xs, dut.params))
+
+
+def test_ecp5_unit_counts_its_choice_of_x_or_2x_in_the_core_fold():
+    # the input map's LUT in front of |x| at 250 MHz: the fold's carry chain gets its own
+    # step in the unit's core (not in a core alone); the same words, functions interleaved
+    dut = ActivationUnit(target_mhz=250, family="ecp5")
+    assert dut.core.schedule.fold_carry
+    assert not SigmoidPipeline(params=dut.params.core, target_mhz=250,
+                               family="ecp5").schedule.fold_carry
+    rng = np.random.default_rng(21)
+    xs = np.concatenate([rng.integers(FMT.min, FMT.max + 1, 500), [FMT.min, FMT.max, 0, -1]])
+    fs = rng.integers(0, 2, xs.size)
+    out, _ = run_stream(dut, [{"x": int(x), "function": int(f)} for x, f in zip(xs, fs)],
+                        stall=0.3, gap=0.2, seed=6)
+    assert [o["y"] for o in out] == [int(y) & 0xFFFF for y in unit_fixed(xs, fs, dut.params)]

@@ -266,3 +266,20 @@ def test_up5k_at_90_splits_every_chain_the_model_says_does_not_fit():
         s = schedule(plan, family, target)
         assert (s.fold_carry, s.output_carry, s.compare_part) == ((), (), None)
         assert s.reduce_offset < 3
+
+
+def test_correction_match_over_two_steps_on_ecp5():
+    # correct rounding at 250 MHz on the ECP5: the inputs' matches registered, the
+    # correction made from them one step later; every corrected input (both signs) and
+    # its neighbours equal the model under stalls
+    dut = SigmoidPipeline(target_mhz=250, family="ecp5", rounding="correct")
+    assert dut.schedule.reduce_fix == 2
+    assert SigmoidPipeline(target_mhz=150, family="ecp5", rounding="correct"
+                           ).schedule.reduce_fix == 1
+    fmt = dut.params.input_format
+    near = {s * a + e for a, _ in dut.plan.reduction.corrections
+            for s in (1, -1) for e in (-1, 0, 1)}
+    xs = sorted(set(_sample(dut.params, count=200)) | {x for x in near
+                                                       if fmt.min <= x <= fmt.max})
+    out, _ = run_stream(dut, xs, stall=0.3, gap=0.1, seed=3)
+    assert out == [int(y) for y in sigmoid_fixed(np.array(xs), dut.params)]

@@ -39,6 +39,8 @@ verify: $(STAMP)
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py icarus
 	$(VENV)/bin/python $(VERIFY_DIR)/cocotb/run.py verilator
 	$(VENV)/bin/python -m sigmoid_hw.scripts.cli verify --bench
+	$(VENV)/bin/python -m sigmoid_hw.scripts.cli verify --target-mhz 90 --family ice40-up \
+		--backend verilator --netlist ice40
 	$(VENV)/bin/python -m sigmoid_hw.scripts.cli compare --pareto --devices up5k hx8k ecp5-85f \
 		--out-dir $(VERIFY_DIR)/pareto
 	$(VENV)/bin/python -m sigmoid_hw.scripts.cli compare --pareto --peers \

@@ -84,3 +84,28 @@ def test_up5k_at_a_target_reducer_and_buffer_forms_other_families_unchanged():
         assert stages["reduce"]._complement is expected, family
         assert stages["buffer"]._level_ahead is expected, family
         assert any(r.name == "nc" for r in stages["reduce"].registers) is expected, family
+
+
+def test_tanh_and_the_unit_on_the_up5k_use_the_blocks_and_equal_their_models():
+    # the functions' cores at 90 MHz: every stage in SB_MAC16s (8, the UP5K's count), the
+    # same words as the function models under stalls and gaps
+    from sigmoid_hw.hw import ActivationUnit, TanhPipeline
+    from sigmoid_hw.model.function_model import function_fixed, unit_fixed
+    tanh = TanhPipeline(target_mhz=90, family="ice40-up")
+    unit = ActivationUnit(("sigmoid", "tanh"), target_mhz=90, family="ice40-up")
+    for dut in (tanh, unit):
+        assert all(st.mac for st in dut.core.schedule.horner)
+        assert sum(len(st.acc_chunks) for st in dut.core.schedule.horner) == 8
+    fmt = tanh.params.input_format
+    rng = np.random.default_rng(21)
+    xs = np.concatenate([np.arange(-30, 30), rng.integers(fmt.min, fmt.max + 1, 400),
+                         [fmt.min, fmt.max]])
+    out, _ = run_stream(tanh, [int(v) for v in xs], stall=0.3, gap=0.1, seed=4)
+    assert np.array_equal(np.array(out), function_fixed(xs, tanh.params))
+    fs = rng.integers(0, 2, xs.size)
+    out, _ = run_stream(unit, [{"x": int(x), "function": int(f)} for x, f in zip(xs, fs)],
+                        stall=0.3, gap=0.1, seed=6)
+    width = max(f.width for f in unit.output_formats)
+    assert [o["function"] for o in out] == fs.tolist()
+    assert [o["y"] for o in out] == [int(y) & ((1 << width) - 1)
+                                     for y in unit_fixed(xs, fs, unit.params)]

@@ -58,7 +58,8 @@ def configurations():
     and at each clock target it takes (``TARGETS_MHZ``). The comparator also
     with a programmable limit; the others (fixed interfaces) as they are. The
     method designs (table, multipartite, piecewise) for every function at 16 and
-    20 input bits (``METHOD_FORMATS``), faithful and correct.
+    20 input bits (``METHOD_FORMATS``), faithful and correct; knot-interp the 16-bit sigmoid
+    and tanh faithful and within 1.476 ulp (``_KNOT_BUDGETS``).
     """
     configs = []
     for name, record in DESIGNS.items():
@@ -89,8 +90,18 @@ METHOD_FORMATS = (FORMATS_BY_BITS[16], FORMATS_BY_BITS[20])
 _METHOD_ROUNDINGS = {"table": ("correct",)}
 
 
+# knot-interp (faithful or within a number of ulp, no correct rounding): the 16-bit sigmoid
+# and tanh faithful and at TFLite's 1.476 ulp, its product signed and unsigned
+_KNOT_BUDGETS = ({}, {"budget_ulp": 1.4761833294580466},
+                 {"budget_ulp": 1.4761833294580466, "product": "unsigned"})
+
+
 def _method_configurations(name):
     from sigmoid_hw.model.exact import FUNCTION_NAMES
+    if name == "knot-interp":
+        fmt, out = FORMATS_BY_BITS[16]
+        return [(name, dict(function=fn, input_format=fmt, output_bits=out, **extra))
+                for fn in ("sigmoid", "tanh") for extra in _KNOT_BUDGETS]
     return [(name, dict(function=fn, input_format=fmt, output_bits=out, rounding=rounding))
             for fmt, out in METHOD_FORMATS for fn in FUNCTION_NAMES
             for rounding in _METHOD_ROUNDINGS.get(name, ("faithful", "correct"))]

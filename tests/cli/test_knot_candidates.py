@@ -20,3 +20,24 @@ def test_knot_candidates_within_a_number_of_ulp():
     assert all(make_design("knot-interp", **o).plan.max_error < 1 for o in faithful)
     assert not any(d == "knot-interp" for d, _ in
                    candidates(Spec("sigmoid", SQ(4, 8), 8, "correct", "up5k")))
+
+
+def test_knot_features_and_the_fit_knows_the_kind():
+    from sigmoid_hw.flow.cost import estimate, features, load_fit
+    opts = dict(function="tanh", input_format="SQ(4,8)", output_bits=8, budget_ulp=1.5)
+    signed, unsigned = (make_design("knot-interp", **opts, product=p)
+                        for p in ("signed", "unsigned"))
+    plan = signed.plan
+    for unit in (signed, unsigned):
+        feat = features(unit)
+        # two banks of S/2 words, one product (the difference by t', m + 1 bits)
+        assert feat["memories"] == [[plan.segments // 2, plan.width]] * 2
+        assert feat["products"] == [list(unit.multiplier)] and feat["corrections"] == 0
+        assert feat["latency"] == 6 and feat["interval"] == 1
+        # the cost model prices it on every device of the fit (a figure, not "missing")
+        for device in ("up5k", "hx8k", "ecp5-85f"):
+            est = estimate(feat, device, "KnotInterpolation", load_fit())
+            assert isinstance(est["luts"], int) and est["source"] == "model"
+    assert features(signed)["products"][0][0] == plan.delta_bits
+    assert features(unsigned)["products"][0][0] == plan.rise_bits
+    assert features(signed)["mux_bits"] == 0 and features(unsigned)["mux_bits"] == 2 * plan.width

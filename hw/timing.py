@@ -71,7 +71,9 @@ class Family:
     # at a target, the coefficient tables bit by bit from n (sigmoid_hw.hw.coefficients._table),
     # decided by measurement: on the HX8K at 100 MHz tanh's tables were 5 LUT levels as a
     # case on n (90.8 MHz; 98.6 as lookups); on the UP5K they are off the critical path and
-    # the lookups measured 83.7 against 87.5 MHz (another placement)
+    # the lookups measured 83.7 against 87.5 MHz (another placement); on the ECP5 at 250 MHz
+    # the unit's case on n fed a flip-flop's reset through 2 LUTs and 4.1 ns of nets (180.3
+    # MHz; 219.6 as lookups, the pipeline 210.3 against 210.5)
     lookup_tables: bool = False
     # a Horner term narrower than its add keeps its width in the registers, sign-extended
     # where read (sigmoid_hw.hw.horner._multiply): on the HX8K at 100 MHz the unit's 101
@@ -113,7 +115,7 @@ FAMILIES = {
     # measured at 150 MHz, same split datapath: shared stall 141.5 MHz and 808 LUTs, credit
     # buffer 137.5 MHz and 950 LUTs: the stall stays (HX8K at 100: stall 93.1, credit 102.4)
     "ecp5": Family("ecp5", overhead=1.25, route=0.65, lut=0.25, carry=0.055, native=18,
-                   dsp=5.35, credit=False, hard_dsp=True, match_split=True),
+                   dsp=5.35, credit=False, hard_dsp=True, match_split=True, lookup_tables=True),
     # iCE40 UP5K: 32-bit adder 15.3 ns; SB_MAC16 paths are untimed by nextpnr. route and
     # lut from the LUT levels of nextpnr's critical paths at 90 MHz (1.76-3.0 ns a net,
     # 0.87-1.21 a LUT); exit from its carry-chain paths (a 16-bit |x| alone, 14.0 ns; a

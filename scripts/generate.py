@@ -8,7 +8,8 @@ registry, so ``sigmoid_hw.hw.designs.make_design(design, **options)`` rebuilds i
    multipartite method (its split search tries 1 to 3 offset tables), the
    piecewise polynomial of degree 1 to 3, each also with ``reuse`` 2 .. its degree
    (fewer multipliers, a word every ``reuse`` clocks: its rate, Fmax / reuse, is
-   checked against ``--min-rate``), and the seed's pipeline with ``reuse`` too),
+   checked against ``--min-rate``), the knot interpolation (``knot_interp_options``:
+   faithful or a number of ulp), and the seed's pipeline with ``reuse`` too),
    faithful and correctly rounded, and
    the comparison designs of the same function and formats; for an accuracy of
    ``2^p`` ulp or more, each method also computed ``p`` bits short

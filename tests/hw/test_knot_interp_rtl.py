@@ -39,10 +39,16 @@ def test_knot_interp_unsigned_product_needs_rising_knots():
 
 
 def test_knot_interp_guard_bits_and_padded():
-    from sigmoid_hw.hw.designs import make_design
+    import numpy as np
+    from sigmoid_hw.hw.designs import design, make_design
+    from sigmoid_hw.hw.streamsim import run_stream
     dut = KnotInterpolation("tanh", SQ(4, 8), 8, budget_ulp=1.5, guard_bits=2, offset=0.25)
     assert dut.plan.guard_bits == 2
     check_rtl(dut, evaluate_knot_interp, stall=0.2, gap=0.3, seed=5)
-    padded = make_design("knot-interp", function="sigmoid", input_format="SQ(4,8)",
-                         output_bits=12, drop_bits=4)
+    # 12 output bits, 4 of them not computed (generate's candidates at 2^4 ulp and more)
+    padded = make_design("knot-interp", function="tanh", input_format="SQ(4,8)",
+                         output_bits=12, drop_bits=4, budget_ulp=1.5)
     assert padded.output_format.width == 12
+    x = padded.input_format.raw_range()
+    out, _ = run_stream(padded, [int(v) for v in x], stall=0.3, gap=0.2, seed=29)
+    assert (np.array(out, dtype=np.int64) == design("knot-interp").model(padded, x)).all()

@@ -39,7 +39,7 @@ def test_function_no_design_computes_is_refused(capsys):
         main(["simulate", "--design", "pipeline", "--function", "gelu"])
     err = capsys.readouterr().err
     assert "--function gelu is computed by the methods table, multipartite, piecewise, " \
-           "reduced-table, not by " \
+           "reduced-table, knot-interp, not by " \
            "--design pipeline" in err
 
 

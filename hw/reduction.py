@@ -6,6 +6,7 @@ from amaranth.lib.wiring import In, Out
 
 from sigmoid_hw.hw.carry import increment_fields, increment_step
 from sigmoid_hw.hw.chain import ChainStage, StageChain
+from sigmoid_hw.hw.dsp import use_primitives
 
 __all__ = ["SignFold", "RangeReducer"]
 
@@ -214,6 +215,7 @@ class RangeReducer(ChainStage):
         m = Module()
         red = self._red
 
+        luts = []          # the lookups made so far (their names)
         relations = {"gt": lambda a, b: a > b, "eq": lambda a, b: a == b,
                      "ge": lambda a, b: a >= b}
 
@@ -227,9 +229,20 @@ class RangeReducer(ChainStage):
                 # a constant truth table indexed by the part: one LUT for 4 bits (kept as a
                 # wire: else Yosys moved part of the lookups into the flops' synchronous
                 # set/reset and ABC shared the rest, 3 LUT levels on the UP5K at 90 MHz)
-                bit = Signal(name="{}_{}_{}".format(name, lo, t), attrs={"keep": 1})
-                m.d.comb += bit.eq(Const(sum(b << v for v, b in enumerate(table)),
-                                         len(table)).bit_select(part, 1))
+                luts.append(len(luts))
+                bit = Signal(name="{}_{}_{}".format(name, lo, len(luts)), attrs={"keep": 1})
+                init = sum(b << v for v, b in enumerate(table))
+                if use_primitives(platform) and len(table) <= 16:
+                    # an SB_LUT4 by instance (synthesis only): Yosys still moved a kept
+                    # lookup partly into the flops' synchronous set/reset (icetime, seed 1:
+                    # core.fold.o__payload -> core.reduce.s1, 3 levels)
+                    ins = [part[j] if j < len(part) else Const(0, 1) for j in range(4)]
+                    init = sum(((init >> (k % len(table))) & 1) << k for k in range(16))
+                    m.submodules["lookup_{}".format(len(luts))] = Instance(
+                        "SB_LUT4", p_LUT_INIT=Const(init, 16), o_O=bit,
+                        **{"i_I{}".format(j): x for j, x in enumerate(ins)})
+                else:
+                    m.d.comb += bit.eq(Const(init, len(table)).bit_select(part, 1))
                 return bit
             return relations[name](part, t)
 

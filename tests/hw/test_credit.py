@@ -117,3 +117,23 @@ def test_up5k_pipeline_every_input_under_stalls():
     assert len(out) == 65536
     mismatch = np.flatnonzero(np.array(out) != sigmoid_fixed(xs, dut.params))
     assert mismatch.size == 0, "first mismatch at raw x = {}".format(int(xs[mismatch[0]]))
+
+
+def test_level_ahead_read_decision_is_one_lut_for_synthesis():
+    # under the synthesis platform the read decision is one SB_LUT4 by instance; its truth
+    # table is the rule: read the RAM when it holds a word (L > 1 after a read in flight,
+    # L > 0 otherwise) and the queue has room (q[ROOM] low)
+    import re
+    from amaranth.back import rtlil
+    from sigmoid_hw.hw.dsp import PRIMITIVES
+    text = rtlil.convert(_DelayLine(3, level_ahead=True), platform=PRIMITIVES, emit_src=False)
+    inits = re.findall(r"cell \\SB_LUT4 .*?parameter \\LUT_INIT 16'([01]+)", text, re.S)
+    assert len(inits) == 1
+    init = int(inits[0], 2)
+    for k in range(16):
+        read, v0, v1, full = k & 1, (k >> 1) & 1, (k >> 2) & 1, (k >> 3) & 1
+        assert (init >> k) & 1 == int(bool((v1 if read else v0) and not full)), k
+    plain = rtlil.convert(_DelayLine(3, level_ahead=False), platform=PRIMITIVES,
+                          emit_src=False)
+    assert "SB_LUT4" not in plain and "SB_LUT4" not in rtlil.convert(
+        _DelayLine(3, level_ahead=True), emit_src=False)

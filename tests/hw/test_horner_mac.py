@@ -109,3 +109,17 @@ def test_tanh_and_the_unit_on_the_up5k_use_the_blocks_and_equal_their_models():
     assert [o["function"] for o in out] == fs.tolist()
     assert [o["y"] for o in out] == [int(y) & ((1 << width) - 1)
                                      for y in unit_fixed(xs, fs, unit.params)]
+
+
+def test_up5k_comparison_lookups_are_sb_lut4_instances_for_synthesis_only():
+    # the reducer's 4-bit comparison lookups (and the buffer's read decision) are SB_LUT4
+    # instances under the synthesis platform on the UP5K at 90 MHz; their truth tables are
+    # checked on every input by the netlist proof (sigmoid-hw verify ... --netlist ice40)
+    up = rtlil.convert(SigmoidPipeline(target_mhz=90, family="ice40-up"), emit_src=False,
+                       platform=PRIMITIVES)
+    assert up.count("cell \\SB_LUT4 ") > 12
+    assert "SB_LUT4" not in rtlil.convert(SigmoidPipeline(target_mhz=90, family="ice40-up"),
+                                          emit_src=False)
+    for family, target in (("ice40-hx", 100), ("ecp5", 250)):
+        assert "SB_LUT4" not in rtlil.convert(SigmoidPipeline(target_mhz=target, family=family),
+                                              emit_src=False, platform=PRIMITIVES)

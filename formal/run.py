@@ -278,6 +278,16 @@ def _piecewise(degree, reuse, output_bits=8, multiplier_width=None):
                                reuse=reuse, multiplier_width=multiplier_width)
 
 
+def _knots(product):
+    from sigmoid_hw.hw.methods.knot_interp import KnotInterpolation
+    return KnotInterpolation("tanh", SQ(4, 8), 8, budget_ulp=1.5, product=product)
+
+
+PROPERTIES += [Property(
+    "knot-interp tanh SQ(4,8)->8 {} product: full contract".format(_product),
+    "rule, ready, words in flight, bounded response of the knot unit (its own fold, latency 6)",
+    (lambda p=_product: StreamContract(_knots(p))), cut_multipliers=True)
+    for _product in ("signed", "unsigned")]
 PROPERTIES.append(Property(
     "piecewise tanh SQ(4,8)->8 degree 2: full contract",
     "rule, ready, words in flight, bounded response of the FoldedUnit frame (latency 10)",

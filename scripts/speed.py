@@ -61,7 +61,12 @@ def _dsp_summary(blocks):
 
 def _job(name, device, seed):
     """One build in a worker: compare's row of ``name`` (``design@target`` or a limit)."""
-    from sigmoid_hw.scripts.commands.compare import _implement_job
+    from sigmoid_hw.scripts.commands.compare import _hard_limit_precheck, _implement_job
+    # a limit the device cannot have (dsp-hard-limit on the HX8K, no DSP block): its note,
+    # as compare's row (the HX8K's build raised ValueError and lost the whole run)
+    reason = _hard_limit_precheck(name, device) if name in LIMITS else None
+    if reason:
+        return {"note": reason, "fmax_mhz": None}
     row = _implement_job(name, device, seed, "yowasp", None)
     row["dsp_registers"] = _dsp_summary(row.get("dsp_registers"))
     return row

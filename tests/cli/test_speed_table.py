@@ -52,3 +52,10 @@ def test_markdown_names_missing_figures_and_misses():
     assert cells[0][12] == "**no**" and cells[0][14].startswith("`a -> b")
     assert cells[1][1] == "**horner-step-limit**" and cells[1][12] == "-"
     assert "does not fit" in cells[2] and cells[2][12] == "missing"
+
+
+def test_a_limit_the_device_cannot_have_is_a_note_not_a_failed_run():
+    # the HX8K has no DSP block: its dsp-hard-limit row is a note, with no build
+    from sigmoid_hw.scripts.speed import _job
+    row = _job("dsp-hard-limit", "hx8k", 1)
+    assert row["fmax_mhz"] is None and "no DSP block" in row["note"]

@@ -10,7 +10,7 @@ offsets ``o_0 = 0 < o_1 < ...`` block j computes
     q_j = d * acc[o_j:o_(j+1)] + A[o_j:o_(j+1)]          (the top chunk: + A >> o_top)
 
 so ``sum_j q_j 2^(o_j) = d acc + A`` exactly: a low chunk's block never wraps
-(|d| < 2^11 and a low chunk and its addend slice are 15 bits: |q_j| < 2^27),
+(d has at most 16 bits and a low chunk and its addend slice 15: |q_j| < 2^31),
 and the top one is needed modulo ``2^(W - o_top)`` only (``W = s_k +
 width(acc_k)``, at most 32 by the schedule). One chunk: acc_k is bits
 ``s_k .. W`` of q_0. Several: the ``q_j`` are copied into a fabric register and
@@ -67,7 +67,10 @@ def _y0_low(ev, k, sched):
             or plan.reduction.corrections:
         return None
     low = 1 << sched.acc_chunks[1][0]
-    return [a + y % low for a, y in zip(plan.coefficients.addend[0], plan.horner.y0_raw)]
+    values = [a + y % low for a, y in zip(plan.coefficients.addend[0], plan.horner.y0_raw)]
+    # the first block must not wrap: |d * chunk| + |C| below 2^31
+    reach = (1 << (plan.reduction.d_width - 1)) * (low - 1) + max(abs(v) for v in values)
+    return values if reach < 1 << 31 else None
 
 
 def _slice_shape(sched, j, addend_width, y0_low):

@@ -11,6 +11,7 @@ from sigmoid_hw.hw.streamsim import run_stream
 from sigmoid_hw.model.fixed import SQ, UQ
 from sigmoid_hw.model.function_model import function_fixed, unit_fixed
 from sigmoid_hw.model.functions import derive_function
+from verilator_checks import check_every_input, needs_verilator
 
 FMT = SQ(4, 12)
 X = FMT.raw_range()
@@ -25,12 +26,11 @@ def unit_outputs(unit, out, fn):
     return np.where(signed & ((y >> (width - 1)) == 1), y - (1 << width), y)
 
 
-@pytest.mark.parametrize("cls", [TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline])
-def test_exhaustive_under_stalls(cls):
-    dut = cls()
-    out, _ = run_stream(dut, [int(v) for v in X], stall=0.25, gap=0.1, seed=15)
-    assert len(out) == X.size
-    assert np.array_equal(np.array(out), function_fixed(X, dut.params))
+@needs_verilator
+@pytest.mark.parametrize("name", ["tanh", "dsigmoid", "silu"])
+def test_exhaustive_under_stalls(name):
+    """Every input, under random stalls and gaps, equal to ``function_fixed`` (Verilator)."""
+    check_every_input(name, seed=15, count=X.size)
 
 
 @pytest.mark.parametrize("cls", [TanhPipeline, SigmoidDerivativePipeline, SiLUPipeline])
@@ -46,17 +46,36 @@ def test_correct_rounding_sample(cls):
 
 
 def test_unit_interleaved_equals_single_pipelines():
+    """The function chosen per word at random: each word's result is its function's, equal
+    to that function's own pipeline model (8,192 words in pysim; every input of each function
+    in ``test_unit_every_input_of_each_function``)."""
     unit = ActivationUnit(("sigmoid", "tanh"))
-    fn = np.random.default_rng(7).integers(0, 2, X.size)
-    out, _ = run_stream(unit, [{"x": int(a), "function": int(k)} for a, k in zip(X, fn)],
+    rng = np.random.default_rng(7)
+    xs = np.concatenate([np.array([FMT.min, -1, 0, 1, FMT.max]),
+                         rng.integers(FMT.min, FMT.max + 1, 8187)])
+    fn = rng.integers(0, 2, xs.size)
+    out, _ = run_stream(unit, [{"x": int(a), "function": int(k)} for a, k in zip(xs, fn)],
                         stall=0.25, gap=0.1, seed=8)
-    assert len(out) == X.size
+    assert len(out) == xs.size
     assert [o["function"] for o in out] == list(fn)
     y = unit_outputs(unit, out, fn)
-    assert np.array_equal(y, unit_fixed(X, fn, unit.params))
+    assert np.array_equal(y, unit_fixed(xs, fn, unit.params))
     for k, name in enumerate(unit.functions):
         single = derive_function(name, core=unit.params.core)
-        assert np.array_equal(y[fn == k], function_fixed(X[fn == k], single))
+        assert np.array_equal(y[fn == k], function_fixed(xs[fn == k], single))
+
+
+@needs_verilator
+def test_unit_every_input_of_each_function():
+    check_every_input("activation", seed=8, count=2 * X.size)
+
+
+def test_unit_model_equals_single_pipelines_on_every_input():
+    unit = ActivationUnit(("sigmoid", "tanh"))
+    for k, name in enumerate(unit.functions):
+        single = derive_function(name, core=unit.params.core)
+        assert np.array_equal(unit_fixed(X, np.full(X.size, k), unit.params),
+                              function_fixed(X, single))
 
 
 def test_unit_all_functions_sample():

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from sigmoid_hw.hw import SigmoidPipeline
-from sigmoid_hw.hw.streamsim import run_stream
 from sigmoid_hw.model import rounding
 from sigmoid_hw.model.accuracy import correctly_rounded_sigmoid
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.model.pipeline import derive_params, plan_for, sigmoid_fixed, trace_fixed
 import oracle
+from verilator_checks import check_every_input, needs_verilator
 
 CONFIGS = [(SQ(4, 8), 8), (SQ(4, 8), 12), (SQ(4, 12), 12), (SQ(4, 12), 16)]
 
@@ -84,15 +84,15 @@ def test_zero_is_exact_and_no_input_is_a_tie():
 
 
 @pytest.mark.slow
+@needs_verilator
 def test_default_rtl_equals_model_on_every_input_under_stalls():
-    dut = SigmoidPipeline(rounding="correct")
-    xs = dut.params.input_format.raw_range()
-    out, _ = run_stream(dut, [int(x) for x in xs], stall=0.25, gap=0.1, seed=13)
-    assert len(out) == 65536
-    want = sigmoid_fixed(xs, dut.params)
-    mismatch = np.flatnonzero(np.array(out) != want)
-    assert mismatch.size == 0, int(xs[mismatch[0]])
-    assert np.array_equal(want, correctly_rounded_sigmoid(xs, SQ(4, 12), 16))
+    check_every_input("pipeline", dict(rounding="correct"), seed=13, count=65536)
+
+
+def test_default_model_is_correctly_rounded_on_every_input():
+    params = SigmoidPipeline(rounding="correct").params
+    xs = params.input_format.raw_range()
+    assert np.array_equal(sigmoid_fixed(xs, params), correctly_rounded_sigmoid(xs, SQ(4, 12), 16))
 
 
 @pytest.mark.parametrize("kwargs,exc,pattern", [

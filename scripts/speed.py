@@ -11,8 +11,9 @@ critical path, and whether the row meets the issue's target. The README
 copies ``speed.md`` (``python -m sigmoid_hw.scripts.readme``).
 
 What each tool covers: nextpnr times every path it knows, but not through an iCE40
-SB_MAC16 (its DSP paths are untimed, so its UP5K figure is an upper bound there);
-icetime times the iCE40 fabric and the SB_MAC16's pins from the placed ``.asc``.
+SB_MAC16 (a path through the block's combinational multiply is untimed, so a UP5K figure
+is an upper bound where a block's registers are not all used); icetime, a second opinion
+on the iCE40, times the placed ``.asc`` with its own delay tables.
 """
 
 import argparse

@@ -112,7 +112,8 @@ def _cell(value, spec=""):
 def markdown(rows, commit, command, seconds):
     """The rows as Markdown, stamped with the commit, the command and its time."""
     lines = ["Measured at commit `{}` by `{}` in {:.0f} s (seed 1; nextpnr does not time "
-             "paths through an iCE40 SB_MAC16, icetime does).".format(commit, command, seconds),
+             "paths through an iCE40 SB_MAC16; icetime is a second timer of the placed iCE40 "
+             "designs).".format(commit, command, seconds),
              "",
              "| device | design | target MHz | latency | LUT | FF | DSP | BRAM | Fmax nextpnr "
              "| Fmax icetime | / step limit | goal | met | DSP registers inside | critical path "

@@ -33,3 +33,12 @@ def test_refresh_copies_a_file_and_check_names_a_stale_block(tmp_path):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"^README names 'gone\.md', which does not exist"):
         refresh("<!-- measured: gone.md -->\n<!-- end measured -->\n", str(tmp_path))
+
+
+def test_readme_counts_the_verify_matrix():
+    """The README's count of ``make verify``'s configurations is the matrix's."""
+    import re
+    from sigmoid_hw.scripts.verification import configurations
+    with open(os.path.join(ROOT, "README.md")) as f:
+        found = re.search(r"the registry's (\d+) configurations", f.read())
+    assert found and int(found.group(1)) == len(configurations())

@@ -163,6 +163,8 @@ class ActivationUnit(wiring.Component):
             self._t_shapes = [self._rounding(Signal(value), fm, Signal(signed(2)) if self._fix
                                              else Const(0)).shape() if self._hard
                               else signed(Fc + 1 + self._b_width + 4) for fm in maps]
+            # signed (t < lo on an unsigned t was a constant comparison: a Verilator warning)
+            self._t_shapes = [signed(s.width + (not s.signed)) for s in self._t_shapes]
             post.append(data.StructLayout(dict(
                 {"t{}".format(k): shape for k, shape in enumerate(self._t_shapes)},
                 function=fn_bits)))

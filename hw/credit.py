@@ -70,6 +70,10 @@ depth : int
 level_ahead : bool
     The read decision one LUT from registers (above); the same words and
     flags.
+lut_instance : bool
+    With ``level_ahead``, that LUT an iCE40 ``SB_LUT4`` by instance when
+    synthesis elaborates (``sigmoid_hw.hw.dsp.PRIMITIVES``); ``False``: plain logic,
+    any family (the ECP5).
 
 Members
 -------
@@ -114,12 +118,15 @@ class CreditBuffer(wiring.Component):
 
     latency = 3
 
-    def __init__(self, shape, depth, *, level_ahead=False):
+    def __init__(self, shape, depth, *, level_ahead=False, lut_instance=True):
         if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
             raise TypeError("depth must be a non-negative integer, not {!r}".format(depth))
         if not isinstance(level_ahead, bool):
             raise TypeError("level_ahead must be a bool, not {!r}".format(level_ahead))
         self._level_ahead = level_ahead
+        if not isinstance(lut_instance, bool):
+            raise TypeError("lut_instance must be a bool, not {!r}".format(lut_instance))
+        self._lut_instance = lut_instance
         self._shape = shape
         self._credits = depth + 4
         self._ram_depth = 1 << self._credits.bit_length()   # >= credits + 1, a power of two
@@ -232,7 +239,7 @@ class CreditBuffer(wiring.Component):
         m.d.comb += [unread.eq(Mux(read, v[1], v[0]) if self._level_ahead else
                                Mux(wrote == read, t[0], Mux(wrote, 1, t[1]))),
                      queue_room.eq(~q[ROOM]), rd.addr.eq(self._rp)]
-        if self._level_ahead and use_primitives(platform):
+        if self._level_ahead and self._lut_instance and use_primitives(platform):
             # one SB_LUT4 by instance (synthesis only): left to ABC, the multiplexer was
             # shared with the level registers' next value, two LUTs (UP5K, seed 3: 13.3 ns)
             ins = (read, v[0], v[1], q[ROOM])

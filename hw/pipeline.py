@@ -176,7 +176,8 @@ class SigmoidPipeline(wiring.Component):
         if sched.free_running:
             depth = sum(stage.latency for _, stage in chain)
             chain.append(("buffer", CreditBuffer(unsigned(params.output_bits), depth,
-                                                 level_ahead=FAMILIES[family].level_ahead)))
+                                                 level_ahead=FAMILIES[family].level_ahead,
+                                                 lut_instance=family.startswith("ice40"))))
         self._chain = tuple(chain)
 
     @property

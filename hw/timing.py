@@ -86,7 +86,9 @@ class Family:
     # each Horner multiply-add in SB_MAC16 blocks with every register (sigmoid_hw.hw.horner_mac):
     # one block per acc chunk, the addend's slices through C/D, where the step does not fit
     mac: bool = False
-    # the credit buffer's read decision one LUT from registers (sigmoid_hw.hw.credit)
+    # the credit buffer's read decision one LUT from registers (sigmoid_hw.hw.credit); on the
+    # ECP5 at 250 MHz without it tanh's path was that decision into an enable (_read ->
+    # unread -> CE, 5.87 ns, 170.42 MHz; with it 198.77, in plain logic: no SB_LUT4 there)
     level_ahead: bool = False
     # the reducer's a - C_n as a + ~C_n + 1, ~C_n registered (sigmoid_hw.hw.reduction)
     complement: bool = False
@@ -115,7 +117,8 @@ FAMILIES = {
     # measured at 150 MHz, same split datapath: shared stall 141.5 MHz and 808 LUTs, credit
     # buffer 137.5 MHz and 950 LUTs: the stall stays (HX8K at 100: stall 93.1, credit 102.4)
     "ecp5": Family("ecp5", overhead=1.25, route=0.65, lut=0.25, carry=0.055, native=18,
-                   dsp=5.35, credit=False, hard_dsp=True, match_split=True, lookup_tables=True),
+                   dsp=5.35, credit=False, hard_dsp=True, match_split=True, lookup_tables=True,
+                   level_ahead=True),
     # iCE40 UP5K: 32-bit adder 15.3 ns; SB_MAC16 paths are untimed by nextpnr. route and
     # lut from the LUT levels of nextpnr's critical paths at 90 MHz (1.76-3.0 ns a net,
     # 0.87-1.21 a LUT); exit from its carry-chain paths (a 16-bit |x| alone, 14.0 ns; a

@@ -200,6 +200,7 @@ def test_hardened_pipeline_instances_only_for_synthesis():
                          platform=PRIMITIVES)
     assert hard.count("cell \\MULT18X18D ") == 6
     assert hard.count('parameter \\REG_PIPELINE_CLK "CLK0"') == 6
+    assert "SB_LUT4" not in hard     # the credit buffer's read decision in plain logic
     for family, target in (("ecp5", 100), ("ice40-up", 250), ("ice40-hx", 250)):
         assert not any(h.hard_dsp for h in SigmoidPipeline(
             target_mhz=target, family=family).schedule.horner)

@@ -71,24 +71,20 @@ class Family:
     # at a target, the coefficient tables bit by bit from n (sigmoid_hw.hw.coefficients._table),
     # decided by measurement: on the HX8K at 100 MHz tanh's tables were 5 LUT levels as a
     # case on n (90.8 MHz; 98.6 as lookups); on the UP5K they are off the critical path and
-    # the lookups measured 83.7 against 87.5 MHz (another placement); on the ECP5 at 250 MHz
-    # the unit's case on n fed a flip-flop's reset through 2 LUTs and 4.1 ns of nets (180.3
-    # MHz; 219.6 as lookups, the pipeline 210.3 against 210.5)
+    # the lookups measured 83.7 against 87.5 MHz (another placement); ECP5 unit at 250 MHz:
+    # the case, 2 LUTs into a flop's reset, 180.3 MHz; as lookups 219.6
     lookup_tables: bool = False
-    # a Horner term narrower than its add keeps its width in the registers, sign-extended
-    # where read (sigmoid_hw.hw.horner._multiply): on the HX8K at 100 MHz the unit's 101
-    # copies of sign bits were flip-flops nextpnr placed away from their LUT (2.4 ns nets)
+    # Horner terms keep their width in the registers, read sign-extended (sigmoid_hw.hw.terms):
+    # the HX8K unit's 101 copies of sign bits were flip-flops placed away (2.4 ns nets)
     narrow: bool = False
-    # with correct rounding, the correction's match (a == a_k per input, their ORs and the
-    # sign) over two steps where the model says one does not hold it (ECP5: 5.5 ns at 250
-    # MHz; the other families not measured, so unchanged)
+    # correct rounding's match (a == a_k, their ORs, the sign) over two steps where one does
+    # not hold it (ECP5: 5.5 ns at 250 MHz; the others not measured, unchanged)
     match_split: bool = False
     # each Horner multiply-add in SB_MAC16 blocks with every register (sigmoid_hw.hw.horner_mac):
     # one block per acc chunk, the addend's slices through C/D, where the step does not fit
     mac: bool = False
-    # the credit buffer's read decision one LUT from registers (sigmoid_hw.hw.credit); on the
-    # ECP5 at 250 MHz without it tanh's path was that decision into an enable (_read ->
-    # unread -> CE, 5.87 ns, 170.42 MHz; with it 198.77, in plain logic: no SB_LUT4 there)
+    # the credit buffer's read decision one LUT from registers (sigmoid_hw.hw.credit); ECP5
+    # tanh at 250 MHz: that decision into an enable, 5.87 ns, 170.42 MHz; with it 198.77
     level_ahead: bool = False
     # the reducer's a - C_n as a + ~C_n + 1, ~C_n registered (sigmoid_hw.hw.reduction)
     complement: bool = False
@@ -382,6 +378,10 @@ def schedule(plan, family, target_mhz, input_logic=0):
             while digit < d_bits and fam.overhead + fam.multiply(a_bits, digit + 2) <= period:
                 digit += 1
             acc_chunks, d_chunks = ((0, a_bits),), chunks(d_bits, digit + 1)
+            lo, hi = d_chunks[-1]
+            if digit <= 2 < hi - lo:   # digits as copies of acc, but a 3-bit top (3 LUT levels
+                # in Yosys's multiplier: HX8K tanh at 100 MHz, 10.04 ns): a digit and a sign bit
+                d_chunks = d_chunks[:-1] + ((lo, hi - 1), (hi - 1, hi))
         segs = segments(horner.shifts[k], width, max_carry)
         ops, delays = ["mul"], [max(fam.multiply(hi - lo, dh - dl)
                                     for lo, hi in acc_chunks for dl, dh in d_chunks)]

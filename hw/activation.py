@@ -90,6 +90,8 @@ class ActivationUnit(wiring.Component):
         W, Fc = params.input_format.width, params.core_bits
         fn_bits = max(1, (len(maps) - 1).bit_length())
         self._y_bits = max(fm.output_format.width for fm in maps)
+        if family not in FAMILIES:
+            raise ValueError("family must be one of {}, not {!r}".format(sorted(FAMILIES), family))
         fam = FAMILIES[family]
         # where the core's multiplies are hardened (ECP5 above ~138 MHz: sigmoid_hw.hw.timing),
         # the post product too: MULT18X18D blocks with their input, pipeline and output

@@ -28,7 +28,7 @@ from sigmoid_hw.report.progress import bar, ticking
 from sigmoid_hw.scripts.compare_tables import LIMITS, STEP_LIMIT
 from sigmoid_hw.scripts.options import add_jobs_argument, command_line
 
-__all__ = ["TARGETS", "speed_rows", "markdown", "main"]
+__all__ = ["TARGETS", "speed_rows", "markdown", "summary", "main"]
 
 # (design, target_mhz) per device: issue 21's targets (the UP5K at 90 MHz, the HX8K at 100,
 # the ECP5's default pipeline at 250 and the others at a target of their own).
@@ -141,6 +141,52 @@ def markdown(rows, commit, command, seconds):
     return "\n".join(lines) + "\n"
 
 
+SUMMARY_DESIGNS = ("pipeline", "pipeline-cr", "tanh", "dsigmoid", "silu", "activation")
+
+
+def summary(rows, commit, command, seconds):
+    """One line per device: each design's Fmax at its target (nextpnr, then icetime on the
+    iCE40; the ratio to the Horner-step limit on the ECP5) and whether it meets its goal."""
+    devices = list(dict.fromkeys(r["device"] for r in rows))
+    lines = ["Measured at commit `{}` by `{}` in {:.0f} s (seed 1; the whole table, critical "
+             "paths and DSP registers: `docs/measured/speed.md`).".format(commit, command,
+                                                                          seconds), "",
+             "| device | target MHz | Horner-step limit MHz | " + " | ".join(SUMMARY_DESIGNS)
+             + " |", "|" + "---|" * (3 + len(SUMMARY_DESIGNS))]
+    for device in devices:
+        mine = {r["design"]: r for r in rows if r["device"] == device}
+        step = mine.get(STEP_LIMIT, {}).get("fmax_mhz")
+        targets = sorted({r["target_mhz"] for r in mine.values() if r.get("target_mhz")})
+        cells = []
+        for name in SUMMARY_DESIGNS:
+            r = mine.get(name)
+            if r is None:
+                cells.append("-")
+                continue
+            if r.get("fmax_mhz") is None:
+                cells.append("missing")
+                continue
+            figure = "{}".format(r["fmax_mhz"])
+            if device in ("up5k", "hx8k"):
+                figure += " / {}".format(_cell(r.get("fmax_icetime_mhz")))
+            elif r.get("vs_step_limit") is not None:
+                figure += " ({}x)".format(r["vs_step_limit"])
+            cells.append(figure + {True: " met", False: " **not met**", None: ""}[r.get("meets")])
+        lines.append("| " + " | ".join([device, ", ".join("{:.0f}".format(t) for t in targets),
+                                        _cell(step)] + cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _write(out_dir, data):
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "speed.json"), "w") as f:
+        json.dump(data, f, indent=1, default=str)
+    args = (data["rows"], data["commit"], data["command"], data["seconds"])
+    for name, render in (("speed.md", markdown), ("speed-summary.md", summary)):
+        with open(os.path.join(out_dir, name), "w") as f:
+            f.write(render(*args))
+
+
 def main(argv=None):
     from sigmoid_hw.scripts.commands.methods import _commit
     parser = argparse.ArgumentParser(prog="python -m sigmoid_hw.scripts.speed",
@@ -148,27 +194,30 @@ def main(argv=None):
     parser.add_argument("--devices", nargs="+", default=list(TARGETS), choices=list(TARGETS),
                         help="devices (default: all three)")
     parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="write speed.json and speed.md here (e.g. docs/measured)")
+                        help="write speed.json, speed.md and speed-summary.md (the README's "
+                             "block) here (e.g. docs/measured)")
+    parser.add_argument("--load", default=None, metavar="FILE",
+                        help="render an earlier speed.json instead of building")
     add_jobs_argument(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     args.command_line = "python -m sigmoid_hw.scripts.speed " + shlex.join(
         sys.argv[1:] if argv is None else argv)
-    total = sum(len(TARGETS[d]) + len(LIMITS) for d in args.devices)
-    start = time.monotonic()
-    with bar(total, "builds", unit="run", enabled=not args.no_progress) as progress, \
-            ticking(progress):
-        rows = speed_rows(args.devices, jobs=args.jobs, progress=lambda task: progress.update())
-    seconds = time.monotonic() - start
-    text = markdown(rows, _commit(), command_line(args), seconds)
-    print(text, end="")
+    if args.load:
+        with open(args.load) as f:
+            data = json.load(f)
+    else:
+        total = sum(len(TARGETS[d]) + len(LIMITS) for d in args.devices)
+        start = time.monotonic()
+        with bar(total, "builds", unit="run", enabled=not args.no_progress) as progress, \
+                ticking(progress):
+            rows = speed_rows(args.devices, jobs=args.jobs,
+                              progress=lambda task: progress.update())
+        data = {"command": command_line(args), "commit": _commit(),
+                "seconds": round(time.monotonic() - start, 1), "rows": rows}
+    print(markdown(data["rows"], data["commit"], data["command"], data["seconds"]), end="")
     if args.out_dir:
-        os.makedirs(args.out_dir, exist_ok=True)
-        with open(os.path.join(args.out_dir, "speed.json"), "w") as f:
-            json.dump({"command": command_line(args), "commit": _commit(),
-                       "seconds": round(seconds, 1), "rows": rows}, f, indent=1, default=str)
-        with open(os.path.join(args.out_dir, "speed.md"), "w") as f:
-            f.write(text)
+        _write(args.out_dir, data)
     return 0
 
 

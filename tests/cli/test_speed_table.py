@@ -59,3 +59,21 @@ def test_a_limit_the_device_cannot_have_is_a_note_not_a_failed_run():
     from sigmoid_hw.scripts.speed import _job
     row = _job("dsp-hard-limit", "hx8k", 1)
     assert row["fmax_mhz"] is None and "no DSP block" in row["note"]
+
+
+def test_summary_one_line_per_device():
+    from sigmoid_hw.scripts.speed import summary
+    rows = [
+        {"device": "up5k", "design": "pipeline", "target_mhz": 90.0, "fmax_mhz": 92.09,
+         "fmax_icetime_mhz": 92.69, "meets": True},
+        {"device": "up5k", "design": "tanh", "target_mhz": 90.0, "fmax_mhz": None, "meets": None},
+        {"device": "up5k", "design": "horner-step-limit", "fmax_mhz": 198.45},
+        {"device": "ecp5-85f", "design": "silu", "target_mhz": 250.0, "fmax_mhz": 150.0,
+         "vs_step_limit": 0.638, "meets": False},
+        {"device": "ecp5-85f", "design": "horner-step-limit", "fmax_mhz": 235.02},
+    ]
+    lines = summary(rows, "abc1234", "cmd", 3.0).splitlines()
+    assert lines[2].split(" | ")[3:5] == ["pipeline", "pipeline-cr"]
+    up5k, ecp5 = [line.split(" | ") for line in lines[4:]]
+    assert up5k[:6] == ["| up5k", "90", "198.45", "92.09 / 92.69 met", "-", "missing"]
+    assert ecp5[1:3] == ["250", "235.02"] and ecp5[7] == "150.0 (0.638x) **not met**"

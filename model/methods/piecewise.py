@@ -62,8 +62,8 @@ import numpy as np
 
 from sigmoid_hw.model.exact.function import Rounding
 from sigmoid_hw.model.methods.devices import DEVICES
-from sigmoid_hw.model.methods.polyfit import (split, segment_grid, minimax_fit, choose_lsbs, quantize,
-                                   signed_bits, field, horner_wide)
+from sigmoid_hw.model.methods.polyfit import (split, choose_lsbs, quantize,
+                                   signed_bits, field, horner_wide, problem_fit)
 from sigmoid_hw.model.methods.spec import Problem, find_corrections, apply_corrections
 from sigmoid_hw.model.validate import check_choice, check_instance, check_int
 
@@ -281,7 +281,7 @@ def _monotonic_fixes(problem, y):
 
 def _approximation(problem, degree, k, domain_bits, cache):
     if (degree, k) not in cache:
-        cache[degree, k] = minimax_fit(*segment_grid(problem, k, domain_bits), degree)
+        cache[degree, k] = problem_fit(problem, degree, k, domain_bits)
     return cache[degree, k]
 
 

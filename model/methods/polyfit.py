@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 __all__ = ["split", "segment_grid", "minimax_fit", "choose_lsbs", "quantize", "signed_bits",
-           "field", "horner_wide"]
+           "field", "horner_wide", "problem_fit"]
 
 
 def split(segment_bits, domain_bits, u):
@@ -171,3 +171,24 @@ def horner_wide(coefficients, t_bits, shifts):
         if max(prod, shifted, acc).bit_length() > 62:
             return True
     return False
+
+
+# Minimax fits shared by every plan of a process (generate derives the same fits for several
+# candidates): keyed by what fixes the fitted values (the spec, the fold, the domain) and the
+# grid, the coefficients read-only.
+_FITS = {}
+_FITS_KEPT = 512
+
+
+def problem_fit(problem, degree, segment_bits, domain_bits):
+    """``minimax_fit`` of ``problem`` on ``2^segment_bits`` segments, remembered."""
+    key = (problem.spec, repr(problem.fold), problem.lo, problem.hi, degree, segment_bits,
+           domain_bits)
+    fit = _FITS.get(key)
+    if fit is None:
+        c, err = minimax_fit(*segment_grid(problem, segment_bits, domain_bits), degree)
+        c.setflags(write=False)
+        if len(_FITS) >= _FITS_KEPT:
+            _FITS.pop(next(iter(_FITS)))
+        fit = _FITS[key] = (c, err)
+    return fit

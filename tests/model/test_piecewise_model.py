@@ -192,3 +192,19 @@ def test_horner_wide_is_a_bound(bits, t_bits, shifts, wide):
     assert horner_wide(coefficients, t_bits, shifts) is wide
     # int64 holds every value where it says so; where it does not, a value does leave it
     assert (_horner_extremes(coefficients, t_bits, shifts).bit_length() > 63) is wide
+
+
+def test_fits_are_remembered_read_only():
+    """generate derives the same minimax fit for several candidates: it is made once per
+    process, and shared read-only (a plan that wrote into it would change another's)."""
+    from sigmoid_hw.model.methods.polyfit import minimax_fit, problem_fit, segment_grid
+    from sigmoid_hw.model.methods.spec import FunctionSpec, exact_folds, problem
+    from sigmoid_hw.model.fixed import SQ
+    spec = FunctionSpec.make("sigmoid", SQ(4, 6), 8, "faithful")
+    prob = problem(spec, exact_folds(spec)[0])
+    first = problem_fit(prob, 2, 3, 9)
+    assert problem_fit(prob, 2, 3, 9) is first
+    c, err = minimax_fit(*segment_grid(prob, 3, 9), 2)
+    assert np.array_equal(first[0], c) and first[1] == err
+    with pytest.raises(ValueError, match="read-only"):
+        first[0][0, 0] = 0.0

@@ -44,7 +44,7 @@ import numbers
 
 import numpy as np
 
-from sigmoid_hw.model.methods.spec import FunctionSpec, Problem, exact_folds, problem
+from sigmoid_hw.model.methods.spec import FunctionSpec, Problem, exact_folds, problem, domain_bits
 from sigmoid_hw.model.validate import check_instance, check_int
 
 __all__ = ["KnotPlan", "derive_knot_interp", "evaluate_knot_interp", "knot_interp_options",
@@ -190,14 +190,6 @@ class KnotPlan:
             self.max_error)
 
 
-def _domain(prob):
-    count = prob.hi - prob.lo + 1
-    n = count.bit_length() - 1
-    if count - (1 << n) > 1:
-        raise ValueError("problem must have 2^n or 2^n + 1 domain points, not {}".format(count))
-    return n, count > (1 << n)
-
-
 def _interpolate(values, k, m, g, u):
     """``y_h`` at ``u`` from the bank values ``values`` (``V``, with ``high``): the two reads,
     ``t'`` and the one product, as the gateware computes them (module docstring)."""
@@ -295,7 +287,7 @@ def _hopeless(prob, k, limit, n, extra):
 
 
 def _plans(prob, accuracy, segments=None, guard_bits=None, offset=None):
-    n, extra = _domain(prob)
+    n, extra = domain_bits(prob)
     if segments is not None:
         plan = _best_at(prob, segments.bit_length() - 1, accuracy, n, extra, guard_bits, offset)
         return [plan] if plan else []
@@ -317,7 +309,7 @@ def derive_knot_interp(prob, accuracy, segments=None, guard_bits=None, offset=No
     power of two, 4 .. 2^(n-1)), ``guard_bits`` and ``offset`` fix those (None: searched)."""
     check_instance("problem", prob, Problem, "a Problem from sigmoid_hw.model.methods.spec")
     accuracy = check_accuracy(accuracy)
-    n, _ = _domain(prob)
+    n, _ = domain_bits(prob)
     if segments is not None:
         segments = check_int("segments", segments, 4, 1 << (n - 1))
         if segments & (segments - 1):

@@ -35,7 +35,7 @@ from sigmoid_hw.model.methods.piecewise import (
     PiecewisePlan, MAX_DEGREE, evaluate_piecewise, _approximation, _plan, _smallest_k)
 from sigmoid_hw.model.methods.devices import DEVICES
 from sigmoid_hw.model.methods.polyfit import choose_lsbs, split
-from sigmoid_hw.model.methods.spec import FunctionSpec, Problem, exact_folds, problem
+from sigmoid_hw.model.methods.spec import FunctionSpec, Problem, exact_folds, problem, domain_bits
 from sigmoid_hw.model.validate import check_choice, check_instance, check_int
 
 __all__ = ["derive_piecewise_budget", "piecewise_budget_options", "check_budget", "CappedPlan",
@@ -56,14 +56,6 @@ def check_budget(budget_ulp):
         raise ValueError("budget_ulp must be a finite number of ulp of at least 1, not {!r}"
                          .format(budget_ulp))
     return value
-
-
-def _domain(prob):
-    count = prob.hi - prob.lo + 1
-    n = count.bit_length() - 1
-    if count - (1 << n) > 1:
-        raise ValueError("problem must have 2^n or 2^n + 1 domain points, not {}".format(count))
-    return n, count > (1 << n)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -135,7 +127,7 @@ def _at(prob, U, degree, k, family, fits):
     key = (prob.spec.describe(), prob.fold.name, U, degree, k, family)
     if key in _CACHE:
         return _CACHE[key]
-    n, extra = _domain(prob)
+    n, extra = domain_bits(prob)
     fit = _approximation(prob, degree, k, n, fits)
     room = U - 0.5 - fit[1] - 2 * _SLACK
     plan = None
@@ -160,7 +152,7 @@ def _at(prob, U, degree, k, family, fits):
 
 
 def _plans(prob, U, degrees, family):
-    n, _ = _domain(prob)
+    n, _ = domain_bits(prob)
     fits, out = {}, []
     for d in degrees:
         k0 = _smallest_k(prob, d, n, U - _FIT_SHARE, fits)
@@ -183,7 +175,7 @@ def derive_piecewise_budget(prob, budget_ulp, degree=None, segments=None, family
         check_choice("family", family, tuple(DEVICES))
     degrees = range(1, MAX_DEGREE + 1) if degree is None else \
         [check_int("degree", degree, 1, MAX_DEGREE)]
-    n, _ = _domain(prob)
+    n, _ = domain_bits(prob)
     if segments is None:
         plans = _plans(prob, U, degrees, family)
     else:

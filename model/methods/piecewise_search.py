@@ -42,7 +42,7 @@ from sigmoid_hw.model.methods.piecewise import (
     PiecewisePlan, MAX_DEGREE, MAX_CORRECTIONS, _approximation, _plan, _smallest_k,
     evaluate_piecewise)
 from sigmoid_hw.model.methods.polyfit import choose_lsbs, split, horner_wide
-from sigmoid_hw.model.methods.spec import Problem, find_corrections
+from sigmoid_hw.model.methods.spec import Problem, find_corrections, domain_bits
 from sigmoid_hw.model.validate import check_choice, check_instance, check_int
 
 __all__ = ["SearchedPlan", "derive_piecewise_operand", "search_coefficients", "SEARCH_STEP"]
@@ -63,14 +63,6 @@ class SearchedPlan(PiecewisePlan):
     @property
     def error_terms(self):
         return dict(super().error_terms, **{"coefficient search": self.search_error})
-
-
-def _domain(prob):
-    count = prob.hi - prob.lo + 1
-    n = count.bit_length() - 1
-    if count - (1 << n) > 1:
-        raise ValueError("problem must have 2^n or 2^n + 1 domain points, not {}".format(count))
-    return n, count > (1 << n)
 
 
 def _product_terms(coefficients, seg, t, shifts):
@@ -153,7 +145,7 @@ def _at(prob, degree, k, operand_bits, family, fits):
            operand_bits, family)
     if key in _CACHE:
         return _CACHE[key]
-    n, extra = _domain(prob)
+    n, extra = domain_bits(prob)
     fit = _approximation(prob, degree, k, n, fits)
     t_bits = n - k + extra
     plans = []
@@ -188,7 +180,7 @@ def derive_piecewise_operand(prob, operand_bits, degree=None, segments=None, fam
         check_choice("family", family, tuple(DEVICES))
     degrees = range(1, MAX_DEGREE + 1) if degree is None else \
         [check_int("degree", degree, 1, MAX_DEGREE)]
-    n, _ = _domain(prob)
+    n, _ = domain_bits(prob)
     fits, plans = {}, []
     for d in degrees:
         if segments is not None:

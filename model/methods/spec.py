@@ -25,7 +25,7 @@ from sigmoid_hw.model.fixed import SQ, UQ, FixedFormat
 from sigmoid_hw.model.function_exact import correctly_rounded, rounded_reference
 from sigmoid_hw.model.validate import check_instance
 
-__all__ = ["FunctionSpec", "Problem", "problem", "exact_folds", "find_corrections",
+__all__ = ["FunctionSpec", "Problem", "problem", "domain_bits", "exact_folds", "find_corrections",
            "apply_corrections",
            "unit_model",
            "MAX_INPUT_BITS"]
@@ -192,3 +192,13 @@ def unit_model(plan, evaluate, raw_x):
     a, _ = plan.problem.fold.fold(raw_x)
     y_h = apply_corrections(plan.corrections, a, evaluate(plan, a))
     return plan.problem.unfold(y_h, raw_x)
+
+
+def domain_bits(prob):
+    """``(n, extra)``: a problem's domain is ``2^n`` points, and one more when ``extra`` (the
+    top of a folded domain, ``a = 2^n``), as the uniform-segment methods need it."""
+    count = prob.hi - prob.lo + 1
+    n = count.bit_length() - 1
+    if count - (1 << n) > 1:
+        raise ValueError("problem must have 2^n or 2^n + 1 domain points, not {}".format(count))
+    return n, count > (1 << n)

@@ -102,9 +102,16 @@ def _method_configurations(name):
         fmt, out = FORMATS_BY_BITS[16]
         return [(name, dict(function=fn, input_format=fmt, output_bits=out, **extra))
                 for fn in ("sigmoid", "tanh") for extra in _KNOT_BUDGETS]
-    return [(name, dict(function=fn, input_format=fmt, output_bits=out, rounding=rounding))
-            for fmt, out in METHOD_FORMATS for fn in FUNCTION_NAMES
-            for rounding in _METHOD_ROUNDINGS.get(name, ("faithful", "correct"))]
+    configs = [(name, dict(function=fn, input_format=fmt, output_bits=out, rounding=rounding))
+               for fmt, out in METHOD_FORMATS for fn in FUNCTION_NAMES
+               for rounding in _METHOD_ROUNDINGS.get(name, ("faithful", "correct"))]
+    if name == "piecewise":
+        # generate's 16-bit correctly rounded answers on the UP5K: one 16-bit DSP port
+        fmt, out = FORMATS_BY_BITS[16]
+        configs += [(name, dict(function=fn, input_format=fmt, output_bits=out,
+                                rounding="correct", degree=2, operand_bits=16, reuse=reuse))
+                    for fn in ("sigmoid", "tanh") for reuse in (1, 2)]
+    return configs
 
 
 def _input_format(record, component):

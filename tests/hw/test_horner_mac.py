@@ -76,14 +76,16 @@ def test_twin_equals_model_near_every_segment_boundary():
 
 
 def test_up5k_at_a_target_reducer_and_buffer_forms_other_families_unchanged():
-    # the reducer's a + ~C_n + 1 and the buffer's read decision one LUT from registers
-    # (sigmoid_hw.hw.reduction, sigmoid_hw.hw.credit) on the UP5K only
-    for family, target, expected in (("ice40-up", 90, True), ("ice40-hx", 100, False),
-                                     ("ecp5", 250, False)):
+    # the reducer's a + ~C_n + 1 on the UP5K only; the buffer's read decision one LUT from
+    # registers on the UP5K and (since c8a5a2c, in plain logic) the ECP5, not the HX8K
+    # (sigmoid_hw.hw.reduction, sigmoid_hw.hw.credit)
+    for family, target, complement, level_ahead in (("ice40-up", 90, True, True),
+                                                    ("ice40-hx", 100, False, False),
+                                                    ("ecp5", 250, False, True)):
         stages = dict(SigmoidPipeline(target_mhz=target, family=family).stages)
-        assert stages["reduce"]._complement is expected, family
-        assert stages["buffer"]._level_ahead is expected, family
-        assert any(r.name == "nc" for r in stages["reduce"].registers) is expected, family
+        assert stages["reduce"]._complement is complement, family
+        assert stages["buffer"]._level_ahead is level_ahead, family
+        assert any(r.name == "nc" for r in stages["reduce"].registers) is complement, family
 
 
 def test_tanh_and_the_unit_on_the_up5k_use_the_blocks_and_equal_their_models():

@@ -219,7 +219,14 @@ def _drop_bits(spec):
 
 
 def _roundings(spec):
-    return ("correct",) if spec.accuracy == "correct" else ("faithful", "correct")
+    """The roundings worth a plan: correct only for a correct spec; within U >= 1 ulp the
+    faithful plan alone (its correctly rounded sibling is the same method with a wider
+    datapath and its corrections: never cheaper, and no more accurate than asked)."""
+    if spec.accuracy == "correct":
+        return ("correct",)
+    if spec.accuracy != "faithful" and spec.accuracy >= 1:
+        return ("faithful",)
+    return ("faithful", "correct")
 
 
 def candidates(spec):

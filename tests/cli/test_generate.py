@@ -238,3 +238,17 @@ def test_segmented_tables_among_the_candidates():
     # a JSON answer's options rebuild the same plan
     again = make_design("table", **json.loads(json.dumps(tables[1])))
     assert again.plan.widths == unit.plan.widths == (15, 11)
+
+
+def test_within_a_number_of_ulp_no_correctly_rounded_plans_are_weighed():
+    """Within U >= 1 ulp a correctly rounded plan is the faithful one's method with a wider
+    datapath: never cheaper, so generate weighs the faithful plans alone; a faithful spec
+    still weighs both, a correct one only correct plans."""
+    def roundings(accuracy):
+        return {o.get("rounding") for d, o in candidates(Spec("sigmoid", SQ(4, 8), 8, accuracy,
+                                                               "up5k"))
+                if d in ("multipartite", "piecewise")}
+    assert roundings(4.0) == {"faithful"}
+    assert roundings("faithful") == {"faithful", "correct"}
+    assert roundings("correct") == {"correct"}
+    assert "correct" in roundings(0.75)

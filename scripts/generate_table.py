@@ -49,9 +49,13 @@ def _row(r):
 
 
 def _command(text):
-    """The command as a shell takes it (the report joins its arguments unquoted; none of
-    generate's holds a space)."""
-    return " ".join(shlex.quote(t) for t in text.split(" "))
+    """The command as a shell takes it: reports before 5e5d519 joined its arguments unquoted
+    (none of generate's holds a space), later ones quote them; either is split and quoted
+    once."""
+    try:
+        return shlex.join(shlex.split(text))
+    except ValueError:
+        return text
 
 
 def markdown(reports):

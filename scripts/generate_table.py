@@ -38,7 +38,7 @@ def _row(r):
                                   spec.get("accuracy", "?"))
     if not r.get("design"):
         return "| {} | no design: {} | | | | | | | | | | `{}` |".format(
-            where, r.get("failure"), r.get("command", "?"))
+            where, r.get("failure"), _command(r.get("command", "?")))
     fmax = r["fmax_mhz"]
     return ("| {} | {} ({}) | {} | {} | {} | {} | {} | {} / {} | {:.4f} | {:.4%} | {} | `{}` "
             "({}, {:.0f} s) |").format(

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from sigmoid_hw.scripts.stamp import commit
 
 __all__ = ["SPECS", "FULL", "time_command", "main"]
 
@@ -44,13 +45,6 @@ def time_command(args, timeout=3600):
     return seconds, done.returncode, lines[0]
 
 
-def _commit():
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -74,7 +68,7 @@ def main(argv=None):
     stamp = time.strftime("%Y-%m-%d")
     text = ["Measured at commit `{}` on {} by `python -m sigmoid_hw.scripts.bench_generate{}`; "
             "load average {:.1f} at the start (2 cores).".format(
-                _commit(), stamp, " --full" if args.full else "", load), "",
+                commit(), stamp, " --full" if args.full else "", load), "",
             "| run | sigmoid-hw generate ... | wall s | exit | first line of the answer |",
             "|---|---|---|---|---|"]
     text += ["| {kind} | `{args}` | {seconds} | {exit} | {answer} |".format(
@@ -82,7 +76,7 @@ def main(argv=None):
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
         with open(os.path.join(args.out_dir, "generate-bench.json"), "w") as f:
-            json.dump({"commit": _commit(), "date": stamp, "load": round(load, 2),
+            json.dump({"commit": commit(), "date": stamp, "load": round(load, 2),
                        "rows": rows}, f, indent=1)
         with open(os.path.join(args.out_dir, "generate-bench.md"), "w") as f:
             f.write("\n".join(text) + "\n")

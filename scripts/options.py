@@ -413,3 +413,4 @@ def command_line(args=None):
     arguments. Measured files name the command that wrote them."""
     line = getattr(args, "command_line", None)
     return line or "sigmoid-hw " + shlex.join(sys.argv[1:])
+

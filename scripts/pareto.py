@@ -25,6 +25,7 @@ from sigmoid_hw.hw.designs import DESIGNS, computed_function, make_design
 from sigmoid_hw.model.fixed import SQ
 from sigmoid_hw.report.pareto import pareto_front
 from sigmoid_hw.scripts.generate import Spec, generate, model_proof
+from sigmoid_hw.scripts.stamp import commit
 from sigmoid_hw.scripts.options import command_line
 
 __all__ = ["LADDER", "registry_designs", "pareto_rows", "markdown", "run_pareto",
@@ -171,7 +172,6 @@ def run_pareto(args, devices):
     """``compare --pareto``: the rows, printed, and with ``--out-dir`` written there."""
     from sigmoid_hw.report.compare_plot import write_plot
     from sigmoid_hw.report.progress import bar
-    from sigmoid_hw.scripts.commands.methods import _commit
     start = time.monotonic()
     with bar(None, "pareto", unit="step", enabled=not args.no_progress) as progress:
         def say(text):
@@ -184,12 +184,12 @@ def run_pareto(args, devices):
     seconds = time.monotonic() - start
     command = command_line(args)
     if args.peers:
-        text = peers_markdown(rows, _commit(), command, seconds)
+        text = peers_markdown(rows, commit(), command, seconds)
         if args.out_dir:
             _write_table(args.out_dir, "peers", command, seconds, rows, text)
         print(json.dumps(rows, indent=2, default=str) if args.json else text)
         return 0
-    text = markdown(rows, _commit(), command, seconds)
+    text = markdown(rows, commit(), command, seconds)
     if args.out_dir:
         _write_table(args.out_dir, "pareto", command, seconds, rows, text)
         for function in args.pareto_functions:

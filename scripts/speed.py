@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from sigmoid_hw.report.progress import bar, ticking
 from sigmoid_hw.scripts.compare_tables import LIMITS, STEP_LIMIT
+from sigmoid_hw.scripts.stamp import commit
 from sigmoid_hw.scripts.options import add_jobs_argument, command_line
 
 __all__ = ["TARGETS", "speed_rows", "markdown", "summary", "main"]
@@ -188,7 +189,6 @@ def _write(out_dir, data):
 
 
 def main(argv=None):
-    from sigmoid_hw.scripts.commands.methods import _commit
     parser = argparse.ArgumentParser(prog="python -m sigmoid_hw.scripts.speed",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", nargs="+", default=list(TARGETS), choices=list(TARGETS),
@@ -213,7 +213,7 @@ def main(argv=None):
                 ticking(progress):
             rows = speed_rows(args.devices, jobs=args.jobs,
                               progress=lambda task: progress.update())
-        data = {"command": command_line(args), "commit": _commit(),
+        data = {"command": command_line(args), "commit": commit(),
                 "seconds": round(time.monotonic() - start, 1), "rows": rows}
     print(markdown(data["rows"], data["commit"], data["command"], data["seconds"]), end="")
     if args.out_dir:

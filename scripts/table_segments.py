@@ -17,19 +17,12 @@ built by the same flow, with the same features, is taken from there (``source``
 import argparse
 import json
 import shlex
-import subprocess
 import sys
 import time
+from sigmoid_hw.scripts.stamp import commit
 
 __all__ = ["rows", "markdown", "main"]
 
-
-def _commit():
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "missing"
 
 
 def rows(functions, counts, devices, input_format="SQ(4,12)", output_bits=16, say=print,
@@ -120,7 +113,7 @@ def main(argv=None):
     command = "python -m sigmoid_hw.scripts.table_segments " + shlex.join(
         sys.argv[1:] if argv is None else argv)
     start = time.monotonic()
-    result = {"command": command, "commit": _commit(),
+    result = {"command": command, "commit": commit(),
               "rows": rows(args.function or ["sigmoid"], args.segments,
                            args.device or ["ecp5-85f"], say=lambda t: print(t, file=sys.stderr),
                            fit=None if args.rebuild else load_fit())}

@@ -17,6 +17,7 @@ from sigmoid_hw.model.params import COEFFICIENT_SOURCES
 from sigmoid_hw.report.accuracy import accuracy_figures, error_note, monotonic_note
 from sigmoid_hw.report.progress import bar, ticking
 from sigmoid_hw.report.text import yes_no
+from sigmoid_hw.scripts.stamp import commit
 from sigmoid_hw.scripts.options import (add_pipeline_arguments, check_function_options, command_line,
                              pipeline_params_from_args)
 
@@ -113,7 +114,7 @@ def _rows_wanted(args):
 
 def _run_method(args):
     from sigmoid_hw.model.fixed import parse_format
-    from sigmoid_hw.scripts.commands.methods import markdown, _commit
+    from sigmoid_hw.scripts.commands.methods import markdown
     from sigmoid_hw.scripts.methods import matrix_rows
     core_only = [n for n in ("order", "coefficients") if getattr(args, n, None) is not None]
     if core_only:
@@ -125,7 +126,7 @@ def _run_method(args):
                          "is run), not {}".format(args.input_format))
     roundings = ("faithful", "correct") if args.rounding is None else (args.rounding,)
     rows = matrix_rows([args.function], [args.method], fmt, args.output_bits or 16, roundings)
-    text = markdown(rows, _commit(), command_line(args))
+    text = markdown(rows, commit(), command_line(args))
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -176,9 +177,8 @@ def run(args):
 
 def write_stamped(path, table, args):
     """Write ``table`` to ``path`` under a line naming the commit and the command."""
-    from sigmoid_hw.scripts.commands.methods import _commit
     with open(path, "w") as f:
-        f.write("Measured at commit `{}` by `{}`.\n\n".format(_commit(), command_line(args)))
+        f.write("Measured at commit `{}` by `{}`.\n\n".format(commit(), command_line(args)))
         f.write(table)
 
 

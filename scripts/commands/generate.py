@@ -18,6 +18,7 @@ from sigmoid_hw.model.fixed import parse_format
 from sigmoid_hw.model.validate import check_int
 from sigmoid_hw.report.progress import bar
 from sigmoid_hw.scripts.generate import Spec, generate, parse_accuracy, parse_cost
+from sigmoid_hw.scripts.stamp import commit
 from sigmoid_hw.scripts.options import command_line, positive_float
 
 __all__ = ["NAME", "HELP", "add_arguments", "run"]
@@ -197,7 +198,7 @@ def run(args):
                                         if "rejected" in r],
                               rtl_proof=result.get("rtl_proof"),
                               cost_model_error=errors, seconds=round(seconds, 1),
-                              spec=result["spec"], command=command, commit=_commit()),
+                              spec=result["spec"], command=command, commit=commit()),
                          indent=2, default=str))
     else:
         _print(result, spec, seconds, errors)
@@ -206,10 +207,6 @@ def run(args):
     proof = result.get("rtl_proof")
     return 0 if proof is None or proof["passed"] else 1
 
-
-def _commit():
-    from sigmoid_hw.scripts.commands.methods import _commit as commit
-    return commit()
 
 
 def _errors_vs_builds(result, fit, device):

@@ -13,13 +13,13 @@ them as the documentation's table.
 """
 
 import json
-import subprocess
 
 from sigmoid_hw.model.exact import FUNCTION_NAMES
 from sigmoid_hw.model.fixed import parse_format
 from sigmoid_hw.report.progress import bar
 from sigmoid_hw.report.text import yes_no
 from sigmoid_hw.scripts.methods import METHOD_DESIGNS, matrix_rows
+from sigmoid_hw.scripts.stamp import commit
 from sigmoid_hw.scripts.options import command_line
 
 __all__ = ["NAME", "HELP", "add_arguments", "run", "markdown"]
@@ -49,14 +49,6 @@ def add_arguments(parser):
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-
-def _commit():
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, check=True, timeout=10)
-        return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "missing"
 
 
 def _synth(rows, devices, input_format, output_bits, progress):
@@ -131,18 +123,18 @@ def run(args):
                            progress=lambda row: progress.update(1))
         if devices:
             _synth(rows, devices, fmt, args.output_bits, lambda: progress.update(1))
-    commit = _commit()
+    stamp = commit()
     command = command_line(args)
     if args.output:
         with open(args.output, "w") as f:
-            json.dump({"commit": commit, "command": command, "rows": rows}, f, indent=1)
+            json.dump({"commit": stamp, "command": command, "rows": rows}, f, indent=1)
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write(markdown(rows, commit, command))
+            f.write(markdown(rows, stamp, command))
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print(markdown(rows, commit, command), end="")
+        print(markdown(rows, stamp, command), end="")
     ok = all(r["max_ulp"] < 1 and r["monotonic"] is not False
              and (r["rounding"] != "correct" or r["correctly_rounded"] == 1) for r in rows)
     return 0 if ok else 1
